@@ -1,0 +1,3 @@
+"""Self-Service Router: knowledge-base bot first, human agents when needed."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,142 @@
+"""The ``router`` command: serve, migrate, demo, and admin helpers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from pydantic import ValidationError
+
+from app.config import Settings
+from app.db import create_engine
+from app.logging import configure_logging
+from app.migrate import upgrade
+
+logger = logging.getLogger("app.cli")
+
+DEMO_ADMIN_TOKEN = "demo-admin-token"
+
+
+def _load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ROUTER_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        logger.error("invalid configuration: %s", problems)
+        raise SystemExit(2) from None
+
+
+async def _preflight(settings: Settings) -> None:
+    """Connect and migrate once, so a bad database fails fast with one clear line."""
+    engine = create_engine(settings)
+    try:
+        async with asyncio.timeout(15):
+            await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def _run_preflight(settings: Settings) -> None:
+    try:
+        asyncio.run(_preflight(settings))
+    except (Exception, TimeoutError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        logger.error(
+            "cannot use the database %s: %s",
+            settings.database_url.split("@")[-1],
+            reason[:300],
+        )
+        raise SystemExit(1) from None
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    _run_preflight(settings)
+    app = create_app(settings.model_copy(update={"migrate_on_start": False}))
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _serve(settings, args.host, args.port)
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+    logger.info("database migrated to head")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from pydantic import SecretStr
+
+    settings = _load_settings()
+    if settings.admin_token is None:
+        settings = settings.model_copy(update={"admin_token": SecretStr(DEMO_ADMIN_TOKEN)})
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+    _run(settings, _load_demo_kb)
+    print(
+        f"\n  Demo ready: open http://{args.host}:{args.port}/chat to talk to the bot,"
+        f" http://{args.host}:{args.port}/dashboard for ops"
+        f" (admin token: {settings.admin_token.get_secret_value() if settings.admin_token else ''})\n",
+        file=sys.stderr,
+    )
+    _serve(settings, args.host, args.port)
+
+
+async def _load_demo_kb(settings: Settings) -> None:
+    from app.kb.demo import load_demo_kb
+
+    await load_demo_kb(settings)
+
+
+def _run(settings: Settings, job: Callable[[Settings], Awaitable[None]]) -> None:
+    try:
+        asyncio.run(job(settings))
+    except SystemExit:
+        raise
+    except Exception as exc:
+        logger.error("%s failed: %s", getattr(job, "__name__", "command"), exc)
+        raise SystemExit(1) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="router", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database schema to head")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="serve on SQLite with the demo knowledge base")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    configure_logging("INFO")
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

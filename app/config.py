@@ -1,0 +1,91 @@
+"""All settings in one place, read from ``ROUTER_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/router.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROUTER_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    database_pool_size: int = Field(default=20, ge=1, le=500)
+    database_max_overflow: int = Field(default=10, ge=0, le=500)
+    migrate_on_start: bool = True
+    admin_token: SecretStr | None = None
+    log_level: str = "INFO"
+
+    # Conversation engine
+    session_timeout_seconds: int = Field(default=3600, ge=1)
+    repeated_miss_limit: int = Field(default=2, ge=1, le=20)
+    sweep_interval_seconds: float = Field(default=30.0, gt=0)
+    max_text_length: int = Field(default=4096, ge=1)
+    business_hours: str = "Mon-Fri 08:00-17:00"
+    timezone: str = "Asia/Jakarta"
+
+    # Knowledge base / matcher
+    kb_max_articles: int = Field(default=20000, ge=1)
+    kb_answer_threshold: float = Field(default=0.62, ge=0, le=1)
+    kb_suggest_threshold: float = Field(default=0.40, ge=0, le=1)
+    kb_refresh_interval_seconds: float = Field(default=5.0, gt=0)
+    public_base_url: str = ""
+
+    # Handoff queue
+    handoff_lease_seconds: int = Field(default=300, ge=1)
+    handoff_max_wait_seconds: float = Field(default=30.0, gt=0, le=60)
+
+    # Channels
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    messenger_verify_token: SecretStr | None = None
+    messenger_app_secret: SecretStr | None = None
+    messenger_page_access_token: SecretStr | None = None
+    graph_api_base: str = "https://graph.facebook.com/v21.0"
+    max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+
+    # Outbox worker
+    outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_backoff_base_seconds: float = Field(default=1.0, gt=0)
+    outbox_backoff_max_seconds: float = Field(default=300.0, gt=0)
+
+    # Analytics
+    recontact_window_hours: int = Field(default=24, ge=1)
+
+    # Background workers can be switched off (tests drive them by hand).
+    run_workers: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {value.split('://', 1)[0]!r})"
+            )
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file for a file-backed SQLite URL, else None."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[-1].split("?", 1)[0]
+        if not path or path == ":memory:":
+            return None
+        return Path(path)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

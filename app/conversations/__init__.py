@@ -1,0 +1,1 @@
+"""Contacts, conversations (support requests), messages and their outcomes."""

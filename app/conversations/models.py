@@ -1,0 +1,111 @@
+"""Contacts, conversations, messages and outcomes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, IdType, UTCDateTime, utcnow
+from app.types import JSONType
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # The business number (WhatsApp phone_number_id) or page the customer wrote to:
+    # replies must leave through the same one.
+    account_id: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="id")
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Conversation(Base):
+    """One support request, from the customer's first message to its outcome."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        # At most one open conversation per contact, enforced by the database so that two
+        # concurrent first messages cannot open two.
+        Index(
+            "uq_conversations_open_contact",
+            "contact_id",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+        Index("ix_conversations_status_last_customer_at", "status", "last_customer_at"),
+        Index("ix_conversations_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="bot")
+    language: Mapped[str] = mapped_column(String(8), default="id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_customer_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Engine state: what the bot last did, so the next message is read in context.
+    consecutive_misses: Mapped[int] = mapped_column(Integer, default=0)
+    last_bot_action: Mapped[str | None] = mapped_column(String(24))
+    last_article_slug: Mapped[str | None] = mapped_column(String(120))
+    feedback: Mapped[str | None] = mapped_column(String(16))
+    had_request: Mapped[bool] = mapped_column(default=False)
+    awaiting_csat: Mapped[bool] = mapped_column(default=False)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # A re-delivered webhook carries the same platform id: the insert is a no-op.
+        UniqueConstraint("channel", "platform_message_id"),
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(4))
+    sender: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(200))
+    buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+    article_slug: Mapped[str | None] = mapped_column(String(120))
+    # What the bot understood of an inbound message: the matcher's decision or an intent.
+    understood_as: Mapped[str | None] = mapped_column(String(24))
+    match_score: Mapped[float | None]
+    platform_message_id: Mapped[str | None] = mapped_column(String(255))
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Outcome(Base):
+    """The one terminal result of a support request; the unique key makes it exactly one."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (Index("ix_outcomes_conversation_created_at", "conversation_created_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    outcome: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(String(24))
+    article_slug: Mapped[str | None] = mapped_column(String(120))
+    channel: Mapped[str] = mapped_column(String(16))
+    # Copied from the conversation: stats attribute outcomes to the creation period.
+    conversation_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

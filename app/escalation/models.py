@@ -1,0 +1,64 @@
+"""Agents, handoffs and the handoff event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, IdType, UTCDateTime, utcnow
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # One live handoff per conversation, whatever races the escalation triggers run.
+        Index(
+            "uq_handoffs_live_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'assigned')"),
+            postgresql_where=text("status IN ('waiting', 'assigned')"),
+        ),
+        Index("ix_handoffs_status_priority_created_at", "status", "priority", "created_at"),
+        Index("ix_handoffs_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_agent_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HandoffEvent(Base):
+    """Audit trail: created, claimed, released, lease_expired, agent_reply, resolved."""
+
+    __tablename__ = "handoff_events"
+    __table_args__ = (Index("ix_handoff_events_handoff_id", "handoff_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

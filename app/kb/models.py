@@ -1,0 +1,37 @@
+"""Knowledge-base articles and the version stamp that tells replicas to rebuild their index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, IdType, UTCDateTime, utcnow
+from app.types import JSONType
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    question: Mapped[str] = mapped_column(Text)
+    variants: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    answer: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    category: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class KbState(Base):
+    """A single row whose ``version`` is bumped in the same transaction as any KB change."""
+
+    __tablename__ = "kb_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,23 @@
+"""Prometheus metrics. Defined once per process; each domain updates its own."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+HTTP_REQUESTS = Counter(
+    "router_http_requests_total", "HTTP requests", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "router_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+MESSAGES_IN = Counter("router_messages_in_total", "Inbound customer messages", ["channel"])
+MESSAGES_OUT = Counter("router_messages_out_total", "Outbound messages", ["channel", "sender"])
+DUPLICATES = Counter("router_duplicate_deliveries_total", "Re-delivered webhooks", ["channel"])
+MATCHER_DECISIONS = Counter("router_matcher_decisions_total", "Matcher decisions", ["decision"])
+OUTBOX_BACKLOG = Gauge("router_outbox_backlog", "Outbox rows waiting for delivery")
+OUTBOX_RESULTS = Counter("router_outbox_deliveries_total", "Outbox delivery attempts", ["result"])
+QUEUE_WAITING = Gauge("router_handoffs_waiting", "Handoffs waiting for an agent")
+OUTCOMES = Counter("router_outcomes_total", "Recorded conversation outcomes", ["outcome"])

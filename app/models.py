@@ -1,0 +1,23 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from app.channels.models import WebchatSession
+from app.conversations.models import Contact, Conversation, Message, Outcome
+from app.db import Base
+from app.escalation.models import Agent, Handoff, HandoffEvent
+from app.kb.models import Article, KbState
+from app.outbox.models import OutboxItem
+
+__all__ = [
+    "Agent",
+    "Article",
+    "Base",
+    "Contact",
+    "Conversation",
+    "Handoff",
+    "HandoffEvent",
+    "KbState",
+    "Message",
+    "Outcome",
+    "OutboxItem",
+    "WebchatSession",
+]

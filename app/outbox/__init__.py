@@ -1,0 +1,1 @@
+"""Transactional outbox: outbound platform messages stored with the state change, sent later."""

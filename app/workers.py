@@ -1,0 +1,54 @@
+"""Periodic background jobs (sweeper, outbox, lease expiry, KB refresh).
+
+Each job opens its own session(s) through the sessionmaker; a failing run is logged and
+retried at the next tick, so a database outage never kills a worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+logger = logging.getLogger("app.workers")
+
+Job = Callable[[], Awaitable[object]]
+
+
+@dataclass
+class PeriodicWorker:
+    name: str
+    job: Job
+    interval_seconds: float
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name=f"worker:{self.name}")
+
+    def poke(self) -> None:
+        """Run the job now instead of waiting for the next tick."""
+        self.wakeup.set()
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("worker %s failed; retrying next tick", self.name, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.interval_seconds):
+                    await self.wakeup.wait()
+            self.wakeup.clear()

@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -87,10 +88,11 @@ def cmd_demo(args: argparse.Namespace) -> None:
     configure_logging(settings.log_level)
     _run_preflight(settings)
     _run(settings, _load_demo_kb)
+    token = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    base = f"http://{args.host}:{args.port}"
     print(
-        f"\n  Demo ready: open http://{args.host}:{args.port}/chat to talk to the bot,"
-        f" http://{args.host}:{args.port}/dashboard for ops"
-        f" (admin token: {settings.admin_token.get_secret_value() if settings.admin_token else ''})\n",
+        f"\n  Demo ready: chat at {base}/chat, ops dashboard at {base}/dashboard"
+        f" (admin token: {token})\n",
         file=sys.stderr,
     )
     _serve(settings, args.host, args.port)
@@ -102,7 +104,7 @@ async def _load_demo_kb(settings: Settings) -> None:
     await load_demo_kb(settings)
 
 
-def _run(settings: Settings, job: Callable[[Settings], Awaitable[None]]) -> None:
+def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
     try:
         asyncio.run(job(settings))
     except SystemExit:

@@ -68,9 +68,7 @@ class RequestMiddleware:
 
     async def _reject_too_large(self, send: Send) -> None:
         body = json.dumps(
-            error_body(
-                "payload_too_large", f"request body exceeds {self.max_body_bytes} bytes"
-            )
+            error_body("payload_too_large", f"request body exceeds {self.max_body_bytes} bytes")
         ).encode()
         await send(
             {

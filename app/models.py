@@ -17,7 +17,7 @@ __all__ = [
     "HandoffEvent",
     "KbState",
     "Message",
-    "Outcome",
     "OutboxItem",
+    "Outcome",
     "WebchatSession",
 ]

@@ -75,7 +75,7 @@ async def database_url(backend: str, migrated_backend: str, tmp_path: Path) -> s
 def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        admin_token=ADMIN_TOKEN,
         migrate_on_start=False,
         run_workers=False,
     )

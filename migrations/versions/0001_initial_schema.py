@@ -68,7 +68,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kb_state")),
     )
     op.bulk_insert(
-        sa.table("kb_state", sa.column("id"), sa.column("version"), sa.column("updated_at", UTCDateTime())),
+        sa.table(
+            "kb_state",
+            sa.column("id"),
+            sa.column("version"),
+            sa.column("updated_at", UTCDateTime()),
+        ),
         [{"id": 1, "version": 0, "updated_at": datetime.now(UTC)}],
     )
     op.create_table(

@@ -1,0 +1,96 @@
+"""Bearer-token authentication: the admin token, agent tokens, web chat session tokens.
+
+Tokens are random, shown once, and stored as SHA-256 hashes; the admin token is compared in
+constant time. (SHA-256 rather than a slow KDF: tokens are 256-bit random, not passwords.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+
+from app.channels.models import WebchatSession
+from app.db import SessionDep
+from app.errors import AppError, Forbidden, Unauthorized
+from app.escalation.models import Agent
+
+
+def new_token(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: Literal["admin", "agent"]
+    agent_id: int | None = None
+    agent_name: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == "admin"
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def _is_admin_token(request: Request, token: str) -> bool:
+    configured = request.app.state.settings.admin_token
+    if configured is None:
+        return False
+    return hmac.compare_digest(token.encode(), configured.get_secret_value().encode())
+
+
+async def current_principal(request: Request, session: SessionDep) -> Principal:
+    """Admin or an active agent; anything else is 401."""
+    token = _bearer(request)
+    if _is_admin_token(request, token):
+        return Principal(kind="admin")
+    agent = await session.scalar(
+        select(Agent).where(Agent.token_hash == hash_token(token), Agent.active.is_(True))
+    )
+    if agent is None:
+        raise Unauthorized("invalid token", headers={"WWW-Authenticate": "Bearer"})
+    return Principal(kind="agent", agent_id=agent.id, agent_name=agent.name)
+
+
+async def require_admin(request: Request, session: SessionDep) -> Principal:
+    if request.app.state.settings.admin_token is None:
+        raise AppError(
+            "set ROUTER_ADMIN_TOKEN to use admin routes",
+            code="admin_token_not_configured",
+            status_code=503,
+        )
+    principal = await current_principal(request, session)
+    if not principal.is_admin:
+        raise Forbidden("admin token required")
+    return principal
+
+
+async def current_webchat_session(request: Request, session: SessionDep) -> WebchatSession:
+    token = _bearer(request)
+    chat = await session.scalar(
+        select(WebchatSession).where(WebchatSession.token_hash == hash_token(token))
+    )
+    if chat is None:
+        raise Unauthorized("invalid web chat session token", headers={"WWW-Authenticate": "Bearer"})
+    return chat
+
+
+AdminDep = Annotated[Principal, Depends(require_admin)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+WebchatSessionDep = Annotated[WebchatSession, Depends(current_webchat_session)]

@@ -1,0 +1,53 @@
+"""What flows through the engine, whatever the channel: inbound messages and bot replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.types import Channel
+
+# Button ids from the public contract.
+HELPFUL_YES = "helpful_yes"
+HELPFUL_NO = "helpful_no"
+ESCALATE = "escalate"
+ARTICLE_PREFIX = "article:"
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot/agent/system message, channel-neutral; channels render it within their limits."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    article: str | None = None  # slug of the article this reply serves
+    url: str | None = None  # the article's link (already in `text`; kept for rich renderers)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A customer message as every channel adapter hands it to the engine."""
+
+    channel: Channel
+    external_id: str  # wa_id, Messenger PSID, or the web chat session's public id
+    text: str | None = None
+    action: str | None = None  # a pressed button's id
+    platform_message_id: str | None = None  # wamid / mid; the dedupe key
+    account_id: str | None = None  # WhatsApp phone_number_id or Messenger page id
+    display_name: str | None = None
+    sent_at: datetime | None = None
+    unsupported_type: str | None = None  # image, audio, sticker...: ask the customer to type
+
+
+@dataclass
+class InboundResult:
+    duplicate: bool = False
+    conversation_id: int | None = None
+    conversation_status: str | None = None
+    replies: list[Reply] = field(default_factory=list)

@@ -1,0 +1,66 @@
+"""Sending to a customer on their channel: store the message, and for platform channels put
+the rendered payloads in the outbox in the same transaction (delivered later by the worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bot.types import Reply
+from app.channels.rendering import render_reply
+from app.conversations.models import Contact, Message
+from app.metrics import MESSAGES_OUT
+from app.outbox.models import OutboxItem
+from app.types import Channel, DeliveryStatus, Direction, Sender
+
+
+async def send_replies(
+    session: AsyncSession,
+    *,
+    contact: Contact,
+    conversation_id: int | None,
+    replies: Sequence[Reply],
+    sender: Sender,
+    now: datetime,
+) -> list[Message]:
+    platform = contact.channel != Channel.webchat
+    messages = [
+        Message(
+            conversation_id=conversation_id,
+            contact_id=contact.id,
+            channel=contact.channel,
+            direction=Direction.outbound,
+            sender=sender,
+            text=reply.text,
+            buttons=[{"id": b.id, "title": b.title} for b in reply.buttons] or None,
+            article_slug=reply.article,
+            delivery_status=DeliveryStatus.pending if platform else None,
+            created_at=now,
+        )
+        for reply in replies
+    ]
+    session.add_all(messages)
+    await session.flush()
+    if platform:
+        recipient_key = f"{contact.channel}:{contact.account_id or ''}:{contact.external_id}"
+        for message, reply in zip(messages, replies, strict=True):
+            for payload in render_reply(Channel(contact.channel), contact.external_id, reply):
+                session.add(
+                    OutboxItem(
+                        message_id=message.id,
+                        channel=contact.channel,
+                        recipient_key=recipient_key,
+                        account_id=contact.account_id,
+                        payload=payload,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+        await session.flush()
+    for _ in messages:
+        MESSAGES_OUT.labels(contact.channel, sender.value).inc()
+    return messages

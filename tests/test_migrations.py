@@ -30,12 +30,15 @@ def _diff(connection: Connection) -> list[object]:
 async def empty_database_url(backend: str, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    # Named after the test database so parallel runs on other databases do not collide.
+    base, name = POSTGRES_URL.rsplit("/", 1)
+    fresh = f"{name}_migrations"
     admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text("DROP DATABASE IF EXISTS router_migration_test"))
-        await connection.execute(text("CREATE DATABASE router_migration_test"))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{fresh}"'))
     await admin.dispose()
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/router_migration_test"
+    return f"{base}/{fresh}"
 
 
 async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:

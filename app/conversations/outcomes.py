@@ -1,0 +1,46 @@
+"""Recording a conversation's one outcome.
+
+The unique key on ``outcomes.conversation_id`` makes "exactly once" a database fact: a second
+attempt (a double press, two racing messages, the sweeper and a message at the same moment)
+inserts nothing and reports that the outcome was already there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.conversations.models import Conversation, Outcome
+from app.db_util import insert_ignore
+from app.metrics import OUTCOMES
+from app.types import OutcomeKind
+
+
+async def record_outcome(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    outcome: OutcomeKind,
+    now: datetime,
+    reason: str | None = None,
+    article_slug: str | None = None,
+) -> bool:
+    """Store the outcome unless one exists; True when this call recorded it."""
+    inserted = await insert_ignore(
+        session,
+        Outcome,
+        {
+            "conversation_id": conversation.id,
+            "outcome": outcome.value,
+            "reason": reason,
+            "article_slug": article_slug,
+            "channel": conversation.channel,
+            "conversation_created_at": conversation.created_at,
+            "recorded_at": now,
+        },
+        conflict_columns=["conversation_id"],
+    )
+    if inserted is not None:
+        OUTCOMES.labels(outcome.value).inc()
+    return inserted is not None

@@ -98,6 +98,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _serve(settings, args.host, args.port)
 
 
+def cmd_agents_create(args: argparse.Namespace) -> None:
+    from app.escalation.cli import create_agent_and_print
+
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+    _run(settings, lambda s: create_agent_and_print(s, args.name))
+
+
 async def _load_demo_kb(settings: Settings) -> None:
     from app.kb.demo import load_demo_kb
 
@@ -130,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
+
+    agents = commands.add_parser("agents", help="manage agent accounts")
+    agent_commands = agents.add_subparsers(dest="agents_command", required=True)
+    agents_create = agent_commands.add_parser("create", help="create an agent, print its token")
+    agents_create.add_argument("name")
+    agents_create.set_defaults(func=cmd_agents_create)
 
     return parser
 

@@ -47,8 +47,13 @@ class Settings(BaseSettings):
     messenger_verify_token: SecretStr | None = None
     messenger_app_secret: SecretStr | None = None
     messenger_page_access_token: SecretStr | None = None
+    # Several pages: JSON {"<page id>": "<page access token>"}; others use the token above.
+    messenger_page_tokens: dict[str, SecretStr] = Field(default_factory=dict)
     graph_api_base: str = "https://graph.facebook.com/v21.0"
     max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+    # Platform messages older than this (re-deliveries after an outage) get no auto-reply.
+    inbound_max_age_seconds: int = Field(default=86400, ge=60)
+    graph_api_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Outbox worker
     outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)

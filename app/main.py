@@ -8,13 +8,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.bot.sweeper import sweep_idle_conversations
 from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import install_error_handlers
+from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
+from app.escalation.notifier import handoff_notifier
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.routers import health
+from app.routers import agents, dashboard, handoffs, health, stats, webchat
 from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app")
@@ -30,7 +33,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine)
         if settings.migrate_on_start:
             await upgrade(engine)
-        workers: list[PeriodicWorker] = []
+        workers: list[PeriodicWorker] = [
+            PeriodicWorker(
+                "sweeper",
+                lambda: sweep_idle_conversations(
+                    app.state.sessionmaker,
+                    now=utcnow(),
+                    timeout_seconds=settings.session_timeout_seconds,
+                ),
+                settings.sweep_interval_seconds,
+            ),
+            PeriodicWorker(
+                "handoff_leases",
+                lambda: run_lease_expiry(
+                    app.state.sessionmaker, lease_seconds=settings.handoff_lease_seconds
+                ),
+                LEASE_CHECK_INTERVAL_SECONDS,
+            ),
+        ]
         app.state.workers = {w.name: w for w in workers}
         if settings.run_workers:
             for worker in workers:
@@ -49,9 +69,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.handoff_notifier = handoff_notifier
     install_error_handlers(app)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(webchat.router)
+    app.include_router(webchat.page_router)
+    app.include_router(handoffs.router)
+    app.include_router(agents.router)
+    app.include_router(stats.router)
+    app.include_router(dashboard.router)
     return app
 
 

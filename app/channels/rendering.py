@@ -1,31 +1,19 @@
-"""Reply -> platform JSON payloads. Placeholder: plain text only, see app/channels/whatsapp
-and app/channels/messenger for the real renderers once they exist."""
+"""Reply -> platform JSON payloads for the outbox, one renderer per channel."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.bot.types import Reply
+from app.channels.messenger_render import render_messenger
+from app.channels.whatsapp_render import render_whatsapp
 from app.types import Channel
 
 
 def render_reply(channel: Channel, recipient: str, reply: Reply) -> list[dict[str, Any]]:
+    """Payloads to send in order; web chat replies are read from the API, so none."""
     if channel == Channel.whatsapp:
-        return [
-            {
-                "messaging_product": "whatsapp",
-                "recipient_type": "individual",
-                "to": recipient,
-                "type": "text",
-                "text": {"preview_url": False, "body": reply.text},
-            }
-        ]
+        return render_whatsapp(recipient, reply)
     if channel == Channel.messenger:
-        return [
-            {
-                "recipient": {"id": recipient},
-                "messaging_type": "RESPONSE",
-                "message": {"text": reply.text},
-            }
-        ]
+        return render_messenger(recipient, reply)
     return []

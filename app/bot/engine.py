@@ -1,0 +1,365 @@
+"""The conversation engine: one customer message in, replies and state changes out.
+
+Every channel (web chat, WhatsApp, Messenger) calls ``ConversationEngine.handle`` inside the
+request's transaction, so the inbound message, the state change, the outcome and the outbound
+replies (with their outbox rows) are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bot import replies
+from app.bot.hours import BusinessHours, describe_opening
+from app.bot.intents import Intent, Understanding, fold, parse_rating, understand
+from app.bot.ports import KnowledgeSource
+from app.bot.sweeper import close_idle, is_idle
+from app.bot.templates import button_titles
+from app.bot.types import (
+    ARTICLE_PREFIX,
+    ESCALATE,
+    HELPFUL_NO,
+    HELPFUL_YES,
+    InboundMessage,
+    InboundResult,
+    Reply,
+)
+from app.channels.outbound import send_replies
+from app.config import Settings
+from app.conversations import repository
+from app.conversations.models import Contact, Conversation, Message
+from app.conversations.outcomes import record_outcome
+from app.errors import NotFound, ValidationFailed
+from app.escalation.service import live_handoff_for, open_handoff, queue_position, record_csat
+from app.kb.models import Article
+from app.metrics import DUPLICATES, MATCHER_DECISIONS, MESSAGES_IN
+from app.types import (
+    Channel,
+    ConversationStatus,
+    Direction,
+    EscalationReason,
+    HandoffStatus,
+    OutcomeKind,
+    Sender,
+)
+
+_KNOWN_ACTIONS = frozenset({HELPFUL_YES, HELPFUL_NO, ESCALATE})
+CSAT_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class _Turn:
+    """Everything one message's handling reads and writes."""
+
+    session: AsyncSession
+    contact: Contact
+    conversation: Conversation
+    message: Message
+    understanding: Understanding
+    now: datetime
+
+    @property
+    def lang(self) -> str:
+        return self.conversation.language
+
+
+class ConversationEngine:
+    def __init__(self, settings: Settings, kb: KnowledgeSource) -> None:
+        self.settings = settings
+        self.kb = kb
+        self.hours = BusinessHours.parse(settings.business_hours, settings.timezone)
+        self._typed_buttons = {
+            fold(title): button_id
+            for button_id in (HELPFUL_YES, HELPFUL_NO, ESCALATE)
+            for title in button_titles(button_id)
+        }
+
+    async def handle(
+        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
+    ) -> InboundResult:
+        text = (inbound.text or "").strip()[: self.settings.max_text_length]
+        # Web chat validates strictly (its client sent the id); platforms may carry buttons
+        # of other apps or old messages, which are read as text instead.
+        strict = inbound.channel == Channel.webchat
+        if strict:
+            await self._validate_action(session, inbound.action)
+
+        contact = await repository.lock_contact(
+            session, channel=inbound.channel, external_id=inbound.external_id
+        )
+        conversation = await repository.open_conversation_for(session, contact.id)
+        message = await repository.insert_inbound(
+            session,
+            {
+                "conversation_id": conversation.id if conversation else None,
+                "contact_id": contact.id,
+                "channel": inbound.channel.value,
+                "direction": Direction.inbound.value,
+                "sender": Sender.customer.value,
+                "text": text or None,
+                "action": inbound.action,
+                "platform_message_id": inbound.platform_message_id,
+                "created_at": now,
+            },
+        )
+        if message is None:
+            DUPLICATES.labels(inbound.channel.value).inc()
+            return InboundResult(duplicate=True)
+        MESSAGES_IN.labels(inbound.channel.value).inc()
+
+        if inbound.display_name:
+            contact.display_name = inbound.display_name[:200]
+        if inbound.account_id:
+            contact.account_id = inbound.account_id
+        contact.last_inbound_at = now
+        understanding = understand(text)
+        if understanding.language:
+            contact.language = understanding.language
+
+        timeout = self.settings.session_timeout_seconds
+        if conversation is not None and is_idle(conversation, now=now, timeout_seconds=timeout):
+            await close_idle(session, conversation, now=now)
+            conversation = None
+        if conversation is None:
+            followup = await self._after_close(session, contact, message, inbound, text, now)
+            if followup is not None:
+                return followup
+            conversation = await repository.start_conversation(
+                session, contact=contact, language=contact.language, now=now
+            )
+        message.conversation_id = conversation.id
+        conversation.last_customer_at = now
+        if understanding.language:
+            conversation.language = understanding.language
+
+        turn = _Turn(session, contact, conversation, message, understanding, now)
+        out = await self._respond(turn, inbound, text, strict=strict)
+        await send_replies(
+            session,
+            contact=contact,
+            conversation_id=conversation.id,
+            replies=out,
+            sender=Sender.bot,
+            now=now,
+        )
+        return InboundResult(
+            conversation_id=conversation.id, conversation_status=conversation.status, replies=out
+        )
+
+    async def _validate_action(self, session: AsyncSession, action: str | None) -> None:
+        if action is None or action in _KNOWN_ACTIONS:
+            return
+        if action.startswith(ARTICLE_PREFIX):
+            if await self.kb.get_article(session, action.removeprefix(ARTICLE_PREFIX)) is None:
+                raise NotFound(f"article {action!r} does not exist", code="article_not_found")
+            return
+        raise ValidationFailed(
+            f"unknown action {action!r}; expected helpful_yes, helpful_no, escalate"
+            " or article:<slug>",
+            code="unknown_action",
+        )
+
+    async def _after_close(
+        self,
+        session: AsyncSession,
+        contact: Contact,
+        message: Message,
+        inbound: InboundMessage,
+        text: str,
+        now: datetime,
+    ) -> InboundResult | None:
+        """A message right after a conversation ended that belongs to it, not to a new one:
+        the CSAT rating, or a second press of a feedback button."""
+        latest = await repository.latest_conversation_for(session, contact.id)
+        if latest is None or latest.status != ConversationStatus.closed:
+            return None
+        lang = latest.language
+        out: list[Reply] = []
+        if latest.awaiting_csat:
+            latest.awaiting_csat = False
+            rating = parse_rating(text) if text else None
+            recent = latest.closed_at is not None and now - latest.closed_at <= CSAT_WINDOW
+            if rating is None or not recent:
+                return None
+            await record_csat(session, conversation_id=latest.id, score=rating, now=now)
+            message.understood_as = "csat"
+            out = [replies.plain("csat_thanks", lang)]
+        elif inbound.action == HELPFUL_YES:
+            message.understood_as = "feedback"
+            message.article_slug = latest.last_article_slug
+        elif inbound.action == HELPFUL_NO:
+            message.understood_as = "feedback"
+            message.article_slug = latest.last_article_slug
+            out = [replies.not_helpful(lang)]
+        else:
+            return None
+        message.conversation_id = latest.id
+        await send_replies(
+            session,
+            contact=contact,
+            conversation_id=latest.id,
+            replies=out,
+            sender=Sender.bot,
+            now=now,
+        )
+        return InboundResult(
+            conversation_id=latest.id, conversation_status=latest.status, replies=out
+        )
+
+    async def _respond(
+        self, turn: _Turn, inbound: InboundMessage, text: str, *, strict: bool
+    ) -> list[Reply]:
+        conversation, message = turn.conversation, turn.message
+        if conversation.status == ConversationStatus.handoff:
+            return await self._while_handed_off(turn)
+        action = inbound.action
+        if action is not None and action not in _KNOWN_ACTIONS:
+            if action.startswith(ARTICLE_PREFIX):
+                return await self._serve_chosen(turn, action.removeprefix(ARTICLE_PREFIX))
+            action = None  # another app's button: read its title as text
+        action = action or self._typed_action(text, turn)
+        if action == HELPFUL_YES:
+            return await self._confirmed(turn)
+        if action == HELPFUL_NO:
+            message.understood_as = "feedback"
+            message.article_slug = conversation.last_article_slug
+            conversation.feedback = "not_helpful"
+            return [replies.not_helpful(turn.lang)]
+        if action == ESCALATE:
+            message.understood_as = "action"
+            return await self._escalate(
+                turn, self._help_reason(conversation, EscalationReason.button)
+            )
+
+        intent = turn.understanding.intent
+        if inbound.unsupported_type and intent == Intent.empty:
+            message.understood_as = "unsupported"
+            return [replies.plain("unsupported", turn.lang)]
+        if intent == Intent.frustration:
+            message.understood_as = "frustration"
+            return await self._escalate(turn, EscalationReason.frustration, frustrated=True)
+        if intent == Intent.human_request:
+            message.understood_as = "human_request"
+            reason = self._help_reason(conversation, EscalationReason.customer_request)
+            return await self._escalate(turn, reason)
+        if intent in (Intent.greeting, Intent.yes, Intent.no, Intent.empty):
+            message.understood_as = "greeting"
+            return [replies.greeting(turn.contact.display_name, turn.lang)]
+        if intent == Intent.thanks:
+            message.understood_as = "thanks"
+            return [replies.plain("thanks", turn.lang)]
+        return await self._ask_kb(turn, text)
+
+    def _typed_action(self, text: str, turn: _Turn) -> str | None:
+        """Typing a button's words works like pressing it; so does "ya"/"tidak" after an
+        answer that asked "did this help?"."""
+        typed = self._typed_buttons.get(fold(text)) if text else None
+        if typed:
+            return typed
+        conversation = turn.conversation
+        if conversation.last_bot_action == "answer" and conversation.feedback is None:
+            if turn.understanding.intent == Intent.yes:
+                return HELPFUL_YES
+            if turn.understanding.intent == Intent.no:
+                return HELPFUL_NO
+        return None
+
+    @staticmethod
+    def _help_reason(conversation: Conversation, default: EscalationReason) -> EscalationReason:
+        if conversation.feedback == "not_helpful":
+            return EscalationReason.not_helpful
+        return default
+
+    async def _while_handed_off(self, turn: _Turn) -> list[Reply]:
+        """An agent owns the conversation: the bot stays silent, the message waits for them."""
+        turn.message.understood_as = "handoff"
+        handoff = await live_handoff_for(turn.session, turn.conversation.id)
+        if handoff is None or handoff.status != HandoffStatus.waiting:
+            return []
+        position = await queue_position(turn.session, handoff)
+        return [replies.still_waiting(position, turn.lang)]
+
+    async def _confirmed(self, turn: _Turn) -> list[Reply]:
+        conversation, message = turn.conversation, turn.message
+        message.understood_as = "feedback"
+        if conversation.last_bot_action != "answer":
+            return [replies.plain("thanks", turn.lang)]
+        message.article_slug = conversation.last_article_slug
+        await record_outcome(
+            turn.session,
+            conversation=conversation,
+            outcome=OutcomeKind.deflected_confirmed,
+            now=turn.now,
+            article_slug=conversation.last_article_slug,
+        )
+        conversation.feedback = "helpful"
+        conversation.status = ConversationStatus.closed
+        conversation.closed_at = turn.now
+        return [replies.plain("helpful_thanks", turn.lang)]
+
+    async def _escalate(
+        self, turn: _Turn, reason: EscalationReason, *, frustrated: bool = False
+    ) -> list[Reply]:
+        turn.conversation.had_request = True
+        handoff = await open_handoff(
+            turn.session, conversation=turn.conversation, reason=reason.value, now=turn.now
+        )
+        position = await queue_position(turn.session, handoff)
+        after_hours = None
+        if not self.hours.is_open(turn.now):
+            opening = self.hours.next_opening(turn.now)
+            after_hours = describe_opening(opening, turn.now, turn.lang)
+        return [
+            replies.escalated(
+                position=position,
+                after_hours_until=after_hours,
+                frustrated=frustrated,
+                lang=turn.lang,
+            )
+        ]
+
+    async def _serve_chosen(self, turn: _Turn, slug: str) -> list[Reply]:
+        turn.message.understood_as = "action"
+        turn.conversation.had_request = True
+        article = await self.kb.get_article(turn.session, slug)
+        if article is None:
+            return [replies.no_match(turn.lang)]
+        return self._serve(turn, article)
+
+    def _serve(self, turn: _Turn, article: Article) -> list[Reply]:
+        conversation = turn.conversation
+        conversation.last_bot_action = "answer"
+        conversation.last_article_slug = article.slug
+        conversation.feedback = None
+        conversation.consecutive_misses = 0
+        return [
+            replies.answer(
+                slug=article.slug, answer_text=article.answer, url=article.url, lang=turn.lang
+            )
+        ]
+
+    async def _ask_kb(self, turn: _Turn, text: str) -> list[Reply]:
+        conversation, message = turn.conversation, turn.message
+        conversation.had_request = True
+        result = await self.kb.search(turn.session, text, limit=3)
+        MATCHER_DECISIONS.labels(result.decision).inc()
+        message.understood_as = result.decision
+        message.match_score = result.matches[0].score if result.matches else None
+        if result.decision == "answer" and result.matches:
+            article = await self.kb.get_article(turn.session, result.matches[0].slug)
+            if article is not None:
+                return self._serve(turn, article)
+        if result.decision == "suggest" and result.matches:
+            conversation.last_bot_action = "suggest"
+            conversation.consecutive_misses = 0
+            choices = [(m.slug, m.question) for m in result.matches[:3]]
+            return [replies.suggestions(choices, turn.lang)]
+        conversation.last_bot_action = "none"
+        conversation.consecutive_misses += 1
+        if conversation.consecutive_misses >= self.settings.repeated_miss_limit:
+            message.understood_as = "none"
+            return await self._escalate(turn, EscalationReason.repeated_miss)
+        return [replies.no_match(turn.lang)]

@@ -1,0 +1,35 @@
+"""What the engine needs from the knowledge base, as structural types (the kb package
+implements them; tests or other KBs can too)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.kb.models import Article
+
+
+class MatchLike(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def question(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+class SearchResultLike(Protocol):
+    @property
+    def decision(self) -> str: ...
+    @property
+    def matches(self) -> Sequence[MatchLike]: ...
+
+
+class KnowledgeSource(Protocol):
+    async def search(
+        self, session: AsyncSession, text: str, limit: int = 3
+    ) -> SearchResultLike: ...
+
+    async def get_article(self, session: AsyncSession, slug: str) -> Article | None: ...

@@ -1,0 +1,68 @@
+"""Closing conversations that went quiet, and recording their outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.bot.timeouts import timeout_outcome
+from app.conversations.models import Conversation
+from app.conversations.outcomes import record_outcome
+from app.types import ConversationStatus
+
+
+async def close_idle(session: AsyncSession, conversation: Conversation, *, now: datetime) -> None:
+    """Close a bot conversation whose customer went quiet, with its timeout outcome."""
+    await record_outcome(
+        session,
+        conversation=conversation,
+        outcome=timeout_outcome(conversation),
+        now=now,
+        article_slug=conversation.last_article_slug,
+    )
+    conversation.status = ConversationStatus.closed
+    conversation.closed_at = now
+
+
+def is_idle(conversation: Conversation, *, now: datetime, timeout_seconds: int) -> bool:
+    return (
+        conversation.status == ConversationStatus.bot
+        and conversation.last_customer_at <= now - timedelta(seconds=timeout_seconds)
+    )
+
+
+async def sweep_idle_conversations(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime,
+    timeout_seconds: int,
+    batch_size: int = 500,
+) -> int:
+    """Close every idle bot conversation, a batch per transaction; returns how many.
+
+    Conversations in handoff stay open: an agent owns them and resolves them. SKIP LOCKED lets
+    several replicas sweep together, and skips a conversation whose customer is writing now.
+    """
+    cutoff = now - timedelta(seconds=timeout_seconds)
+    closed = 0
+    while True:
+        async with sessionmaker() as session, session.begin():
+            batch = list(
+                await session.scalars(
+                    select(Conversation)
+                    .where(
+                        Conversation.status == ConversationStatus.bot,
+                        Conversation.last_customer_at <= cutoff,
+                    )
+                    .order_by(Conversation.id)
+                    .limit(batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for conversation in batch:
+                await close_idle(session, conversation, now=now)
+        closed += len(batch)
+        if len(batch) < batch_size:
+            return closed

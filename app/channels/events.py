@@ -1,0 +1,29 @@
+"""What a parsed webhook carries, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.bot.types import InboundMessage
+from app.errors import AppError
+
+
+class InvalidPayload(AppError):
+    status_code = 400
+    code = "invalid_payload"
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A platform's delivery report for one of our outbound messages."""
+
+    platform_message_id: str
+    status: str  # sent | delivered | read | failed
+    error: str | None = None
+
+
+@dataclass
+class WebhookEvents:
+    messages: list[InboundMessage] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    ignored: int = 0  # echoes, reactions, system notices...

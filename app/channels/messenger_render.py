@@ -1,0 +1,39 @@
+"""Reply -> Messenger Send API payloads: text split under the limit, buttons as quick replies
+attached to the last piece."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.bot.types import ESCALATE, Button, Reply
+from app.channels.text import split_text, unique_labels
+
+TEXT_LIMIT = 2000
+MAX_QUICK_REPLIES = 13
+QUICK_REPLY_TITLE_LIMIT = 20
+
+
+def _message(recipient: str, message: dict[str, Any]) -> dict[str, Any]:
+    return {"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": message}
+
+
+def _shown(buttons: list[Button]) -> list[Button]:
+    if len(buttons) <= MAX_QUICK_REPLIES:
+        return buttons
+    keep = [b for b in buttons if b.id == ESCALATE][:1]
+    others = [b for b in buttons if b not in keep]
+    return others[: MAX_QUICK_REPLIES - len(keep)] + keep
+
+
+def render_messenger(recipient: str, reply: Reply) -> list[dict[str, Any]]:
+    """The payloads (in sending order) for one reply to ``recipient`` (a page-scoped id)."""
+    pieces = split_text(reply.text, TEXT_LIMIT)
+    payloads = [_message(recipient, {"text": piece}) for piece in pieces]
+    buttons = _shown(list(reply.buttons))
+    if buttons:
+        titles = unique_labels((b.title for b in buttons), QUICK_REPLY_TITLE_LIMIT)
+        payloads[-1]["message"]["quick_replies"] = [
+            {"content_type": "text", "title": title, "payload": b.id}
+            for b, title in zip(buttons, titles, strict=True)
+        ]
+    return payloads

@@ -1,0 +1,42 @@
+"""Web chat: sessions (a random bearer token per visitor, stored hashed) and the messages a
+visitor's page polls for (agent replies and system notices)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import hash_token, new_token
+from app.channels.models import WebchatSession
+from app.conversations import repository
+from app.conversations.models import Message
+from app.types import Channel, Sender
+
+POLLED_SENDERS = (Sender.agent.value, Sender.system.value)
+
+
+async def create_session(
+    session: AsyncSession, *, name: str | None, now: datetime
+) -> tuple[WebchatSession, str]:
+    public_id = "wc_" + secrets.token_urlsafe(12)
+    token = new_token("wct_")
+    contact = await repository.lock_contact(
+        session, channel=Channel.webchat.value, external_id=public_id
+    )
+    contact.display_name = name
+    chat = WebchatSession(
+        public_id=public_id, token_hash=hash_token(token), contact_id=contact.id, created_at=now
+    )
+    session.add(chat)
+    await session.flush()
+    return chat, token
+
+
+async def messages_since(
+    session: AsyncSession, *, chat: WebchatSession, after: int, limit: int
+) -> list[Message]:
+    return await repository.messages_after(
+        session, contact_id=chat.contact_id, after_id=after, senders=POLLED_SENDERS, limit=limit
+    )

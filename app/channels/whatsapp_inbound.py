@@ -1,0 +1,181 @@
+"""WhatsApp Cloud API webhook body -> InboundMessages and status updates.
+
+The models only declare what we read and ignore everything else, so new Meta fields never
+break intake; ``type`` is an open string because Meta keeps adding message types.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.bot.types import InboundMessage
+from app.channels.events import InvalidPayload, StatusUpdate, WebhookEvents
+from app.types import Channel
+
+OBJECT = "whatsapp_business_account"
+# Notices that are not a customer talking to us: no reply, not even "please type".
+IGNORED_TYPES = frozenset({"system", "reaction", "request_welcome", "edit", "revoke", "ephemeral"})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Text(_Model):
+    body: str = ""
+
+
+class ReplyChoice(_Model):
+    id: str
+    title: str = ""
+
+
+class Interactive(_Model):
+    type: str
+    button_reply: ReplyChoice | None = None
+    list_reply: ReplyChoice | None = None
+
+
+class TemplateButton(_Model):
+    payload: str | None = None
+    text: str | None = None
+
+
+class WaMessage(_Model):
+    sender: str = Field(alias="from")
+    id: str
+    timestamp: str | None = None
+    type: str
+    text: Text | None = None
+    interactive: Interactive | None = None
+    button: TemplateButton | None = None
+
+
+class Profile(_Model):
+    name: str | None = None
+
+
+class WaContact(_Model):
+    wa_id: str | None = None
+    profile: Profile | None = None
+
+
+class StatusError(_Model):
+    code: int | None = None
+    title: str | None = None
+    message: str | None = None
+    error_data: dict[str, object] | None = None
+
+
+class WaStatus(_Model):
+    id: str
+    status: str
+    errors: list[StatusError] = []
+
+
+class Metadata(_Model):
+    phone_number_id: str | None = None
+
+
+class Value(_Model):
+    metadata: Metadata | None = None
+    contacts: list[WaContact] = []
+    messages: list[WaMessage] = []
+    statuses: list[WaStatus] = []
+
+
+class Change(_Model):
+    field: str = "messages"
+    value: Value
+
+
+class Entry(_Model):
+    id: str | None = None
+    changes: list[Change] = []
+
+
+class WhatsAppWebhook(_Model):
+    object: str
+    entry: list[Entry]
+
+
+def _sent_at(timestamp: str | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(timestamp or ""), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _error_text(errors: list[StatusError]) -> str | None:
+    if not errors:
+        return None
+    first = errors[0]
+    details = (first.error_data or {}).get("details")
+    parts = [str(first.code or "error"), first.title or first.message or ""]
+    text = " ".join(p for p in parts if p)
+    return f"{text}: {details}" if details else text
+
+
+def _content(message: WaMessage) -> dict[str, str | None]:
+    """text / action / unsupported_type for one message."""
+    kind = message.type
+    if kind == "text" and message.text is not None and message.text.body.strip():
+        return {"text": message.text.body}
+    if kind == "interactive" and message.interactive is not None:
+        choice = message.interactive.button_reply or message.interactive.list_reply
+        if choice is not None:
+            return {"action": choice.id, "text": choice.title or None}
+    if kind == "button" and message.button is not None and message.button.payload:
+        return {"action": message.button.payload, "text": message.button.text}
+    return {"unsupported_type": kind}
+
+
+def _inbound(message: WaMessage, names: dict[str, str], account: str | None) -> InboundMessage:
+    content = _content(message)
+    return InboundMessage(
+        channel=Channel.whatsapp,
+        external_id=message.sender,
+        text=content.get("text"),
+        action=content.get("action"),
+        unsupported_type=content.get("unsupported_type"),
+        platform_message_id=message.id,
+        account_id=account,
+        # `from` and `wa_id` usually agree; when not, the single contact is still the sender.
+        display_name=names.get(message.sender) or next(iter(names.values()), None),
+        sent_at=_sent_at(message.timestamp),
+    )
+
+
+def parse_whatsapp(body: bytes) -> WebhookEvents:
+    """Every message and status in the POST, in payload order; 400 if it is not WhatsApp's."""
+    try:
+        webhook = WhatsAppWebhook.model_validate_json(body)
+    except ValidationError as exc:
+        raise InvalidPayload("body is not a WhatsApp webhook payload") from exc
+    if webhook.object != OBJECT:
+        raise InvalidPayload(f"unexpected object {webhook.object!r}, expected {OBJECT!r}")
+    events = WebhookEvents()
+    for entry in webhook.entry:
+        for change in entry.changes:
+            if change.field != "messages":
+                events.ignored += 1
+                continue
+            value = change.value
+            account = value.metadata.phone_number_id if value.metadata else None
+            names = {
+                c.wa_id: c.profile.name
+                for c in value.contacts
+                if c.wa_id and c.profile and c.profile.name
+            }
+            for message in value.messages:
+                if message.type in IGNORED_TYPES:
+                    events.ignored += 1
+                    continue
+                events.messages.append(_inbound(message, names, account))
+            for status in value.statuses:
+                events.statuses.append(
+                    StatusUpdate(status.id, status.status, _error_text(status.errors))
+                )
+    return events

@@ -1,0 +1,41 @@
+"""Long-polling the queue without holding a database connection while waiting."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.escalation.notifier import HandoffNotifier
+from app.escalation.queue import list_handoffs
+from app.escalation.schemas import HandoffItem
+from app.types import Channel, HandoffStatus
+
+# Handoffs opened by other replicas do not wake this process's notifier: poll this often too.
+RECHECK_SECONDS = 1.0
+
+
+async def wait_for_handoffs(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    notifier: HandoffNotifier,
+    *,
+    status: HandoffStatus,
+    channel: Channel | None,
+    limit: int,
+    wait_seconds: float,
+) -> list[HandoffItem]:
+    """The matching handoffs as soon as there is one, or an empty list after ``wait_seconds``.
+
+    Each query uses its own short session; between queries no connection is held.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    while True:
+        # Read the generation before querying, so a change during the query is not missed.
+        seen = notifier.generation
+        async with sessionmaker() as session:
+            items = await list_handoffs(session, status=status, channel=channel, limit=limit)
+        remaining = deadline - loop.time()
+        if items or remaining <= 0:
+            return items
+        await notifier.wait(seen, min(RECHECK_SECONDS, remaining))

@@ -1,0 +1,140 @@
+"""What the conversation engine asks of the handoff queue: open a handoff, the customer's queue
+position, the live handoff of a conversation, and the CSAT answer after resolution."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.conversations.models import Conversation
+from app.conversations.outcomes import record_outcome
+from app.db_util import insert_ignore
+from app.escalation.models import Handoff, HandoffEvent
+from app.escalation.notifier import notify_after_commit
+from app.types import ConversationStatus, HandoffStatus, OutcomeKind
+
+LIVE_STATUSES = (HandoffStatus.waiting.value, HandoffStatus.assigned.value)
+# Must match the partial unique index uq_handoffs_live_conversation.
+_LIVE_INDEX_WHERE = text("status IN ('waiting', 'assigned')")
+CSAT_SCORES = range(1, 6)
+
+
+async def live_handoff_for(session: AsyncSession, conversation_id: int) -> Handoff | None:
+    return await session.scalar(
+        select(Handoff).where(
+            Handoff.conversation_id == conversation_id, Handoff.status.in_(LIVE_STATUSES)
+        )
+    )
+
+
+async def open_handoff(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    reason: str,
+    now: datetime,
+    priority: int = 0,
+) -> Handoff:
+    """Put the conversation in the agents' queue; returns the live handoff if there is one.
+
+    The partial unique index decides races (two triggers, two replicas): the loser's insert is
+    a no-op and it returns the winner's handoff.
+    """
+    handoff = await live_handoff_for(session, conversation.id)
+    if handoff is None:
+        new_id = await insert_ignore(
+            session,
+            Handoff,
+            {
+                "conversation_id": conversation.id,
+                "channel": conversation.channel,
+                "reason": reason,
+                "status": HandoffStatus.waiting.value,
+                "priority": priority,
+                "created_at": now,
+            },
+            conflict_columns=["conversation_id"],
+            index_where=_LIVE_INDEX_WHERE,
+        )
+        if new_id is None:
+            handoff = await live_handoff_for(session, conversation.id)
+            if handoff is None:  # the winner was resolved in between: extremely unlikely
+                raise RuntimeError(f"no live handoff for conversation {conversation.id}")
+        else:
+            session.add(HandoffEvent(handoff_id=new_id, kind="created", created_at=now))
+            handoff = await session.get_one(Handoff, new_id)
+            notify_after_commit(session)
+    conversation.status = ConversationStatus.handoff.value
+    await record_outcome(
+        session,
+        conversation=conversation,
+        outcome=OutcomeKind.escalated,
+        reason=reason,
+        now=now,
+        article_slug=conversation.last_article_slug,
+    )
+    await session.flush()
+    return handoff
+
+
+async def queue_position(session: AsyncSession, handoff: Handoff) -> int | None:
+    """1-based place among waiting handoffs (priority first, then age); None if not waiting."""
+    if handoff.status != HandoffStatus.waiting:
+        return None
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Handoff)
+        .where(
+            Handoff.status == HandoffStatus.waiting.value,
+            Handoff.id != handoff.id,
+            or_(
+                Handoff.priority > handoff.priority,
+                and_(
+                    Handoff.priority == handoff.priority,
+                    or_(
+                        Handoff.created_at < handoff.created_at,
+                        and_(Handoff.created_at == handoff.created_at, Handoff.id < handoff.id),
+                    ),
+                ),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def record_csat(
+    session: AsyncSession, *, conversation_id: int, score: int, now: datetime
+) -> bool:
+    """Store a 1-5 score on the conversation's latest resolved, unrated handoff.
+
+    False when the score is out of range or there is nothing to rate (already rated, never
+    resolved). Leaves ``conversation.awaiting_csat`` to the caller.
+    """
+    if score not in CSAT_SCORES:
+        return False
+    target = await session.scalar(
+        select(Handoff.id)
+        .where(
+            Handoff.conversation_id == conversation_id,
+            Handoff.status == HandoffStatus.resolved.value,
+            Handoff.csat_score.is_(None),
+        )
+        .order_by(Handoff.resolved_at.desc(), Handoff.id.desc())
+        .limit(1)
+    )
+    if target is None:
+        return False
+    # Conditional so that two racing answers store one score.
+    result = await session.execute(
+        update(Handoff)
+        .where(Handoff.id == target, Handoff.csat_score.is_(None))
+        .values(csat_score=score, csat_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(HandoffEvent(handoff_id=target, kind="csat", created_at=now))
+    await session.flush()
+    return True

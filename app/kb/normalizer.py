@@ -1,0 +1,100 @@
+"""Text normaliser for Indonesian customer chat. Pure functions, no I/O beyond the word lists.
+
+Pipeline: Unicode folding and case -> tokens (punctuation and emoji dropped, reduplication
+"barang2" / "langkah-langkah" folded) -> repeated letters ("bangettt") -> chat slang ->
+English to Indonesian -> light affix stripping -> synonyms folded to one concept word ->
+stop words dropped. Articles and messages go through the same pipeline, so the exact
+surface form a rule produces matters less than producing it consistently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from app.kb.lexicon import MAX_PHRASE, load_lexicon
+from app.kb.stemmer import stem
+
+_APOSTROPHES = str.maketrans("", "", "'’`´")
+_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_REDUP_DIGIT = re.compile(r"^([a-z]{3,})2$")
+
+
+def fold(text: str) -> str:
+    """Strip accents and compatibility forms, lower-case."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold().translate(_APOSTROPHES)
+
+
+def _raw_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(fold(text)):
+        parts = match.group().split("-")
+        if len(parts) == 2 and parts[0] == parts[1]:
+            parts = parts[:1]  # reduplication: langkah-langkah -> langkah
+        for part in parts:
+            if part.isdigit():
+                continue  # order numbers, amounts: never the topic
+            redup = _REDUP_DIGIT.match(part)
+            tokens.append(redup.group(1) if redup else part)
+    return tokens
+
+
+def _squeeze(token: str, known: Iterable[str]) -> str:
+    """Chat stretches letters ("bangettt", "kakkk"); Indonesian rarely ends on a double."""
+    token = _RUN3.sub(r"\1\1", token)
+    if token in known:
+        return token
+    if len(token) > 3 and token[-1] == token[-2] and token[-1].isalpha():
+        token = token[:-1]
+    return token
+
+
+def _replace_phrases(
+    tokens: Sequence[str], table: dict[tuple[str, ...], tuple[str, ...]]
+) -> list[str]:
+    """Greedy longest-match replacement of 1..MAX_PHRASE token phrases."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i : i + size])
+            replacement = table.get(key)
+            if replacement is not None:
+                out.extend(replacement)
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=65536)
+def normalize_tokens_cached(text: str) -> tuple[str, ...]:
+    lex = load_lexicon()
+    tokens: list[str] = []
+    for raw in _raw_tokens(text):
+        token = _squeeze(raw, lex.slang)
+        tokens.extend(lex.slang.get(token, (token,)))
+    tokens = _replace_phrases(tokens, lex.english)
+    tokens = _replace_phrases(tokens, lex.synonyms)
+    stemmed = [
+        t if (t,) in lex.synonyms or (t,) in lex.english else stem(t, lex.roots) for t in tokens
+    ]
+    stemmed = _replace_phrases(stemmed, lex.synonyms)
+    return tuple(t for t in stemmed if t and t not in lex.stopwords)
+
+
+def normalize_tokens(text: str) -> list[str]:
+    """The content words of ``text`` in canonical form (may repeat, order kept)."""
+    return list(normalize_tokens_cached(text))
+
+
+def normalize_text(text: str) -> str:
+    """``normalize_tokens`` joined by spaces: a stable key for comparing and grouping."""
+    return " ".join(normalize_tokens_cached(text))

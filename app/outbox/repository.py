@@ -1,0 +1,137 @@
+"""Outbox queries: claim due rows, record delivery results, admin listing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.conversations.models import Message
+from app.outbox.models import OutboxItem
+from app.types import DeliveryStatus, OutboxStatus
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+) -> list[OutboxItem]:
+    """Lease the due rows that are first in line for their recipient.
+
+    A row is skipped while an earlier row for the same recipient is still pending, so each
+    customer gets their messages in order and a throttled recipient holds back only itself.
+    ``FOR UPDATE SKIP LOCKED`` lets several workers claim at once without waiting on each
+    other; the claim then pushes ``next_attempt_at`` past the lease and commits, so the HTTP
+    call happens without a row lock and no other worker picks the row meanwhile. A worker
+    that dies mid-send leaves the row to be retried after the lease (at-least-once).
+    """
+    earlier = aliased(OutboxItem)
+    blocked = exists().where(
+        earlier.recipient_key == OutboxItem.recipient_key,
+        earlier.status == OutboxStatus.pending,
+        earlier.id < OutboxItem.id,
+    )
+    rows = list(
+        await session.scalars(
+            select(OutboxItem)
+            .where(
+                OutboxItem.status == OutboxStatus.pending,
+                OutboxItem.next_attempt_at <= now,
+                ~blocked,
+            )
+            .order_by(OutboxItem.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxItem)
+        )
+    )
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + lease
+    await session.flush()
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession,
+    item_id: int,
+    *,
+    message_id: int | None,
+    platform_id: str | None,
+    now: datetime,
+) -> None:
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id)
+        .values(status=OutboxStatus.sent, sent_at=now, last_error=None)
+    )
+    if message_id is None:
+        return
+    values: dict[str, object] = {
+        # A status report may already have moved it on ("delivered" racing our commit).
+        "delivery_status": func.coalesce(
+            func.nullif(Message.delivery_status, DeliveryStatus.pending), DeliveryStatus.sent
+        )
+    }
+    if platform_id:
+        # A reply split into several platform messages keeps the id of the last one sent.
+        values["platform_message_id"] = platform_id
+    await session.execute(update(Message).where(Message.id == message_id).values(**values))
+
+
+async def mark_retry(
+    session: AsyncSession, item_id: int, *, error: str | None, next_attempt_at: datetime
+) -> None:
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id)
+        .values(last_error=error, next_attempt_at=next_attempt_at)
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, item_id: int, *, message_id: int | None, error: str
+) -> None:
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id)
+        .values(status=OutboxStatus.failed, last_error=error)
+    )
+    if message_id is not None:
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id)
+            .values(delivery_status=DeliveryStatus.failed, delivery_error=error)
+        )
+
+
+async def count_pending(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(OutboxItem.status == OutboxStatus.pending)
+    )
+    return int(count or 0)
+
+
+async def list_items(
+    session: AsyncSession, *, status: OutboxStatus, limit: int, before_id: int | None
+) -> Sequence[OutboxItem]:
+    query = select(OutboxItem).where(OutboxItem.status == status)
+    if before_id is not None:
+        query = query.where(OutboxItem.id < before_id)
+    return (await session.scalars(query.order_by(OutboxItem.id.desc()).limit(limit))).all()
+
+
+async def lock_item(session: AsyncSession, item_id: int) -> OutboxItem | None:
+    return await session.scalar(
+        select(OutboxItem).where(OutboxItem.id == item_id).with_for_update()
+    )
+
+
+async def reset_message_delivery(session: AsyncSession, message_id: int) -> None:
+    await session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(delivery_status=DeliveryStatus.pending, delivery_error=None)
+    )

@@ -1,0 +1,123 @@
+"""The outbox delivery job: claim due rows, send them, record what happened.
+
+``deliver_due`` is the unit of work (tests call it directly); ``outbox_worker`` wraps it in
+a ``PeriodicWorker`` for the lifespan, and ``poke_outbox`` wakes that worker right after a
+request committed new rows, so replies leave at once instead of at the next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.db import utcnow
+from app.metrics import OUTBOX_BACKLOG, OUTBOX_RESULTS
+from app.outbox import repository
+from app.outbox.backoff import retry_delay
+from app.outbox.graph_api import SendResult, send
+from app.outbox.models import OutboxItem
+from app.workers import PeriodicWorker
+
+logger = logging.getLogger("app.outbox")
+
+WORKER_NAME = "outbox"
+BATCH_SIZE = 50
+# Rounds per run: each round sends at most one row per recipient (their next in line).
+MAX_ROUNDS = 20
+
+
+def _lease(settings: Settings) -> timedelta:
+    # Long enough that a slow but live send is never claimed twice.
+    return timedelta(seconds=max(60.0, settings.graph_api_timeout_seconds * 3))
+
+
+async def _record(
+    session: AsyncSession,
+    item: OutboxItem,
+    result: SendResult,
+    settings: Settings,
+    now: datetime,
+) -> str:
+    if result.kind == "sent":
+        await repository.mark_sent(
+            session,
+            item.id,
+            message_id=item.message_id,
+            platform_id=result.platform_message_id,
+            now=now,
+        )
+        return "sent"
+    error = result.error or "unknown error"
+    if result.kind == "retry" and item.attempts < settings.outbox_max_attempts:
+        delay = retry_delay(item.attempts, settings, retry_after=result.retry_after_seconds)
+        await repository.mark_retry(
+            session, item.id, error=error, next_attempt_at=now + timedelta(seconds=delay)
+        )
+        return "retry"
+    if result.kind == "retry":
+        error = f"gave up after {item.attempts} attempts: {error}"
+    await repository.mark_failed(session, item.id, message_id=item.message_id, error=error)
+    logger.warning(
+        "outbox delivery failed",
+        extra={"outbox_id": item.id, "channel": item.channel, "error": error},
+    )
+    return "failed"
+
+
+async def _send(client: httpx.AsyncClient, settings: Settings, item: OutboxItem) -> SendResult:
+    payload: dict[str, Any] = item.payload
+    return await send(
+        client, settings, channel=item.channel, account_id=item.account_id, payload=payload
+    )
+
+
+async def deliver_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: Settings,
+    *,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Send every row due at ``now`` (in order per recipient); the number of attempts made."""
+    attempts = 0
+    for _ in range(MAX_ROUNDS):
+        async with sessionmaker() as session, session.begin():
+            items = await repository.claim_due(
+                session, now=now, limit=batch_size, lease=_lease(settings)
+            )
+        if not items:
+            break
+        # At most one row per recipient per round, so these can go out concurrently.
+        results = await asyncio.gather(*(_send(client, settings, item) for item in items))
+        async with sessionmaker() as session, session.begin():
+            for item, result in zip(items, results, strict=True):
+                OUTBOX_RESULTS.labels(await _record(session, item, result, settings, now)).inc()
+        attempts += len(items)
+    async with sessionmaker() as session:
+        OUTBOX_BACKLOG.set(await repository.count_pending(session))
+    return attempts
+
+
+def outbox_worker(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: Settings,
+) -> PeriodicWorker:
+    async def job() -> int:
+        return await deliver_due(sessionmaker, client, settings, now=utcnow())
+
+    return PeriodicWorker(WORKER_NAME, job, settings.outbox_poll_interval_seconds)
+
+
+def poke_outbox(state: Any) -> None:
+    """Wake the outbox worker (``app.state``), if it runs in this process."""
+    worker = getattr(state, "workers", {}).get(WORKER_NAME)
+    if worker is not None:
+        worker.poke()

@@ -1,0 +1,48 @@
+"""The ops dashboard: a static page that reads the statistics API with the admin token.
+
+The page itself is public (it holds no data); the token is typed into it once and kept in the
+browser's localStorage. A strict CSP keeps it to its own script and style files, which matters
+because it displays customer-written text (knowledge gaps).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.errors import NotFound
+
+router = APIRouter(tags=["dashboard"], include_in_schema=False)
+
+STATIC = files("app.analytics") / "static"
+ASSETS = {
+    "dashboard.js": "text/javascript; charset=utf-8",
+    "dashboard.css": "text/css; charset=utf-8",
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@router.get("/dashboard")
+async def dashboard() -> Response:
+    page = (STATIC / "dashboard.html").read_bytes()
+    return Response(page, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+
+@router.get("/dashboard/assets/{name}")
+async def dashboard_asset(name: str) -> Response:
+    media_type = ASSETS.get(name)
+    if media_type is None:
+        raise NotFound(f"no dashboard asset {name!r}")
+    return Response(
+        (STATIC / name).read_bytes(), media_type=media_type, headers=SECURITY_HEADERS
+    )

@@ -1,0 +1,109 @@
+"""Agent tools: the handoff queue (long-poll), transcript, claim, reply, release, resolve."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.auth import Principal, PrincipalDep, current_principal
+from app.db import SessionDep, utcnow
+from app.errors import ValidationFailed
+from app.escalation.actions import (
+    claim_handoff,
+    post_agent_reply,
+    release_handoff,
+    resolve_handoff,
+)
+from app.escalation.longpoll import wait_for_handoffs
+from app.escalation.queue import handoff_detail
+from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
+from app.types import Channel, HandoffStatus
+
+router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
+
+
+async def _authenticate_briefly(request: Request) -> Principal:
+    # Not PrincipalDep: its session would stay open (holding a connection, and on SQLite the
+    # write lock) for the whole long-poll.
+    async with request.app.state.sessionmaker() as session:
+        return await current_principal(request, session)
+
+
+@router.get("")
+async def list_queue(
+    request: Request,
+    status: HandoffStatus = HandoffStatus.waiting,
+    channel: Channel | None = None,
+    wait: Annotated[float, Query(ge=0, description="long-poll seconds (capped)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> HandoffList:
+    await _authenticate_briefly(request)
+    settings = request.app.state.settings
+    items = await wait_for_handoffs(
+        request.app.state.sessionmaker,
+        request.app.state.handoff_notifier,
+        status=status,
+        channel=channel,
+        limit=limit,
+        wait_seconds=min(wait, settings.handoff_max_wait_seconds),
+    )
+    return HandoffList(items=items)
+
+
+@router.get("/{handoff_id}")
+async def get_handoff(
+    handoff_id: int, _principal: PrincipalDep, session: SessionDep
+) -> HandoffDetail:
+    return await handoff_detail(session, handoff_id=handoff_id, now=utcnow())
+
+
+@router.post("/{handoff_id}/claim")
+async def claim(
+    request: Request, handoff_id: int, principal: PrincipalDep, session: SessionDep
+) -> HandoffDetail:
+    now = utcnow()
+    await claim_handoff(
+        session,
+        handoff_id=handoff_id,
+        principal=principal,
+        now=now,
+        lease_seconds=request.app.state.settings.handoff_lease_seconds,
+    )
+    return await handoff_detail(session, handoff_id=handoff_id, now=now)
+
+
+@router.post("/{handoff_id}/messages", status_code=202)
+async def reply(
+    request: Request,
+    handoff_id: int,
+    body: AgentReplyIn,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> AgentReplyOut:
+    text = body.text.strip()
+    if not text:
+        raise ValidationFailed("text must not be empty")
+    max_length = request.app.state.settings.max_text_length
+    if len(text) > max_length:
+        raise ValidationFailed(f"text is longer than {max_length} characters")
+    message = await post_agent_reply(
+        session, handoff_id=handoff_id, principal=principal, text=text, now=utcnow()
+    )
+    return AgentReplyOut(
+        handoff_id=handoff_id, message_id=message.id, created_at=message.created_at
+    )
+
+
+@router.post("/{handoff_id}/release")
+async def release(handoff_id: int, principal: PrincipalDep, session: SessionDep) -> HandoffDetail:
+    now = utcnow()
+    await release_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    return await handoff_detail(session, handoff_id=handoff_id, now=now)
+
+
+@router.post("/{handoff_id}/resolve")
+async def resolve(handoff_id: int, principal: PrincipalDep, session: SessionDep) -> HandoffDetail:
+    now = utcnow()
+    await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    return await handoff_detail(session, handoff_id=handoff_id, now=now)

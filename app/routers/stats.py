@@ -1,0 +1,114 @@
+"""Statistics for ops (admin): self-service rate, article funnel, gaps, agent KPIs, export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from app.analytics.agents import agent_stats
+from app.analytics.articles import article_stats
+from app.analytics.export import export_csv
+from app.analytics.gaps import knowledge_gaps
+from app.analytics.periods import Granularity, Period, resolve_period
+from app.analytics.schemas import AgentStats, ArticleStats, GapStats, SelfServiceStats
+from app.analytics.self_service import self_service_stats
+from app.auth import AdminDep
+from app.config import Settings
+from app.db import SessionDep, utcnow
+from app.types import Channel
+
+router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
+
+FromQuery = Annotated[
+    str | None,
+    Query(alias="from", description="ISO date or datetime; naive values are local time"),
+]
+ToQuery = Annotated[
+    str | None, Query(description="exclusive end; a bare date includes that whole day")
+]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _period(
+    request: Request, raw_from: str | None, raw_to: str | None, *, default_days: int | None = 30
+) -> Period:
+    tz = ZoneInfo(_settings(request).timezone)
+    return resolve_period(raw_from, raw_to, now=utcnow(), tz=tz, default_days=default_days)
+
+
+@router.get("/self-service", response_model_by_alias=True)
+async def get_self_service(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+    raw_from: FromQuery = None,
+    to: ToQuery = None,
+    channel: Channel | None = None,
+    granularity: Granularity | None = None,
+) -> SelfServiceStats:
+    settings = _settings(request)
+    return await self_service_stats(
+        session,
+        period=_period(request, raw_from, to),
+        channel=channel.value if channel else None,
+        tz=ZoneInfo(settings.timezone),
+        recontact_window_hours=settings.recontact_window_hours,
+        granularity=granularity,
+    )
+
+
+@router.get("/articles")
+async def get_articles(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+    raw_from: FromQuery = None,
+    to: ToQuery = None,
+) -> ArticleStats:
+    return await article_stats(session, period=_period(request, raw_from, to))
+
+
+@router.get("/gaps")
+async def get_gaps(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+    raw_from: FromQuery = None,
+    to: ToQuery = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> GapStats:
+    return await knowledge_gaps(session, period=_period(request, raw_from, to), limit=limit)
+
+
+@router.get("/agents")
+async def get_agents(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+    raw_from: FromQuery = None,
+    to: ToQuery = None,
+) -> AgentStats:
+    return await agent_stats(session, period=_period(request, raw_from, to), now=utcnow())
+
+
+@router.get("/export.csv", response_class=StreamingResponse)
+async def get_export(
+    request: Request,
+    _admin: AdminDep,
+    raw_from: FromQuery = None,
+    to: ToQuery = None,
+) -> StreamingResponse:
+    """All conversations by default; each page is read in its own short transaction."""
+    period = _period(request, raw_from, to, default_days=None)
+    return StreamingResponse(
+        export_csv(request.app.state.sessionmaker, period=period),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
+    )

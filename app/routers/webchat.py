@@ -1,0 +1,148 @@
+"""Web chat API for the customer-facing widget, and the /chat page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field, model_validator
+
+from app.auth import WebchatSessionDep
+from app.bot.types import InboundMessage
+from app.channels import webchat
+from app.db import SessionDep, utcnow
+from app.errors import ValidationFailed
+from app.types import Channel
+
+router = APIRouter(prefix="/api/v1/webchat", tags=["webchat"])
+page_router = APIRouter(include_in_schema=False)
+
+_CHAT_PAGE = Path(__file__).resolve().parent.parent / "static" / "chat.html"
+
+
+class SessionCreate(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+
+
+class SessionCreated(BaseModel):
+    session_id: str
+    token: str
+
+
+class MessageIn(BaseModel):
+    text: str | None = Field(default=None, max_length=20_000)
+    action: str | None = Field(default=None, min_length=1, max_length=200)
+    client_message_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Optional idempotency key: a retried send with the same id is ignored.",
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MessageIn:
+        if (self.text is None) == (self.action is None):
+            raise ValueError("send exactly one of `text` or `action`")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("`text` must not be empty")
+        return self
+
+
+class ButtonOut(BaseModel):
+    id: str
+    title: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    buttons: list[ButtonOut]
+    article: str | None
+
+
+class ConversationOut(BaseModel):
+    id: int | None
+    status: str | None
+
+
+class MessageResult(BaseModel):
+    conversation: ConversationOut
+    replies: list[ReplyOut]
+
+
+class PolledMessage(BaseModel):
+    id: int
+    sender: str
+    text: str | None
+    buttons: list[ButtonOut]
+    created_at: str
+
+
+class PolledMessages(BaseModel):
+    messages: list[PolledMessage]
+    cursor: str
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED)
+async def create_session(body: SessionCreate, session: SessionDep) -> SessionCreated:
+    chat, token = await webchat.create_session(session, name=body.name, now=utcnow())
+    return SessionCreated(session_id=chat.public_id, token=token)
+
+
+@router.post("/messages")
+async def send_message(
+    body: MessageIn, request: Request, chat: WebchatSessionDep, session: SessionDep
+) -> MessageResult:
+    limit = request.app.state.settings.max_text_length
+    if body.text is not None and len(body.text) > limit:
+        raise ValidationFailed(f"`text` is longer than {limit} characters", code="text_too_long")
+    client_id = f"{chat.public_id}:{body.client_message_id}" if body.client_message_id else None
+    inbound = InboundMessage(
+        channel=Channel.webchat,
+        external_id=chat.public_id,
+        text=body.text,
+        action=body.action,
+        platform_message_id=client_id,
+    )
+    result = await request.app.state.bot.handle(session, inbound, now=utcnow())
+    return MessageResult(
+        conversation=ConversationOut(id=result.conversation_id, status=result.conversation_status),
+        replies=[
+            ReplyOut(
+                text=r.text,
+                buttons=[ButtonOut(id=b.id, title=b.title) for b in r.buttons],
+                article=r.article,
+            )
+            for r in result.replies
+        ],
+    )
+
+
+@router.get("/messages")
+async def poll_messages(
+    chat: WebchatSessionDep,
+    session: SessionDep,
+    after: Annotated[str, Query(max_length=20, pattern=r"^\d*$")] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> PolledMessages:
+    after_id = int(after) if after else 0
+    rows = await webchat.messages_since(session, chat=chat, after=after_id, limit=limit)
+    return PolledMessages(
+        messages=[
+            PolledMessage(
+                id=m.id,
+                sender=m.sender,
+                text=m.text,
+                buttons=[ButtonOut(**b) for b in (m.buttons or [])],
+                created_at=m.created_at.isoformat(),
+            )
+            for m in rows
+        ],
+        cursor=str(rows[-1].id if rows else after_id),
+    )
+
+
+@page_router.get("/chat", response_class=HTMLResponse)
+async def chat_page() -> HTMLResponse:
+    return HTMLResponse(_CHAT_PAGE.read_text(encoding="utf-8"))

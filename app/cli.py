@@ -123,6 +123,37 @@ def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, None]
         raise SystemExit(1) from None
 
 
+def cmd_kb_import(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from app.kb.commands import import_file, read_articles_file
+
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+
+    async def job(s: Settings) -> None:
+        result = await import_file(s, read_articles_file(Path(args.file)), mode=args.mode)
+        print(result.model_dump_json())
+
+    _run(settings, job)
+
+
+def cmd_kb_export(_args: argparse.Namespace) -> None:
+    import json
+
+    from app.kb.commands import export_all
+
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+
+    async def job(s: Settings) -> None:
+        print(json.dumps(await export_all(s), ensure_ascii=False, indent=2))
+
+    _run(settings, job)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="router", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
     agents_create = agent_commands.add_parser("create", help="create an agent, print its token")
     agents_create.add_argument("name")
     agents_create.set_defaults(func=cmd_agents_create)
+
+    kb = commands.add_parser("kb", help="knowledge base: import or export articles")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_import = kb_commands.add_parser("import", help="import a JSON or .csv file")
+    kb_import.add_argument("file")
+    kb_import.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
+    kb_import.set_defaults(func=cmd_kb_import)
+    kb_export = kb_commands.add_parser("export", help="print all articles as JSON")
+    kb_export.set_defaults(func=cmd_kb_export)
 
     return parser
 

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     kb_answer_threshold: float = Field(default=0.62, ge=0, le=1)
     kb_suggest_threshold: float = Field(default=0.40, ge=0, le=1)
     kb_refresh_interval_seconds: float = Field(default=5.0, gt=0)
+    kb_answer_margin: float = Field(default=0.05, ge=0, le=1)
     public_base_url: str = ""
 
     # Handoff queue
@@ -60,6 +61,10 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=10, ge=1)
     outbox_backoff_base_seconds: float = Field(default=1.0, gt=0)
     outbox_backoff_max_seconds: float = Field(default=300.0, gt=0)
+
+    # Abuse protection on the public web chat routes (per replica)
+    webchat_sessions_per_minute_per_ip: int = Field(default=20, ge=1)
+    webchat_messages_per_minute: int = Field(default=30, ge=1)
 
     # Analytics
     recontact_window_hours: int = Field(default=24, ge=1)

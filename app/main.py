@@ -6,18 +6,26 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
+from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import install_error_handlers
 from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
 from app.escalation.notifier import handoff_notifier
+from app.kb.refresh import kb_refresh_worker
+from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.routers import agents, dashboard, handoffs, health, stats, webchat
+from app.outbox.worker import outbox_worker
+from app.ratelimit import RateLimiter
+from app.routers import agents, dashboard, handoffs, health, stats, webchat, webhooks
+from app.routers import kb as kb_router
+from app.routers import outbox as outbox_router
 from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app")
@@ -33,7 +41,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine)
         if settings.migrate_on_start:
             await upgrade(engine)
+        app.state.graph_client = httpx.AsyncClient(timeout=settings.graph_api_timeout_seconds)
+        app.state.kb = KnowledgeBase(settings)
+        app.state.bot = ConversationEngine(settings, app.state.kb)
         workers: list[PeriodicWorker] = [
+            kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings),
             PeriodicWorker(
                 "sweeper",
                 lambda: sweep_idle_conversations(
@@ -50,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ),
                 LEASE_CHECK_INTERVAL_SECONDS,
             ),
+            outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
         ]
         app.state.workers = {w.name: w for w in workers}
         if settings.run_workers:
@@ -61,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for worker in workers:
                 await worker.stop()
+            await app.state.graph_client.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -69,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limiters = {
+        "webchat_sessions": RateLimiter(settings.webchat_sessions_per_minute_per_ip, 60),
+        "webchat_messages": RateLimiter(settings.webchat_messages_per_minute, 60),
+    }
     app.state.handoff_notifier = handoff_notifier
     install_error_handlers(app)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -79,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agents.router)
     app.include_router(stats.router)
     app.include_router(dashboard.router)
+    app.include_router(kb_router.router)
+    app.include_router(webhooks.router)
+    app.include_router(outbox_router.router)
     return app
 
 

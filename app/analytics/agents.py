@@ -97,15 +97,12 @@ async def agent_stats(session: AsyncSession, *, period: Period, now: datetime) -
             )
         )
     ).one()
-    assigned = dict(
-        (
-            await session.execute(
-                select(Handoff.agent_id, func.count())
-                .where(Handoff.status == HandoffStatus.assigned.value)
-                .group_by(Handoff.agent_id)
-            )
-        ).tuples()
+    assigned_rows = await session.execute(
+        select(Handoff.agent_id, func.count())
+        .where(Handoff.status == HandoffStatus.assigned.value)
+        .group_by(Handoff.agent_id)
     )
+    assigned = {agent_id: count for agent_id, count in assigned_rows}
     oldest: datetime | None = waiting[1]
     overall = OverallKpis(
         **_kpis(totals.get(OVERALL, {}), spans.get(OVERALL, {})),
@@ -124,5 +121,3 @@ async def agent_stats(session: AsyncSession, *, period: Period, now: datetime) -
         if agent.active or agent.id in agent_totals
     ]
     return AgentStats(overall=overall, agents=rows)
-
-

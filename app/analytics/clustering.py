@@ -56,9 +56,7 @@ class Group:
         return [text for text, _ in self.texts.most_common(limit)]
 
 
-def cluster_texts(
-    texts: Sequence[str], *, threshold: float = SIMILARITY_THRESHOLD
-) -> list[Group]:
+def cluster_texts(texts: Sequence[str], *, threshold: float = SIMILARITY_THRESHOLD) -> list[Group]:
     """Groups of similar texts, largest first (ties: alphabetical by example)."""
     originals: dict[str, Counter[str]] = {}
     for text in texts:

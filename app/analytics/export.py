@@ -44,9 +44,7 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-async def _page(
-    session: AsyncSession, period: Period, after_id: int
-) -> list[tuple[Any, ...]]:
+async def _page(session: AsyncSession, period: Period, after_id: int) -> list[tuple[Any, ...]]:
     conversations = (
         await session.execute(
             select(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.analytics.counting import DEFLECTED, outcome_counts, rate
 from app.analytics.periods import Granularity, Period, buckets
@@ -22,8 +23,8 @@ from app.conversations.models import Conversation, Outcome
 from app.types import Channel, EscalationReason, OutcomeKind
 
 
-def _outcomes_in(period: Period, channel: str | None) -> list[object]:
-    where: list[object] = [
+def _outcomes_in(period: Period, channel: str | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
         Outcome.conversation_created_at >= period.start_at,
         Outcome.conversation_created_at < period.end_at,
     ]
@@ -32,8 +33,8 @@ def _outcomes_in(period: Period, channel: str | None) -> list[object]:
     return where
 
 
-def _conversations_in(period: Period, channel: str | None) -> list[object]:
-    where: list[object] = [
+def _conversations_in(period: Period, channel: str | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
         Conversation.created_at >= period.start_at,
         Conversation.created_at < period.end_at,
     ]
@@ -158,9 +159,7 @@ async def self_service_stats(
         by_channel[c] = outcome_counts({}, created[c])
     totals = outcome_counts(overall, sum(created.values()))
     durable = await _durable_deflected(session, period, channel, recontact_window_hours)
-    series = (
-        await _series(session, period, channel, granularity, tz) if granularity else None
-    )
+    series = await _series(session, period, channel, granularity, tz) if granularity else None
     return SelfServiceStats(
         **totals.model_dump(),
         from_at=period.start_at,

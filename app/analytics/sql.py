@@ -17,20 +17,19 @@ from sqlalchemy import (
     Select,
     case,
     cast,
-    column,
     func,
     literal,
     select,
-    values,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Values
+from sqlalchemy.sql.selectable import Subquery
 
 from app.analytics.periods import Bucket
 from app.db import UTCDateTime
 
 
-def seconds_between(end: Any, start: Any, dialect: str) -> ColumnElement[float]:
+def seconds_between(end: Any, start: Any, dialect: str) -> ColumnElement[Any]:
     """``end - start`` in seconds (NULL if either is NULL)."""
     if dialect == "postgresql":
         return func.extract("epoch", end - start)
@@ -45,19 +44,24 @@ def plus_hours(moment: Any, hours: int, dialect: str) -> ColumnElement[Any]:
     return func.strftime("%Y-%m-%d %H:%M:%f000", moment, f"+{hours} hours")
 
 
-def bucket_table(items: Sequence[Bucket]) -> Values:
-    """``(VALUES (0, start, end), ...) AS buckets(idx, start_at, end_at)`` in UTC."""
-    return values(
-        column("idx", Integer),
-        column("start_at", UTCDateTime()),
-        column("end_at", UTCDateTime()),
-        name="buckets",
-    ).data([(i, b.start_at, b.end_at) for i, b in enumerate(items)])
+def bucket_table(items: Sequence[Bucket]) -> Subquery:
+    """A derived table ``buckets(idx, start_at, end_at)`` (UTC) to join rows into periods.
+
+    Spelled as ``SELECT .. UNION ALL SELECT ..`` because SQLite cannot name the columns of
+    a ``VALUES`` list.
+    """
+    rows = [
+        select(
+            literal(i, Integer).label("idx"),
+            literal(b.start_at, UTCDateTime()).label("start_at"),
+            literal(b.end_at, UTCDateTime()).label("end_at"),
+        )
+        for i, b in enumerate(items)
+    ]
+    return union_all(*rows).subquery("buckets")
 
 
-def percentiles(
-    durations: Select[Any], fractions: Sequence[float], dialect: str
-) -> Select[Any]:
+def percentiles(durations: Select[Any], fractions: Sequence[float], dialect: str) -> Select[Any]:
     """Per group, the continuous percentiles of ``v``: columns ``g`` then ``p0, p1, ...``.
 
     ``durations`` must select two labelled columns, ``g`` (the group) and ``v`` (a non-NULL
@@ -91,4 +95,3 @@ def percentiles(
         step = func.coalesce(func.max(frac) * (at_high - at_low), 0.0)
         columns.append((at_low + step).label(f"p{i}"))
     return select(ranked.c.g, *columns).group_by(ranked.c.g)
-

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.bot.types import InboundMessage, InboundResult
 from app.channels.events import WebhookEvents
 from app.channels.statuses import apply_status
+from app.errors import AppError
 from app.types import Channel
 
 logger = logging.getLogger("app.channels")
@@ -45,7 +46,7 @@ def is_stale(inbound: InboundMessage, *, now: datetime, max_age: timedelta) -> b
 
 async def process_events(
     session: AsyncSession,
-    handler: MessageHandler,
+    handler: MessageHandler | None,
     channel: Channel,
     events: WebhookEvents,
     *,
@@ -67,6 +68,10 @@ async def process_events(
             )
             summary.stale += 1
             continue
+        if handler is None:
+            raise AppError(
+                "the conversation engine is not running", code="engine_unavailable", status_code=503
+            )
         result = await handler.handle(session, inbound, now=now)
         if result.duplicate:
             summary.duplicates += 1

@@ -48,11 +48,12 @@ def split_with_tail(text: str, *, tail_limit: int, limit: int) -> tuple[list[str
     text = text.strip()
     if len(text) <= tail_limit:
         return [], text
-    start = len(text) - tail_limit
-    # The first whitespace at or after `start` gives the longest tail that starts on a word.
+    # A tail after whitespace at index i has len(text) - i - 1 characters: the first
+    # whitespace at or after `start` gives the longest tail that starts on a word.
+    start = len(text) - tail_limit - 1
     cut = next((i for i in range(start, len(text)) if text[i].isspace()), -1)
-    if cut == -1 or cut == len(text) - 1:
-        cut = start - 1  # one giant trailing word: hard cut
+    if cut == -1:
+        cut = start  # one giant trailing word: hard cut
     tail = text[cut + 1 :].strip()
     head = text[: cut + 1].strip()
     return (split_text(head, limit) if head else []), tail

@@ -89,7 +89,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
     ).one_or_none()
     if row is None:
         raise HandoffNotFound(f"handoff {handoff_id} does not exist")
-    handoff, contact, position, conversation, agent = row.tuple()
+    handoff, contact, position, conversation, agent = row._tuple()
     messages = await session.scalars(
         select(Message)
         .where(Message.conversation_id == handoff.conversation_id)

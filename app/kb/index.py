@@ -30,6 +30,7 @@ class ArticleText:
     slug: str
     question: str
     variants: tuple[str, ...] = ()
+    context: str = ""  # answer, tags, category: weak evidence, never enough on its own
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class MatchIndex:
     entries: list[Entry]
     entry_article: npt.NDArray[np.int32]
     article_entries: list[list[int]]
+    article_context: list[frozenset[int]]
+    context_postings: dict[int, npt.NDArray[np.int32]]
     vocab: dict[str, int]
     terms: list[str]
     idf: list[float]
@@ -67,13 +70,15 @@ class MatchIndex:
                 if tokens:
                     token_lists.append(tokens)
                     owners.append(number)
+        contexts = [normalize_tokens(a.context) if a.context else [] for a in articles]
         vocab: dict[str, int] = {}
-        for tokens in token_lists:
+        for tokens in (*token_lists, *contexts):
             for token in tokens:
                 vocab.setdefault(token, len(vocab))
         n = max(len(token_lists), 1)
         df = Counter(vocab[t] for tokens in token_lists for t in set(tokens))
-        idf = [0.0] * len(vocab)
+        unknown_idf = math.log(1 + (n - 0.5) / 1.5)
+        idf = [unknown_idf] * len(vocab)
         for term_id, count in df.items():
             idf[term_id] = math.log(1 + (n - count + 0.5) / (count + 0.5))
         avg_len = sum(len(t) for t in token_lists) / n
@@ -97,6 +102,11 @@ class MatchIndex:
             if len(term) >= MIN_TYPO_LEN - 1:
                 for gram in _grams(term):
                     gram_terms[gram].append(term_id)
+        article_context = [frozenset(vocab[t] for t in tokens) for tokens in contexts]
+        context_lists: dict[int, list[int]] = defaultdict(list)
+        for number, terms in enumerate(article_context):
+            for term_id in terms:
+                context_lists[term_id].append(number)
         article_entries: list[list[int]] = [[] for _ in articles]
         for entry_id, owner in enumerate(owners):
             article_entries[owner].append(entry_id)
@@ -105,10 +115,12 @@ class MatchIndex:
             entries=entries,
             entry_article=np.array(owners, dtype=np.int32),
             article_entries=article_entries,
+            article_context=article_context,
+            context_postings={t: np.array(a, dtype=np.int32) for t, a in context_lists.items()},
             vocab=vocab,
             terms=list(vocab),
             idf=idf,
-            unknown_idf=math.log(1 + (n - 0.5) / 1.5),
+            unknown_idf=unknown_idf,
             postings=postings,
             gram_terms=dict(gram_terms),
         )
@@ -135,13 +147,22 @@ class MatchIndex:
         found.sort(key=lambda pair: -pair[1])
         return found[:TYPO_MAX_CANDIDATES]
 
-    def retrieve(self, resolved: list[dict[int, float]], limit: int) -> list[int]:
+    def retrieve(
+        self, resolved: list[dict[int, float]], limit: int, context_weight: float = 0.3
+    ) -> list[int]:
         """Up to ``limit`` article numbers whose entries score best under BM25."""
         scores = np.zeros(len(self.entries), dtype=np.float32)
+        context = np.zeros(len(self.articles), dtype=np.float32)
         for options in resolved:
             for term_id, similarity in options.items():
                 ids, weights = self.postings[term_id]
-                scores[ids] += weights * similarity
+                if len(ids):
+                    scores[ids] += weights * similarity
+                articles = self.context_postings.get(term_id)
+                if articles is not None:
+                    context[articles] += self.idf[term_id] * similarity * context_weight
+        if context.any():
+            scores += context[self.entry_article]
         if not len(scores):
             return []
         top = min(limit * 4, len(scores))

@@ -47,6 +47,8 @@ class Thresholds:
 class Weights:
     fuzzy: float = 0.2
     unknown: float = 0.6  # weight of a word the KB never uses, relative to a rare KB word
+    context: float = 0.5  # credit for a message word found only in the article's answer/tags
+    beta: float = 1.0  # >1 trusts entry coverage more than message coverage
 
 
 @dataclass(frozen=True)
@@ -73,20 +75,24 @@ def _prepare(index: MatchIndex, text: str, weights: Weights) -> _Query | None:
 
 def _entry_score(index: MatchIndex, query: _Query, entry_id: int, weights: Weights) -> float:
     entry = index.entries[entry_id]
+    context = index.article_context[entry.article]
     covered = 0.0
     seen: dict[int, float] = {}
     for weight, options in query.terms:
         best = 0.0
         for term_id, similarity in options.items():
-            if term_id in entry.tokens and similarity > best:
-                best = similarity
+            if term_id in entry.tokens:
+                best = max(best, similarity)
                 seen[term_id] = max(seen.get(term_id, 0.0), similarity)
+            elif term_id in context:
+                best = max(best, similarity * weights.context)
         covered += weight * best
     if not seen:
         return 0.0
     message_cov = covered / query.total
     entry_cov = sum(index.idf[t] * s for t, s in seen.items()) / (entry.weight or 1.0)
-    tokens = 2 * message_cov * entry_cov / (message_cov + entry_cov)
+    beta2 = weights.beta * weights.beta
+    tokens = (1 + beta2) * message_cov * entry_cov / (beta2 * message_cov + entry_cov)
     if weights.fuzzy <= 0:
         return tokens
     text = " ".join(index.terms[t] for t in sorted(entry.tokens))

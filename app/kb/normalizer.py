@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache, lru_cache
 
 from app.kb.lexicon import MAX_PHRASE, load_lexicon
 from app.kb.stemmer import stem
@@ -21,6 +21,10 @@ _APOSTROPHES = str.maketrans("", "", "'’`´")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _REDUP_DIGIT = re.compile(r"^([a-z]{3,})2$")
+_ENGLISH_SUFFIXES = (
+    ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+    ("ly", ""), ("ally", ""),
+)
 
 
 def fold(text: str) -> str:
@@ -44,7 +48,7 @@ def _raw_tokens(text: str) -> list[str]:
     return tokens
 
 
-def _squeeze(token: str, known: Iterable[str]) -> str:
+def _squeeze(token: str, known: frozenset[str]) -> str:
     """Chat stretches letters ("bangettt", "kakkk"); Indonesian rarely ends on a double."""
     token = _RUN3.sub(r"\1\1", token)
     if token in known:
@@ -74,18 +78,37 @@ def _replace_phrases(
     return out
 
 
+def _english_base(token: str, english: dict[tuple[str, ...], tuple[str, ...]]) -> str:
+    """Map an inflected English word to a lexicon entry: couriers -> courier."""
+    if (token,) in english or not token.isascii():
+        return token
+    for suffix, repl in _ENGLISH_SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            base = token[: -len(suffix)] + repl
+            if (base,) in english:
+                return base
+    return token
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    lex = load_lexicon()
+    singles = {k[0] for k in (*lex.english, *lex.synonyms) if len(k) == 1}
+    return frozenset(singles | set(lex.slang) | lex.stopwords | lex.roots)
+
+
 @lru_cache(maxsize=65536)
 def normalize_tokens_cached(text: str) -> tuple[str, ...]:
     lex = load_lexicon()
+    known = _known_words()
     tokens: list[str] = []
     for raw in _raw_tokens(text):
-        token = _squeeze(raw, lex.slang)
+        token = _squeeze(raw, known)
         tokens.extend(lex.slang.get(token, (token,)))
+    tokens = [_english_base(t, lex.english) for t in tokens]
     tokens = _replace_phrases(tokens, lex.english)
     tokens = _replace_phrases(tokens, lex.synonyms)
-    stemmed = [
-        t if (t,) in lex.synonyms or (t,) in lex.english else stem(t, lex.roots) for t in tokens
-    ]
+    stemmed = [t if t in known else stem(t, lex.roots) for t in tokens]
     stemmed = _replace_phrases(stemmed, lex.synonyms)
     return tuple(t for t in stemmed if t and t not in lex.stopwords)
 

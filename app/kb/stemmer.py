@@ -12,7 +12,7 @@ from functools import lru_cache
 MIN_STEM = 4
 _PARTICLES = ("pun",)  # -lah/-kah would eat roots: masalah, langkah
 _POSSESSIVES = ("nya", "ku", "mu")
-_DERIVATIONAL = ("kan", "an")
+_DERIVATIONAL = ("kan", "an", "in")  # -in: Jakarta chat for -kan (laporin)
 _VOWELS = frozenset("aeiou")
 _CLUSTER_OK = ("ng", "ny", "kh", "sy")
 
@@ -29,6 +29,7 @@ def _starts_with_cluster(rest: str) -> bool:
         len(rest) > 1
         and rest[0] not in _VOWELS
         and rest[1] not in _VOWELS
+        and rest[1] not in "lr"  # loanwords: diblokir, ditransfer
         and not rest.startswith(_CLUSTER_OK)
     )
 
@@ -67,8 +68,10 @@ def _strip_nasal(rest: str, roots: frozenset[str]) -> str | None:
 def _strip_prefix(word: str, roots: frozenset[str]) -> tuple[str, bool]:
     for prefix in ("me", "pe"):
         if word.startswith(prefix):
-            if prefix == "pe" and word.startswith("per") and len(word) - 3 >= MIN_STEM:
-                return word[3:], True
+            if prefix == "pe" and word.startswith("per"):
+                if len(word) - 3 >= MIN_STEM:
+                    return word[3:], True
+                return word, False
             root = _strip_nasal(word[2:], roots)
             if root is not None and len(root) >= MIN_STEM:
                 return root, True
@@ -79,6 +82,8 @@ def _strip_prefix(word: str, roots: frozenset[str]) -> tuple[str, bool]:
             return rest, True
     if word.startswith("ke") and word.endswith("an") and len(word) - 4 >= MIN_STEM:
         return word[2:-2], True
+    if word.startswith("ke") and len(word) - 2 > MIN_STEM and word not in roots:
+        return word[2:], True  # chat passive: kepotong, keblokir
     return word, False
 
 

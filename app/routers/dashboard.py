@@ -43,6 +43,4 @@ async def dashboard_asset(name: str) -> Response:
     media_type = ASSETS.get(name)
     if media_type is None:
         raise NotFound(f"no dashboard asset {name!r}")
-    return Response(
-        (STATIC / name).read_bytes(), media_type=media_type, headers=SECURITY_HEADERS
-    )
+    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=SECURITY_HEADERS)

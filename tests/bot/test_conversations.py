@@ -194,3 +194,44 @@ async def test_out_of_hours_escalation_says_when_agents_are_back(
     chat = await new_chat()
     data = await chat.send("saya mau bicara dengan customer service")
     assert "di luar jam operasional" in data["replies"][0]["text"]
+
+
+async def test_agent_reply_reaches_web_chat_and_csat_is_recorded(
+    client: httpx.AsyncClient,
+    new_chat: NewChat,
+    admin_headers: dict[str, str],
+    session: AsyncSession,
+) -> None:
+    chat = await new_chat(name="Sari")
+    await chat.send("saya mau bicara dengan customer service")
+    agent = (
+        await client.post("/api/v1/agents", json={"name": "Dewi"}, headers=admin_headers)
+    ).json()
+    agent_headers = {"Authorization": f"Bearer {agent['token']}"}
+    (item,) = (await client.get("/api/v1/handoffs", headers=agent_headers)).json()["items"]
+    assert item["customer"]["name"] == "Sari"
+    handoff_url = f"/api/v1/handoffs/{item['id']}"
+    assert (await client.post(f"{handoff_url}/claim", headers=agent_headers)).status_code == 200
+    reply = await client.post(
+        f"{handoff_url}/messages", json={"text": "Halo Kak Sari, saya Dewi."}, headers=agent_headers
+    )
+    assert reply.status_code == 202
+
+    polled = await chat.poll()
+    assert [(m["sender"], m["text"]) for m in polled["messages"]] == [
+        ("agent", "Halo Kak Sari, saya Dewi.")
+    ]
+    assert (await client.post(f"{handoff_url}/resolve", headers=agent_headers)).status_code == 200
+    after = await chat.poll(polled["cursor"])
+    assert [m["sender"] for m in after["messages"]] == ["system"]
+    assert "1" in after["messages"][0]["text"]
+
+    rating = await chat.send("5")
+    assert rating["conversation"]["status"] == "closed"
+    assert "Terima kasih" in rating["replies"][0]["text"]
+    session.expire_all()
+    handoff = await session.scalar(select(Handoff))
+    assert handoff is not None
+    assert handoff.csat_score == 5
+    assert await count(session, Conversation) == 1  # the rating opened no new request
+    assert await outcomes(session) == [("escalated", "customer_request")]

@@ -1,0 +1,117 @@
+"""Request and response shapes of the KB API (contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_QUESTION = 1000
+MAX_ANSWER = 10000
+MAX_VARIANTS = 100
+MAX_TAGS = 30
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=120)]
+Question = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION)
+]
+Answer = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ANSWER)
+]
+Variant = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_QUESTION)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+def _clean(values: list[str]) -> list[str]:
+    """Drop blanks and duplicates, keep order (spreadsheets leave empty cells)."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
+class ArticleFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    variants: list[Variant] = Field(default_factory=list, max_length=MAX_VARIANTS)
+    url: Url | None = None
+    category: Category | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    active: bool = True
+
+    @field_validator("variants", "tags")
+    @classmethod
+    def _no_blanks(cls, value: list[str]) -> list[str]:
+        return _clean(value)
+
+    @field_validator("url", "category")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class ArticleIn(ArticleFields):
+    slug: Slug
+    question: Question
+    answer: Answer
+
+
+class ArticlePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: Question | None = None
+    answer: Answer | None = None
+    variants: list[Variant] | None = Field(default=None, max_length=MAX_VARIANTS)
+    url: Url | None = None
+    category: Category | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    active: bool | None = None
+
+    @field_validator("variants", "tags")
+    @classmethod
+    def _no_blanks(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _clean(value)
+
+
+class ArticleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    slug: str
+    question: str
+    variants: list[str]
+    answer: str
+    url: str | None
+    category: str | None
+    tags: list[str]
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleOut]
+
+
+class ImportRequest(BaseModel):
+    """Articles stay raw here so a bad one is reported by index and slug, not by pydantic path."""
+
+    mode: Literal["upsert", "replace"] = "upsert"
+    articles: list[dict[str, Any]]
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    deleted: int
+
+
+class MatchOut(BaseModel):
+    slug: str
+    question: str
+    score: float
+
+
+class SearchOut(BaseModel):
+    decision: Literal["answer", "suggest", "none"]
+    matches: list[MatchOut]

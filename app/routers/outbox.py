@@ -1,0 +1,41 @@
+"""Admin view of platform deliveries: list failed (or pending/sent) rows, retry one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
+
+from app.auth import AdminDep
+from app.db import SessionDep, utcnow
+from app.outbox.schemas import OutboxItemOut, OutboxList
+from app.outbox.service import list_outbox, retry_item
+from app.outbox.worker import poke_outbox
+from app.types import OutboxStatus
+
+router = APIRouter(prefix="/api/v1/outbox", tags=["outbox"])
+
+
+@router.get("")
+async def list_deliveries(
+    _admin: AdminDep,
+    session: SessionDep,
+    status: OutboxStatus = OutboxStatus.failed,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+) -> OutboxList:
+    items = await list_outbox(session, status=status, limit=limit, before_id=before_id)
+    return OutboxList(items=[OutboxItemOut.model_validate(item) for item in items])
+
+
+@router.post("/{item_id}/retry")
+async def retry_delivery(
+    item_id: int, request: Request, _admin: AdminDep, session: SessionDep
+) -> JSONResponse:
+    item = await retry_item(session, item_id=item_id, now=utcnow())
+    return JSONResponse(
+        OutboxItemOut.model_validate(item).model_dump(mode="json"),
+        background=BackgroundTask(poke_outbox, request.app.state),
+    )

@@ -1,0 +1,318 @@
+"""Load benchmark: signed WhatsApp webhooks through the whole pipeline, with a baseline.
+
+Drives distinct customers (FAQ questions from the demo KB, button presses, re-delivered
+duplicates) at fixed concurrency against the real service (`router serve`, one worker) and,
+in the same run, against a bare FastAPI endpoint that only verifies and parses the same
+payload (bench/bare_app.py). Replies go to a fake Graph API in this process, so end-to-end
+latency (webhook sent -> reply received by "Meta") is measured too. Prints figures; asserts
+nothing about speed.
+
+    .venv/bin/python bench/load.py --backend postgres --messages 3000 --concurrency 64
+    .venv/bin/python bench/load.py --backend sqlite --preload 100000 --articles 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.seed import preload_conversations, synthetic_articles
+from tests.fakes.graph_api import FakeGraphApi
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret"
+ADMIN = "bench-admin"
+PHONE_NUMBER_ID = "109876543210987"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@dataclass
+class Shot:
+    customer: str
+    body: bytes
+    expects_reply: bool
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    sent_at: dict[str, float] = field(default_factory=dict)  # customer -> first send time
+
+    def line(self) -> str:
+        n = len(self.latencies)
+        lat = sorted(self.latencies)
+        p50 = lat[n // 2] * 1000 if n else 0.0
+        p99 = lat[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0
+        return (
+            f"{self.name:<28} {n / self.seconds:8.0f} msg/s   ack p50 {p50:6.1f} ms"
+            f"   p99 {p99:6.1f} ms   statuses {dict(sorted(self.statuses.items()))}"
+        )
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def sign(body: bytes) -> str:
+    return "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+def whatsapp_payload(customer: str, wamid: str, message: dict[str, Any]) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"profile": {"name": f"Pelanggan {customer[-4:]}"}, "wa_id": customer}],
+        "messages": [
+            {"from": customer, "id": wamid, "timestamp": str(int(time.time())), **message}
+        ],
+    }
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1048576", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(payload).encode()
+
+
+def build_shots(questions: list[str], count: int, seed: int = 7) -> list[Shot]:
+    """Each customer asks one FAQ question; a third then press "helpful"; 10% of all
+    deliveries are re-sent duplicates (Meta's at-least-once delivery)."""
+    rng = random.Random(seed)
+    shots: list[Shot] = []
+    n = 0
+    while len(shots) < count:
+        customer = f"62812{n:07d}"
+        n += 1
+        question = rng.choice(questions)
+        shots.append(
+            Shot(
+                customer,
+                whatsapp_payload(
+                    customer, f"wamid.B{n}q", {"type": "text", "text": {"body": question}}
+                ),
+                True,
+            )
+        )
+        if rng.random() < 0.1:
+            shots.append(Shot(customer, shots[-1].body, False))
+    return shots[:count]
+
+
+async def drive(base_url: str, shots: list[Shot], concurrency: int, name: str) -> Run:
+    run = Run(name)
+    queue: asyncio.Queue[Shot] = asyncio.Queue()
+    for shot in shots:
+        queue.put_nowait(shot)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                shot = queue.get_nowait()
+                started = time.perf_counter()
+                run.sent_at.setdefault(shot.customer, started)
+                response = await client.post(
+                    "/webhooks/whatsapp",
+                    content=shot.body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Hub-Signature-256": sign(shot.body),
+                    },
+                )
+                run.latencies.append(time.perf_counter() - started)
+                run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        run.seconds = time.perf_counter() - began
+    return run
+
+
+async def wait_ready(base_url: str, process: subprocess.Popen[bytes], path: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}")
+            try:
+                if (await client.get(path)).status_code in (200, 404, 405):
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env})
+
+
+async def database_for(backend: str, tmp: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp / 'load.db'}"
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text("DROP DATABASE IF EXISTS router_bench_load WITH (FORCE)"))
+        await connection.execute(text("CREATE DATABASE router_bench_load"))
+    await engine.dispose()
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/router_bench_load"
+
+
+async def bench_service(
+    backend: str, args: argparse.Namespace, shots: list[Shot], articles: list[dict[str, Any]]
+) -> tuple[Run, dict[str, float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = await database_for(backend, Path(tmp))
+        async with FakeGraphApi() as graph:
+            port = free_port()
+            env = {
+                "ROUTER_DATABASE_URL": url,
+                "ROUTER_ADMIN_TOKEN": ADMIN,
+                "ROUTER_WHATSAPP_VERIFY_TOKEN": "bench",
+                "ROUTER_WHATSAPP_APP_SECRET": SECRET,
+                "ROUTER_WHATSAPP_ACCESS_TOKEN": "bench-access",
+                "ROUTER_GRAPH_API_BASE": graph.base_url,
+                "ROUTER_LOG_LEVEL": "WARNING",
+                "ROUTER_DATABASE_POOL_SIZE": str(args.concurrency),
+            }
+            server = start([str(ROOT / ".venv/bin/router"), "serve", "--port", str(port)], env)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                await wait_ready(base, server, "/readyz")
+                async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+                    response = await client.post(
+                        "/api/v1/kb/import",
+                        json={"mode": "replace", "articles": articles},
+                        headers={"Authorization": f"Bearer {ADMIN}"},
+                    )
+                    response.raise_for_status()
+                if args.preload:
+                    await preload_conversations(url, args.preload)
+                run = await drive(base, shots, args.concurrency, f"service ({backend})")
+                expected = sum(1 for s in shots if s.expects_reply)
+                deadline = time.perf_counter() + 120
+                while time.perf_counter() < deadline:
+                    customers = {r.json.get("to") for r in graph.delivered}
+                    if len(customers) >= expected:
+                        break
+                    await asyncio.sleep(0.1)
+                first_reply: dict[str, float] = {}
+                for r in graph.delivered:
+                    first_reply.setdefault(str(r.json.get("to")), r.received_at)
+                e2e = [first_reply[c] - t for c, t in run.sent_at.items() if c in first_reply]
+                per_customer: dict[str, int] = {}
+                for r in graph.delivered:
+                    key = str(r.json.get("to"))
+                    per_customer[key] = per_customer.get(key, 0) + 1
+                facts = {
+                    "customers": float(len(run.sent_at)),
+                    "customers_with_reply": float(len(first_reply)),
+                    "replies_delivered": float(len(graph.delivered)),
+                    "customers_with_2plus_replies": float(
+                        sum(1 for n in per_customer.values() if n > 1)
+                    ),
+                    "e2e_p50_ms": statistics.median(e2e) * 1000 if e2e else float("nan"),
+                    "e2e_p99_ms": sorted(e2e)[int(len(e2e) * 0.99)] * 1000 if e2e else float("nan"),
+                }
+                return run, facts
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+
+
+async def bench_bare(args: argparse.Namespace, shots: list[Shot]) -> Run:
+    port = free_port()
+    server = start(
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "bench.bare_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        {"ROUTER_WHATSAPP_APP_SECRET": SECRET},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_ready(base, server, "/docs")
+        return await drive(base, shots, args.concurrency, "bare endpoint")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def demo_articles() -> list[dict[str, Any]]:
+    data = json.loads((ROOT / "app/kb/data/demo_kb.json").read_text(encoding="utf-8"))
+    articles: list[dict[str, Any]] = data["articles"] if isinstance(data, dict) else data
+    return articles
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["postgres", "sqlite", "both"], default="both")
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--preload", type=int, default=0, help="conversations stored first")
+    parser.add_argument("--articles", type=int, default=0, help="KB size (0 = demo KB)")
+    args = parser.parse_args()
+
+    articles = demo_articles()
+    if args.articles > len(articles):
+        articles = articles + synthetic_articles(args.articles - len(articles))
+    questions = [a["question"] for a in demo_articles()] + [
+        v for a in demo_articles() for v in a.get("variants", [])
+    ]
+    shots = build_shots(questions, args.messages)
+    print(
+        f"{len(shots)} webhooks, {len({s.customer for s in shots})} customers,"
+        f" concurrency {args.concurrency}, {len(articles)} articles,"
+        f" {args.preload} conversations preloaded"
+    )
+    bare = await bench_bare(args, shots)
+    print(bare.line())
+    backends = ["postgres", "sqlite"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        run, facts = await bench_service(backend, args, shots, articles)
+        print(run.line())
+        print(
+            f"{'':<28} ratio to bare {run.rate / bare.rate:5.2f}   end-to-end p50"
+            f" {facts['e2e_p50_ms']:.0f} ms p99 {facts['e2e_p99_ms']:.0f} ms   customers"
+            f" answered {facts['customers_with_reply']:.0f}/{facts['customers']:.0f},"
+            f" replies {facts['replies_delivered']:.0f}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,141 @@
+"""A fake Meta Graph API on 127.0.0.1: real HTTP (uvicorn), scriptable answers, recorded calls.
+
+async with FakeGraphApi() as graph:
+    graph.script(meta_error(131047), status(500))   # the next two answers
+    graph.outage = True                               # 503 until switched off
+    ... graph.requests ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+from collections import deque
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int = 200
+    body: dict[str, Any] | None = None  # None on 200: a success body with a fresh id
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def status(code: int, **headers: str) -> Answer:
+    return Answer(code, {"error": {"message": f"HTTP {code}", "code": 1}}, headers)
+
+
+def meta_error(code: int, *, http_status: int = 400, details: str = "details") -> Answer:
+    body = {
+        "error": {
+            "message": f"(#{code}) error {code}",
+            "type": "OAuthException",
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": details},
+            "fbtrace_id": "AbCdEf",
+        }
+    }
+    return Answer(http_status, body)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    path: str
+    authorization: str
+    json: dict[str, Any]
+    answered: int
+    message_id: str | None
+
+
+class FakeGraphApi:
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.outage = False
+        self._script: deque[Answer] = deque()
+        self._ids = itertools.count(1)
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.base_url = ""
+
+    def script(self, *answers: Answer) -> None:
+        """Answer the next requests with these, in order; then 200 again."""
+        self._script.extend(answers)
+
+    @property
+    def delivered(self) -> list[Recorded]:
+        return [r for r in self.requests if r.answered == 200]
+
+    def _success(self, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        n = next(self._ids)
+        if path.endswith("/me/messages"):
+            mid = f"m_fake{n:06d}"
+            return {"recipient_id": payload.get("recipient", {}).get("id"), "message_id": mid}, mid
+        wamid = f"wamid.FAKE{n:06d}"
+        to = payload.get("to")
+        body = {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": wamid}],
+        }
+        return body, wamid
+
+    async def _handle(self, request: Request) -> Response:
+        payload = await request.json()
+        if self.outage:
+            answer: Answer | None = status(503)
+        else:
+            answer = self._script.popleft() if self._script else None
+        message_id = None
+        if answer is None or (answer.status == 200 and answer.body is None):
+            body, message_id = self._success(request.url.path, payload)
+            answer = Answer(200, body)
+        self.requests.append(
+            Recorded(
+                path=request.url.path,
+                authorization=request.headers.get("authorization", ""),
+                json=payload,
+                answered=answer.status,
+                message_id=message_id,
+            )
+        )
+        return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
+
+    async def start(self) -> None:
+        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}/v21.0"
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+
+    async def __aenter__(self) -> FakeGraphApi:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from app.kb.index import ArticleText, MatchIndex
+from app.kb.matcher import Thresholds, decide, score, search
+
+ARTICLES = [
+    ArticleText("lupa-password", "Saya lupa kata sandi", ("Tidak bisa login karena lupa password",)),
+    ArticleText("cara-refund", "Bagaimana cara mengajukan pengembalian dana?", ("Cara refund",)),
+    ArticleText("lacak-paket", "Bagaimana cara melacak paket?", ("Cek nomor resi",)),
+    ArticleText("ongkir", "Berapa ongkos kirim?", ("Biaya pengiriman ke kota saya",)),
+]
+INDEX = MatchIndex.build(ARTICLES)
+STRICT = Thresholds(answer=0.6, suggest=0.3, margin=0.05)
+
+
+def test_slang_typo_and_english_find_the_article() -> None:
+    for text, slug in [
+        ("pswd gk bs login, lupa", "lupa-password"),
+        ("gmn cr refund kak", "cara-refund"),
+        ("lacak pakett pake no resii", "lacak-paket"),
+        ("how much is the shipping cost", "ongkir"),
+        ("cara melacakk pakte", "lacak-paket"),
+    ]:
+        result = search(INDEX, text, STRICT)
+        assert result.matches, text
+        assert result.matches[0].slug == slug, text
+
+
+def test_scores_are_in_unit_interval_best_first() -> None:
+    scored = score(INDEX, "lupa password")
+    values = [s for _, s in scored]
+    assert values == sorted(values, reverse=True)
+    assert all(0 <= v <= 1 for v in values)
+    assert INDEX.articles[scored[0][0]].slug == "lupa-password"
+
+
+def test_out_of_scope_and_greetings_are_not_answered() -> None:
+    for text in ["terima kasih kak", "cuaca di bandung hari ini", "🙏🙏", "harga saham hari ini"]:
+        assert search(INDEX, text, STRICT).decision != "answer", text
+
+
+def test_decision_follows_the_thresholds() -> None:
+    scored = [(0, 0.70), (1, 0.40), (2, 0.20)]
+    answer = decide(INDEX, scored, Thresholds(answer=0.70, suggest=0.40))
+    assert answer.decision == "answer"
+    assert [m.slug for m in answer.matches] == ["lupa-password", "cara-refund"]
+    just_below = decide(INDEX, scored, Thresholds(answer=0.7001, suggest=0.40))
+    assert just_below.decision == "suggest"
+    assert decide(INDEX, scored, Thresholds(answer=0.9, suggest=0.7001)).decision == "none"
+    assert decide(INDEX, scored, Thresholds(answer=0.9, suggest=0.7001)).matches == []
+
+
+def test_a_close_runner_up_turns_an_answer_into_a_suggestion() -> None:
+    scored = [(0, 0.80), (1, 0.78)]
+    assert decide(INDEX, scored, Thresholds(answer=0.6, suggest=0.3, margin=0.05)).decision == (
+        "suggest"
+    )
+    assert decide(INDEX, scored, Thresholds(answer=0.6, suggest=0.3, margin=0.0)).decision == (
+        "answer"
+    )
+
+
+def test_suggest_offers_at_most_limit() -> None:
+    scored = [(0, 0.5), (1, 0.45), (2, 0.42), (3, 0.41)]
+    result = decide(INDEX, scored, Thresholds(answer=0.9, suggest=0.3), limit=3)
+    assert result.decision == "suggest"
+    assert len(result.matches) == 3
+
+
+def test_empty_index_answers_none() -> None:
+    empty = MatchIndex.build([])
+    assert search(empty, "lupa password", STRICT).decision == "none"

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from app.kb.normalizer import normalize_text, normalize_tokens
+from app.kb.stemmer import stem
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("gmn cr refund kak", "refund"),
+        ("pswd gk bs", "password tidak"),
+        ("udh tf blm msk", "transfer belum masuk"),
+        ("Pengembalian dana", "refund"),
+        ("kata sandi", "password"),
+        ("PAKETNYA BELUM DATANG!!!", "paket terlambat"),
+    ],
+)
+def test_chat_forms_reach_the_same_words(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+def test_repeated_letters_emoji_and_accents_fold() -> None:
+    assert normalize_text("pakettt rusakkk 😡😡") == normalize_text("paket rusak")
+    assert normalize_text("Café") == "cafe"
+
+
+def test_english_words_map_to_indonesian() -> None:
+    assert normalize_tokens("refund") == normalize_tokens("pengembalian dana")
+    assert normalize_tokens("couriers") == normalize_tokens("kurir")
+    assert normalize_text("forgot password") == normalize_text("lupa kata sandi")
+
+
+def test_stop_words_and_greetings_vanish() -> None:
+    assert normalize_text("terima kasih kak") == ""
+    assert normalize_text("saya mau yang itu dong") == ""
+
+
+def test_affixes_fold_to_one_root() -> None:
+    forms = {stem(w, frozenset({"kirim"})) for w in ["mengirim", "dikirim", "kirimkan", "kiriman"]}
+    assert forms == {"kirim"}
+    assert normalize_tokens("pembayaran") == normalize_tokens("membayar") == ["bayar"]
+
+
+def test_short_words_and_numbers_survive_or_drop_sensibly() -> None:
+    assert stem("beli") == "beli"
+    assert normalize_tokens("pesanan 123456") == normalize_tokens("pesanan")

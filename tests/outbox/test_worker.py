@@ -1,0 +1,265 @@
+"""The outbox worker against a fake Graph API over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bot.types import Reply
+from app.config import Settings
+from app.db import utcnow
+from app.outbox.worker import deliver_due
+from app.types import Channel, DeliveryStatus, OutboxStatus
+from tests.fakes.fixtures import MS_OTHER_PAGE, MS_OTHER_TOKEN, MS_TOKEN, WA_TOKEN
+from tests.fakes.graph_api import FakeGraphApi, meta_error, status
+from tests.outbox.helpers import (
+    PAGE_ID,
+    PHONE_ID,
+    answer_reply,
+    message,
+    outbox_rows,
+    queue_replies,
+)
+
+LATER = timedelta(hours=2)  # past any backoff in these settings (max 60 s)
+
+
+@pytest.fixture
+async def http() -> httpx.AsyncClient:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+async def test_whatsapp_reply_is_sent_through_its_number_and_records_the_wamid(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    _, (sent,) = await queue_replies(session, replies=[answer_reply()], now=now)
+
+    attempts = await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+
+    assert attempts == 1
+    (request,) = graph_api.requests
+    assert request.path == f"/v21.0/{PHONE_ID}/messages"
+    assert request.authorization == f"Bearer {WA_TOKEN}"
+    assert request.json["type"] == "interactive"
+    assert request.json["to"] == "628111000001"
+    stored = await message(session, sent)
+    assert stored.platform_message_id == request.message_id
+    assert stored.delivery_status == DeliveryStatus.sent
+    (row,) = await outbox_rows(session)
+    assert (row.status, row.attempts, row.sent_at) == (OutboxStatus.sent, 1, now)
+
+
+async def test_messenger_reply_uses_the_token_of_the_page_it_came_in_on(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    await queue_replies(
+        session, channel=Channel.messenger, external_id="psid-1", account_id=PAGE_ID, now=now
+    )
+    await queue_replies(
+        session, channel=Channel.messenger, external_id="psid-2", account_id=MS_OTHER_PAGE, now=now
+    )
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+
+    by_recipient = {r.json["recipient"]["id"]: r for r in graph_api.requests}
+    assert by_recipient["psid-1"].authorization == f"Bearer {MS_TOKEN}"
+    assert by_recipient["psid-2"].authorization == f"Bearer {MS_OTHER_TOKEN}"
+    assert {r.path for r in graph_api.requests} == {"/v21.0/me/messages"}
+    assert all(r.status == OutboxStatus.sent for r in await outbox_rows(session))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        status(500),
+        status(503),
+        status(429, **{"Retry-After": "30"}),
+        meta_error(130429),
+        meta_error(131056, http_status=429),
+    ],
+)
+async def test_transient_errors_are_retried_later_with_backoff(
+    app: FastAPI,
+    session: AsyncSession,
+    graph_api: FakeGraphApi,
+    http: httpx.AsyncClient,
+    answer: object,
+) -> None:
+    now = utcnow()
+    _, (sent,) = await queue_replies(session, now=now)
+    graph_api.script(answer)  # type: ignore[arg-type]
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+    (row,) = await outbox_rows(session)
+    assert row.status == OutboxStatus.pending
+    assert row.attempts == 1
+    assert row.last_error
+    # Backoff: not due again right away (base 1 s, jittered to at least 0.5 s).
+    assert row.next_attempt_at >= now + timedelta(seconds=0.5)
+    assert await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now) == 0
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now + LATER)
+    assert [r.answered for r in graph_api.requests] == [answer.status, 200]  # type: ignore[attr-defined]
+    (row,) = await outbox_rows(session)
+    assert (row.status, row.attempts) == (OutboxStatus.sent, 2)
+    assert (await message(session, sent)).delivery_status == DeliveryStatus.sent
+
+
+async def test_retry_after_header_is_respected(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    await queue_replies(session, now=now)
+    graph_api.script(status(429, **{"Retry-After": "40"}))
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+    (row,) = await outbox_rows(session)
+    assert row.next_attempt_at >= now + timedelta(seconds=40)
+
+
+async def test_window_closed_fails_at_once_with_a_clear_reason(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    _, (sent,) = await queue_replies(session, now=now)
+    graph_api.script(meta_error(131047, details="more than 24 hours have passed"))
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now + LATER)
+
+    assert len(graph_api.requests) == 1  # never retried
+    (row,) = await outbox_rows(session)
+    assert row.status == OutboxStatus.failed
+    assert row.last_error is not None
+    assert row.last_error.startswith("window_closed")
+    assert "131047" in row.last_error
+    assert "24 hours" in row.last_error
+    stored = await message(session, sent)
+    assert stored.delivery_status == DeliveryStatus.failed
+    assert stored.delivery_error == row.last_error
+
+
+async def test_permanent_error_fails_and_the_next_reply_still_goes_out(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    await queue_replies(session, replies=[Reply(text="satu"), Reply(text="dua")], now=now)
+    graph_api.script(meta_error(131026, details="undeliverable"))
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+
+    first, second = await outbox_rows(session)
+    assert first.status == OutboxStatus.failed
+    assert "131026" in (first.last_error or "")
+    assert second.status == OutboxStatus.sent
+    assert [r.json["text"]["body"] for r in graph_api.requests] == ["satu", "dua"]
+
+
+async def test_gives_up_after_max_attempts(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    settings: Settings = app.state.settings
+    now = utcnow()
+    await queue_replies(session, now=now)
+    graph_api.outage = True
+    for hour in range(settings.outbox_max_attempts + 2):
+        await deliver_due(app.state.sessionmaker, http, settings, now=now + timedelta(hours=hour))
+    assert len(graph_api.requests) == settings.outbox_max_attempts
+    (row,) = await outbox_rows(session)
+    assert row.status == OutboxStatus.failed
+    assert (row.last_error or "").startswith(f"gave up after {settings.outbox_max_attempts}")
+
+
+async def test_network_errors_are_retried(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    await queue_replies(session, now=now)
+    await graph_api.stop()  # nothing listens on the port any more
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+    (row,) = await outbox_rows(session)
+    assert row.status == OutboxStatus.pending
+    assert (row.last_error or "").startswith("network error")
+
+
+async def test_a_throttled_recipient_holds_back_only_its_own_later_replies(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    await queue_replies(
+        session, external_id="62811A", replies=[Reply(text="A1"), Reply(text="A2")], now=now
+    )
+    await queue_replies(session, external_id="62811B", replies=[Reply(text="B1")], now=now)
+    graph_api.script(meta_error(131056, http_status=429))  # A1's first attempt
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now)
+    assert [r.json["text"]["body"] for r in graph_api.delivered] == ["B1"]
+
+    await deliver_due(app.state.sessionmaker, http, app.state.settings, now=now + LATER)
+    assert [r.json["text"]["body"] for r in graph_api.delivered] == ["B1", "A1", "A2"]
+
+
+async def test_two_workers_at_once_send_every_row_exactly_once(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    for n in range(8):
+        await queue_replies(
+            session,
+            external_id=f"62812{n:04d}",
+            replies=[Reply(text=f"{n}-a"), Reply(text=f"{n}-b")],
+            now=now,
+        )
+
+    counts = await asyncio.gather(
+        *(
+            deliver_due(app.state.sessionmaker, http, app.state.settings, now=now, batch_size=3)
+            for _ in range(3)
+        )
+    )
+
+    bodies = [r.json["text"]["body"] for r in graph_api.requests]
+    assert sum(counts) == len(bodies) == 16
+    assert sorted(bodies) == sorted(f"{n}-{x}" for n in range(8) for x in "ab")
+    for n in range(8):
+        assert bodies.index(f"{n}-a") < bodies.index(f"{n}-b")
+    assert all(r.status == OutboxStatus.sent for r in await outbox_rows(session))
+
+
+async def test_an_outage_that_heals_delivers_everything_once_and_in_order(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
+) -> None:
+    now = utcnow()
+    customers = [f"62813{n:04d}" for n in range(5)]
+    for customer in customers:
+        await queue_replies(
+            session,
+            external_id=customer,
+            replies=[Reply(text=f"{customer}/{i}") for i in range(3)],
+            now=now,
+        )
+    graph_api.outage = True
+    clock = now
+    for _ in range(3):  # the platform is down for a while; the worker keeps trying
+        await deliver_due(app.state.sessionmaker, http, app.state.settings, now=clock)
+        clock += timedelta(minutes=5)
+    assert graph_api.requests
+    assert not graph_api.delivered
+    graph_api.outage = False
+    for _ in range(3):
+        await deliver_due(app.state.sessionmaker, http, app.state.settings, now=clock)
+        clock += timedelta(minutes=5)
+
+    delivered = [r.json["text"]["body"] for r in graph_api.delivered]
+    assert sorted(delivered) == sorted(f"{c}/{i}" for c in customers for i in range(3))
+    for customer in customers:
+        mine = [d for d in delivered if d.startswith(customer)]
+        assert mine == [f"{customer}/{i}" for i in range(3)]
+    assert all(r.status == OutboxStatus.sent for r in await outbox_rows(session))

@@ -8,13 +8,14 @@ replies (with their outbox rows) are stored together or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bot import replies
+from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
-from app.bot.intents import Intent, Understanding, fold, parse_rating, understand
+from app.bot.intents import Intent, Understanding, fold, understand
 from app.bot.ports import KnowledgeSource
 from app.bot.sweeper import close_idle, is_idle
 from app.bot.templates import button_titles
@@ -33,7 +34,7 @@ from app.conversations import repository
 from app.conversations.models import Contact, Conversation, Message
 from app.conversations.outcomes import record_outcome
 from app.errors import NotFound, ValidationFailed
-from app.escalation.service import live_handoff_for, open_handoff, queue_position, record_csat
+from app.escalation.service import live_handoff_for, open_handoff, queue_position
 from app.kb.models import Article
 from app.metrics import DUPLICATES, MATCHER_DECISIONS, MESSAGES_IN
 from app.types import (
@@ -47,7 +48,6 @@ from app.types import (
 )
 
 _KNOWN_ACTIONS = frozenset({HELPFUL_YES, HELPFUL_NO, ESCALATE})
-CSAT_WINDOW = timedelta(days=7)
 
 
 @dataclass
@@ -124,7 +124,7 @@ class ConversationEngine:
             await close_idle(session, conversation, now=now)
             conversation = None
         if conversation is None:
-            followup = await self._after_close(session, contact, message, inbound, text, now)
+            followup = await after_close(session, contact, message, inbound, text, now)
             if followup is not None:
                 return followup
             conversation = await repository.start_conversation(
@@ -160,53 +160,6 @@ class ConversationEngine:
             f"unknown action {action!r}; expected helpful_yes, helpful_no, escalate"
             " or article:<slug>",
             code="unknown_action",
-        )
-
-    async def _after_close(
-        self,
-        session: AsyncSession,
-        contact: Contact,
-        message: Message,
-        inbound: InboundMessage,
-        text: str,
-        now: datetime,
-    ) -> InboundResult | None:
-        """A message right after a conversation ended that belongs to it, not to a new one:
-        the CSAT rating, or a second press of a feedback button."""
-        latest = await repository.latest_conversation_for(session, contact.id)
-        if latest is None or latest.status != ConversationStatus.closed:
-            return None
-        lang = latest.language
-        out: list[Reply] = []
-        if latest.awaiting_csat:
-            latest.awaiting_csat = False
-            rating = parse_rating(text) if text else None
-            recent = latest.closed_at is not None and now - latest.closed_at <= CSAT_WINDOW
-            if rating is None or not recent:
-                return None
-            await record_csat(session, conversation_id=latest.id, score=rating, now=now)
-            message.understood_as = "csat"
-            out = [replies.plain("csat_thanks", lang)]
-        elif inbound.action == HELPFUL_YES:
-            message.understood_as = "feedback"
-            message.article_slug = latest.last_article_slug
-        elif inbound.action == HELPFUL_NO:
-            message.understood_as = "feedback"
-            message.article_slug = latest.last_article_slug
-            out = [replies.not_helpful(lang)]
-        else:
-            return None
-        message.conversation_id = latest.id
-        await send_replies(
-            session,
-            contact=contact,
-            conversation_id=latest.id,
-            replies=out,
-            sender=Sender.bot,
-            now=now,
-        )
-        return InboundResult(
-            conversation_id=latest.id, conversation_status=latest.status, replies=out
         )
 
     async def _respond(

@@ -1,0 +1,273 @@
+"""Statistics benchmark (a script, not a test): seeds N conversations and times each stats
+endpoint on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/stats.py                       # 1,000,000 conversations
+    .venv/bin/python bench/stats.py --conversations 50000 --backends sqlite
+
+PostgreSQL uses its own database (default ``router_bench_stats``, recreated each run); rows
+go in with COPY there and ``executemany`` on SQLite. Each endpoint is requested through the
+real app (ASGI, auth, JSON) for the whole year and for the last 30 days; the best of three
+runs is printed. Target: under 1 s on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.config import Settings  # noqa: E402
+from app.db import create_engine  # noqa: E402
+from app.escalation.models import Agent  # noqa: E402
+from app.kb.models import Article  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+
+TOKEN = "bench-token"
+PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+NOW = datetime.now(UTC).replace(microsecond=0)
+CHANNELS = ("whatsapp", "messenger", "webchat")
+REASONS = ("button", "customer_request", "repeated_miss", "frustration", "not_helpful")
+SLUGS = [f"article-{i}" for i in range(200)]
+AGENTS = 20
+CHUNK = 50_000
+# Synthetic question wording for the gap clustering (not taken from any dataset).
+TOPICS = ["voucher", "poin", "cicilan", "garansi", "ongkir", "alamat", "akun", "kurir", "promo"]
+ASKS = ["cara pakai", "kenapa gagal", "berapa lama", "bisa ganti", "dimana cek", "syarat"]
+TAILS = ["", " kak", " ya", " dong", " min", " sekarang"]
+
+Tables = dict[str, list[tuple[Any, ...]]]
+COLUMNS = {
+    "contacts": ("id", "channel", "external_id", "language", "created_at"),
+    "conversations": (
+        "id", "contact_id", "channel", "status", "language", "created_at", "last_customer_at",
+        "closed_at", "consecutive_misses", "had_request", "awaiting_csat",
+    ),
+    "outcomes": (
+        "id", "conversation_id", "outcome", "reason", "article_slug", "channel",
+        "conversation_created_at", "recorded_at",
+    ),
+    "messages": (
+        "id", "conversation_id", "contact_id", "channel", "direction", "sender", "text",
+        "action", "article_slug", "understood_as", "created_at",
+    ),
+    "handoffs": (
+        "id", "conversation_id", "channel", "reason", "status", "priority", "agent_id",
+        "created_at", "claimed_at", "first_agent_reply_at", "resolved_at", "csat_score",
+    ),
+}  # fmt: skip
+
+
+def generate(conversations: int, seed: int = 1) -> Iterator[Tables]:
+    """Rows in chunks; a plausible mix of outcomes, articles, misses and handoffs."""
+    rng = random.Random(seed)
+    contacts = max(1, conversations // 3)
+    message_id = handoff_id = 0
+    for start in range(0, conversations, CHUNK):
+        t: Tables = {name: [] for name in COLUMNS}
+        for cid in range(start + 1, min(start + CHUNK, conversations) + 1):
+            contact = (cid - 1) % contacts + 1
+            channel = CHANNELS[contact % 3]
+            if cid <= contacts:
+                t["contacts"].append((contact, channel, f"c{contact}", "id", NOW))
+            created = NOW - timedelta(seconds=rng.randrange(365 * 86400))
+            last_of_contact = cid > conversations - contacts
+            is_open = last_of_contact and rng.random() < 0.03
+            roll = rng.random()
+            kind = (
+                "deflected_confirmed" if roll < 0.35
+                else "deflected_assumed" if roll < 0.55
+                else "escalated" if roll < 0.75
+                else "unresolved" if roll < 0.90
+                else "no_request"
+            )  # fmt: skip
+            slug = rng.choice(SLUGS) if kind.startswith("deflected") or roll < 0.68 else None
+            t["conversations"].append(
+                (cid, contact, channel, "bot" if is_open else "closed", "id", created,
+                 created, None if is_open else created + timedelta(hours=1), 0, True, False)
+            )  # fmt: skip
+            question = f"{rng.choice(ASKS)} {rng.choice(TOPICS)}{rng.choice(TAILS)}"
+            understood = "answer" if slug else rng.choice(("none", "suggest"))
+            message_id += 1
+            t["messages"].append(
+                (message_id, cid, contact, channel, "in", "customer", question, None, None,
+                 understood, created)
+            )  # fmt: skip
+            if slug:
+                message_id += 1
+                t["messages"].append(
+                    (message_id, cid, contact, channel, "out", "bot", "jawaban", None, slug,
+                     None, created + timedelta(seconds=2))
+                )  # fmt: skip
+                if kind != "deflected_assumed":
+                    message_id += 1
+                    action = "helpful_yes" if kind == "deflected_confirmed" else "helpful_no"
+                    t["messages"].append(
+                        (message_id, cid, contact, channel, "in", "customer", None, action,
+                         slug, "action", created + timedelta(seconds=40))
+                    )  # fmt: skip
+            if is_open:
+                continue
+            recorded = created + timedelta(minutes=2 if kind == "escalated" else 60)
+            reason = rng.choice(REASONS) if kind == "escalated" else None
+            t["outcomes"].append((cid, cid, kind, reason, slug, channel, created, recorded))
+            if kind == "escalated":
+                handoff_id += 1
+                claim = recorded + timedelta(seconds=rng.randrange(5, 1800))
+                reply = claim + timedelta(seconds=rng.randrange(5, 300))
+                waiting = handoff_id % 20_000 == 0
+                t["handoffs"].append(
+                    (handoff_id, cid, channel, reason, "waiting" if waiting else "resolved", 0,
+                     None if waiting else rng.randrange(1, AGENTS + 1), recorded,
+                     None if waiting else claim, None if waiting else reply,
+                     None if waiting else reply + timedelta(seconds=rng.randrange(60, 7200)),
+                     None if waiting or rng.random() < 0.6 else rng.randrange(1, 6))
+                )  # fmt: skip
+        yield t
+
+
+async def seed_reference_rows(database_url: str) -> None:
+    engine = create_engine(Settings(database_url=database_url))
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(Agent),
+            [{"name": f"Agent {i}", "token_hash": f"h{i}", "active": True} for i in range(AGENTS)],
+        )
+        await connection.execute(
+            insert(Article),
+            [{"slug": s, "question": f"Pertanyaan {s}", "answer": "..."} for s in SLUGS],
+        )
+    await engine.dispose()
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def seed_sqlite(path: Path, conversations: int) -> None:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    for chunk in generate(conversations):
+        for table, rows in chunk.items():
+            columns = COLUMNS[table]
+            db.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                ([_sqlite_value(v) for v in row] for row in rows),
+            )
+        db.commit()
+    db.execute("ANALYZE")
+    db.close()
+
+
+async def seed_postgres(database_url: str, conversations: int) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        pg: Any = raw.driver_connection
+        for chunk in generate(conversations):
+            for table, rows in chunk.items():
+                await pg.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
+        for table in COLUMNS:
+            await pg.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+    await engine.dispose()
+    engine = create_async_engine(database_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text("VACUUM ANALYZE"))
+    await engine.dispose()
+
+
+async def time_endpoints(database_url: str) -> list[tuple[str, float]]:
+    settings = Settings(
+        database_url=database_url, admin_token=TOKEN, migrate_on_start=False, run_workers=False
+    )
+    app = create_app(settings)
+    year = {"from": (NOW - timedelta(days=365)).isoformat(), "to": NOW.isoformat()}
+    month = {"from": (NOW - timedelta(days=30)).isoformat(), "to": NOW.isoformat()}
+    cases = [
+        ("self-service (year)", "self-service", year),
+        ("self-service (year, weekly series)", "self-service", {**year, "granularity": "week"}),
+        ("self-service (30 days, daily series)", "self-service", {**month, "granularity": "day"}),
+        ("articles (year)", "articles", year),
+        ("articles (30 days)", "articles", month),
+        ("gaps (year)", "gaps", year),
+        ("agents (year)", "agents", year),
+        ("agents (30 days)", "agents", month),
+        ("export.csv (30 days, streamed)", "export.csv", month),
+    ]
+    results = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers=headers, timeout=600
+        ) as client:
+            for label, path, params in cases:
+                best = float("inf")
+                for _ in range(3):
+                    started = time.perf_counter()
+                    response = await client.get(f"/api/v1/stats/{path}", params=params)
+                    best = min(best, time.perf_counter() - started)
+                    response.raise_for_status()
+                results.append((label, best))
+    return results
+
+
+async def run_backend(backend: str, conversations: int, pg_database: str) -> None:
+    started = time.perf_counter()
+    if backend == "sqlite":
+        path = Path(tempfile.mkdtemp(prefix="bench-stats-")) / "router.db"
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        admin = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{pg_database}"'))
+        await admin.dispose()
+        url = f"{PG_SERVER}/{pg_database}"
+    engine = create_engine(Settings(database_url=url))
+    await upgrade(engine)
+    await engine.dispose()
+    await seed_reference_rows(url)
+    if backend == "sqlite":
+        await asyncio.to_thread(seed_sqlite, path, conversations)
+    else:
+        await seed_postgres(url, conversations)
+    print(f"\n{backend}: seeded {conversations:,} conversations in "
+          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    for label, seconds in await time_endpoints(url):
+        print(f"  {label:<40} {seconds * 1000:8.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--pg-database", default="router_bench_stats")
+    args = parser.parse_args()
+    for backend in args.backends.split(","):
+        asyncio.run(run_backend(backend.strip(), args.conversations, args.pg_database))
+
+
+if __name__ == "__main__":
+    main()

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=10, ge=1)
     outbox_backoff_base_seconds: float = Field(default=1.0, gt=0)
     outbox_backoff_max_seconds: float = Field(default=300.0, gt=0)
+    # A claimed row whose sender died is sent again after this (never below 3x the timeout).
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Abuse protection on the public web chat routes (per replica)
     webchat_sessions_per_minute_per_ip: int = Field(default=20, ge=1)

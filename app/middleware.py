@@ -6,6 +6,7 @@ import json
 import logging
 import time
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import error_body
@@ -14,8 +15,11 @@ from app.metrics import HTTP_LATENCY, HTTP_REQUESTS
 access_log = logging.getLogger("app.access")
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    # An HTTPException so that FastAPI's body parsing re-raises it (it turns anything else into
+    # 400 "error parsing the body") and the app's handler renders it in the contract's shape.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body exceeds {limit} bytes")
 
 
 class RequestMiddleware:
@@ -47,7 +51,7 @@ class RequestMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(self.max_body_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -30,12 +30,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.config import Settings  # noqa: E402
-from app.db import create_engine  # noqa: E402
-from app.escalation.models import Agent  # noqa: E402
-from app.kb.models import Article  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.config import Settings
+from app.db import create_engine
+from app.escalation.models import Agent
+from app.kb.models import Article
+from app.main import create_app
+from app.migrate import upgrade
 
 TOKEN = "bench-token"
 PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"

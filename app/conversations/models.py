@@ -44,6 +44,8 @@ class Conversation(Base):
         ),
         Index("ix_conversations_status_last_customer_at", "status", "last_customer_at"),
         Index("ix_conversations_created_at", "created_at"),
+        # Stats: "did this customer come back and escalate?" (durable self-service rate).
+        Index("ix_conversations_contact_id_created_at", "contact_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -69,6 +71,8 @@ class Message(Base):
         # A re-delivered webhook carries the same platform id: the insert is a no-op.
         UniqueConstraint("channel", "platform_message_id"),
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        # Stats: the most recent unanswered questions (knowledge gaps).
+        Index("ix_messages_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

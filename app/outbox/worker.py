@@ -34,7 +34,9 @@ MAX_ROUNDS = 20
 
 def _lease(settings: Settings) -> timedelta:
     # Long enough that a slow but live send is never claimed twice.
-    return timedelta(seconds=max(60.0, settings.graph_api_timeout_seconds * 3))
+    return timedelta(
+        seconds=max(settings.outbox_lease_seconds, settings.graph_api_timeout_seconds * 3)
+    )
 
 
 async def _record(

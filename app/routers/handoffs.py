@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from app.auth import Principal, PrincipalDep, current_principal
 from app.db import SessionDep, utcnow
@@ -18,6 +18,7 @@ from app.escalation.actions import (
 from app.escalation.longpoll import wait_for_handoffs
 from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
+from app.outbox.worker import poke_outbox
 from app.types import Channel, HandoffStatus
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
@@ -80,6 +81,7 @@ async def reply(
     body: AgentReplyIn,
     principal: PrincipalDep,
     session: SessionDep,
+    background: BackgroundTasks,
 ) -> AgentReplyOut:
     text = body.text.strip()
     if not text:
@@ -90,6 +92,8 @@ async def reply(
     message = await post_agent_reply(
         session, handoff_id=handoff_id, principal=principal, text=text, now=utcnow()
     )
+    # Background tasks run after the response, i.e. after the session committed the outbox row.
+    background.add_task(poke_outbox, request.app.state)
     return AgentReplyOut(
         handoff_id=handoff_id, message_id=message.id, created_at=message.created_at
     )
@@ -103,7 +107,14 @@ async def release(handoff_id: int, principal: PrincipalDep, session: SessionDep)
 
 
 @router.post("/{handoff_id}/resolve")
-async def resolve(handoff_id: int, principal: PrincipalDep, session: SessionDep) -> HandoffDetail:
+async def resolve(
+    request: Request,
+    handoff_id: int,
+    principal: PrincipalDep,
+    session: SessionDep,
+    background: BackgroundTasks,
+) -> HandoffDetail:
     now = utcnow()
     await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    background.add_task(poke_outbox, request.app.state)  # the CSAT prompt
     return await handoff_detail(session, handoff_id=handoff_id, now=now)

@@ -103,6 +103,9 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.create_index("ix_conversations_created_at", ["created_at"], unique=False)
         batch_op.create_index(
+            "ix_conversations_contact_id_created_at", ["contact_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_conversations_status_last_customer_at", ["status", "last_customer_at"], unique=False
         )
         batch_op.create_index(
@@ -214,6 +217,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_messages_conversation_id_id", ["conversation_id", "id"], unique=False
         )
+        batch_op.create_index("ix_messages_created_at", ["created_at"], unique=False)
 
     op.create_table(
         "outcomes",
@@ -307,6 +311,7 @@ def downgrade() -> None:
 
     op.drop_table("outcomes")
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_created_at")
         batch_op.drop_index("ix_messages_conversation_id_id")
 
     op.drop_table("messages")
@@ -329,6 +334,7 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_conversations_status_last_customer_at")
         batch_op.drop_index("ix_conversations_created_at")
+        batch_op.drop_index("ix_conversations_contact_id_created_at")
 
     op.drop_table("conversations")
     op.drop_table("kb_state")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -12,8 +13,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bot.engine import ConversationEngine
+from app.config import Settings
 from app.conversations.models import Contact, Message
 from app.db import utcnow
+from app.main import create_app
 from app.outbox.models import OutboxItem
 from app.outbox.worker import deliver_due
 from app.types import Direction
@@ -264,3 +268,27 @@ async def test_platform_outage_heals_and_every_reply_arrives_once_in_order(
     for customer in customers:
         expected = [r.payload for r in rows if r.recipient_key.endswith(f":{customer}")]
         assert [r.json for r in delivered if r.json["to"] == customer] == expected
+
+
+@pytest.fixture
+async def live_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its background workers running; the outbox polls only once a minute."""
+    live = settings.model_copy(update={"run_workers": True, "outbox_poll_interval_seconds": 60})
+    application = create_app(live)
+    async with application.router.lifespan_context(application):
+        application.state.bot = ConversationEngine(live, application.state.kb)
+        yield application
+
+
+async def test_replies_leave_right_after_the_commit_not_at_the_next_poll(
+    live_app: FastAPI, graph_api: FakeGraphApi
+) -> None:
+    transport = httpx.ASGITransport(app=live_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as live_client:
+        await asyncio.sleep(0.2)  # let the worker's first (empty) run pass
+        response = await post_whatsapp(live_client, wa_text("halo", wamid="wamid.fast1"))
+        assert response.status_code == 200
+        async with asyncio.timeout(5):
+            while not graph_api.delivered:
+                await asyncio.sleep(0.02)
+    assert graph_api.delivered[0].json["to"] == "6281100001"

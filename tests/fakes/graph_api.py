@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -54,6 +55,7 @@ class Recorded:
     json: dict[str, Any]
     answered: int
     message_id: str | None
+    received_at: float  # time.perf_counter() when the request arrived
 
 
 class FakeGraphApi:
@@ -89,6 +91,7 @@ class FakeGraphApi:
         return body, wamid
 
     async def _handle(self, request: Request) -> Response:
+        received_at = time.perf_counter()
         payload = await request.json()
         if self.outage:
             answer: Answer | None = status(503)
@@ -105,6 +108,7 @@ class FakeGraphApi:
                 json=payload,
                 answered=answer.status,
                 message_id=message_id,
+                received_at=received_at,
             )
         )
         return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)

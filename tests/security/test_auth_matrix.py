@@ -1,0 +1,284 @@
+"""Every route's authentication, as a matrix: no token, wrong tokens, a customer's web chat
+token, an agent token, the admin token (and, for webhooks, the platform signature).
+
+The table below classifies every (method, path) of the app; a new route without a row fails
+``test_every_route_is_classified``, so nobody ships an endpoint whose access nobody decided.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.main import create_app
+from tests.factories import bearer
+from tests.security.conftest import MS_SECRET, MS_VERIFY, WA_SECRET, WA_VERIFY
+from tests.security.world import (
+    ADMIN,
+    World,
+    article_body,
+    assert_error_shape,
+    make_world,
+    messenger_text,
+    sign,
+    whatsapp_text,
+)
+
+
+class Auth(StrEnum):
+    public = "public"
+    webchat = "webchat"  # a web chat session token, and nothing else
+    agent = "agent"  # an active agent or the admin
+    admin = "admin"
+    platform = "platform-signature"  # X-Hub-Signature-256 / the verify-token handshake
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    ok: int = 200
+    json: Any = None
+    content: bytes | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# Builds a request for the caller about to send it (admin or agent headers), creating fresh
+# data when the request changes state.
+Build = Callable[[World, dict[str, str]], Awaitable[Call]]
+
+
+def fixed(path: str, ok: int = 200, **kwargs: Any) -> Build:
+    async def build(_w: World, _caller: dict[str, str]) -> Call:
+        return Call(path, ok, **kwargs)
+
+    return build
+
+
+async def _handoff(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/handoffs/{await w.handoff()}")
+
+
+async def _claim(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/handoffs/{await w.handoff()}/claim")
+
+
+def _claimed(action: str, ok: int = 200, **kwargs: Any) -> Build:
+    async def build(w: World, caller: dict[str, str]) -> Call:
+        handoff_id = await w.handoff(claimed_by=caller)
+        return Call(f"/api/v1/handoffs/{handoff_id}/{action}", ok, **kwargs)
+
+    return build
+
+
+async def _agent(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/agents/{await w.agent_id()}")
+
+
+async def _new_article(_w: World, _caller: dict[str, str]) -> Call:
+    return Call("/api/v1/kb/articles", 201, json=article_body(f"baru-{secrets.token_hex(4)}"))
+
+
+def _article(ok: int = 200, **kwargs: Any) -> Build:
+    async def build(w: World, _caller: dict[str, str]) -> Call:
+        return Call(f"/api/v1/kb/articles/{await w.article()}", ok, **kwargs)
+
+    return build
+
+
+async def _import(_w: World, _caller: dict[str, str]) -> Call:
+    body = {"mode": "upsert", "articles": [article_body(f"impor-{secrets.token_hex(4)}")]}
+    return Call("/api/v1/kb/import", json=body)
+
+
+async def _retry(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/outbox/{await w.failed_delivery()}/retry")
+
+
+def _handshake(path: str, verify_token: str) -> Build:
+    params = {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": "4242"}
+    return fixed(path, params=params)
+
+
+def _signed(path: str, secret: str, body: Callable[[str], bytes]) -> Build:
+    async def build(_w: World, _caller: dict[str, str]) -> Call:
+        raw = body("halo")
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(secret, raw)}
+        return Call(path, content=raw, headers=headers)
+
+    return build
+
+
+H = "/api/v1/handoffs/{handoff_id}"
+A = "/api/v1/kb/articles/{slug}"
+ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
+    ("GET", "/openapi.json"): (Auth.public, fixed("/openapi.json")),
+    ("GET", "/docs"): (Auth.public, fixed("/docs")),
+    ("GET", "/docs/oauth2-redirect"): (Auth.public, fixed("/docs/oauth2-redirect")),
+    ("GET", "/redoc"): (Auth.public, fixed("/redoc")),
+    ("GET", "/healthz"): (Auth.public, fixed("/healthz")),
+    ("GET", "/readyz"): (Auth.public, fixed("/readyz")),
+    ("GET", "/metrics"): (Auth.public, fixed("/metrics")),
+    ("GET", "/chat"): (Auth.public, fixed("/chat")),
+    ("GET", "/dashboard"): (Auth.public, fixed("/dashboard")),
+    ("GET", "/dashboard/assets/{name}"): (Auth.public, fixed("/dashboard/assets/dashboard.js")),
+    ("POST", "/api/v1/webchat/sessions"): (
+        Auth.public,
+        fixed("/api/v1/webchat/sessions", 201, json={"name": "Budi"}),
+    ),
+    ("POST", "/api/v1/webchat/messages"): (
+        Auth.webchat,
+        fixed("/api/v1/webchat/messages", json={"text": "halo"}),
+    ),
+    ("GET", "/api/v1/webchat/messages"): (Auth.webchat, fixed("/api/v1/webchat/messages")),
+    ("GET", "/api/v1/handoffs"): (Auth.agent, fixed("/api/v1/handoffs")),
+    ("GET", H): (Auth.agent, _handoff),
+    ("POST", H + "/claim"): (Auth.agent, _claim),
+    ("POST", H + "/messages"): (Auth.agent, _claimed("messages", 202, json={"text": "Halo"})),
+    ("POST", H + "/release"): (Auth.agent, _claimed("release")),
+    ("POST", H + "/resolve"): (Auth.agent, _claimed("resolve")),
+    ("GET", "/api/v1/kb/search"): (
+        Auth.agent,
+        fixed("/api/v1/kb/search", params={"q": "alamat"}),
+    ),
+    ("POST", "/api/v1/agents"): (Auth.admin, fixed("/api/v1/agents", 201, json={"name": "A"})),
+    ("GET", "/api/v1/agents"): (Auth.admin, fixed("/api/v1/agents")),
+    ("DELETE", "/api/v1/agents/{agent_id}"): (Auth.admin, _agent),
+    ("GET", "/api/v1/stats/self-service"): (Auth.admin, fixed("/api/v1/stats/self-service")),
+    ("GET", "/api/v1/stats/articles"): (Auth.admin, fixed("/api/v1/stats/articles")),
+    ("GET", "/api/v1/stats/gaps"): (Auth.admin, fixed("/api/v1/stats/gaps")),
+    ("GET", "/api/v1/stats/agents"): (Auth.admin, fixed("/api/v1/stats/agents")),
+    ("GET", "/api/v1/stats/export.csv"): (Auth.admin, fixed("/api/v1/stats/export.csv")),
+    ("POST", "/api/v1/kb/import"): (Auth.admin, _import),
+    ("GET", "/api/v1/kb/export"): (Auth.admin, fixed("/api/v1/kb/export")),
+    ("GET", "/api/v1/kb/articles"): (Auth.admin, fixed("/api/v1/kb/articles")),
+    ("POST", "/api/v1/kb/articles"): (Auth.admin, _new_article),
+    ("GET", A): (Auth.admin, _article()),
+    ("PATCH", A): (Auth.admin, _article(json={"answer": "Jawaban baru yang cukup panjang."})),
+    ("DELETE", A): (Auth.admin, _article(204)),
+    ("GET", "/api/v1/outbox"): (Auth.admin, fixed("/api/v1/outbox")),
+    ("POST", "/api/v1/outbox/{item_id}/retry"): (Auth.admin, _retry),
+    ("GET", "/webhooks/whatsapp"): (Auth.platform, _handshake("/webhooks/whatsapp", WA_VERIFY)),
+    ("POST", "/webhooks/whatsapp"): (
+        Auth.platform,
+        _signed("/webhooks/whatsapp", WA_SECRET, whatsapp_text),
+    ),
+    ("GET", "/webhooks/messenger"): (Auth.platform, _handshake("/webhooks/messenger", MS_VERIFY)),
+    ("POST", "/webhooks/messenger"): (
+        Auth.platform,
+        _signed("/webhooks/messenger", MS_SECRET, messenger_text),
+    ),
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        assert route.path is not None, route
+        for method in route.methods or {"WEBSOCKET"}:
+            if method != "HEAD":  # served by the GET handler
+                found.add((method, route.path))
+    return found
+
+
+def test_every_route_is_classified() -> None:
+    routes = app_routes()
+    assert routes - ROUTES.keys() == set(), "classify the new routes in ROUTES"
+    assert ROUTES.keys() - routes == set(), "ROUTES lists routes the app no longer has"
+
+
+async def send(
+    client: httpx.AsyncClient, method: str, call: Call, auth: dict[str, str]
+) -> httpx.Response:
+    return await client.request(
+        method,
+        call.path,
+        json=call.json,
+        content=call.content,
+        params=call.params,
+        headers=call.headers | auth,
+    )
+
+
+def refused(response: httpx.Response, status: int, code: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert_error_shape(response)
+    if code is not None:
+        assert response.json()["error"]["code"] == code
+    if status == 401 and code in (None, "unauthorized"):
+        assert response.headers.get("www-authenticate") == "Bearer"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
+async def test_route_authentication(
+    client: httpx.AsyncClient, session: AsyncSession, method: str, path: str
+) -> None:
+    auth, build = ROUTES[(method, path)]
+    world = await make_world(client, session)
+    customer = bearer(await world.webchat_token())
+    agent = world.agent
+    wrong = {
+        "none": {},
+        "random": bearer("agt_" + secrets.token_urlsafe(32)),
+        "deactivated agent": bearer(world.inactive_agent_token),
+        "basic scheme": {"Authorization": f"Basic {world.agent_token}"},
+        "empty bearer": {"Authorization": "Bearer "},
+        "admin token with a suffix": bearer(ADMIN["Authorization"][7:] + "x"),
+    }
+
+    if auth is Auth.public:
+        for headers in [*wrong.values(), customer, agent, ADMIN]:
+            call = await build(world, ADMIN)
+            response = await send(client, method, call, headers)
+            assert response.status_code == call.ok, response.text
+        return
+
+    if auth is Auth.platform:
+        # Bearer tokens of any kind are no substitute for Meta's signature or verify token.
+        call = await build(world, ADMIN)
+        unsigned = Call(call.path, content=call.content, params={"hub.mode": "subscribe"})
+        for headers in [*wrong.values(), customer, agent, ADMIN]:
+            response = await send(client, method, unsigned, headers)
+            if method == "GET":
+                refused(response, 403, "verification_failed")
+            else:
+                refused(response, 401, "missing_signature")
+        if method == "POST":
+            forged = Call(call.path, content=call.content, headers={"X-Hub-Signature-256": "x"})
+            refused(await send(client, method, forged, ADMIN), 403, "invalid_signature")
+            resigned = sign("not-the-secret", call.content or b"")
+            forged = Call(call.path, content=call.content, headers={"X-Hub-Signature-256": resigned})
+            refused(await send(client, method, forged, ADMIN), 403, "invalid_signature")
+        response = await send(client, method, call, {})
+        assert response.status_code == call.ok, response.text
+        return
+
+    if auth is Auth.webchat:
+        for headers in [*wrong.values(), agent, ADMIN]:
+            refused(await send(client, method, await build(world, ADMIN), headers), 401)
+        call = await build(world, customer)
+        response = await send(client, method, call, customer)
+        assert response.status_code == call.ok, response.text
+        return
+
+    for headers in [*wrong.values(), customer]:
+        refused(await send(client, method, await build(world, ADMIN), headers), 401)
+    call = await build(world, agent)
+    response = await send(client, method, call, agent)
+    if auth is Auth.admin:
+        refused(response, 403, "forbidden")
+    else:
+        assert response.status_code == call.ok, response.text
+    call = await build(world, ADMIN)
+    response = await send(client, method, call, ADMIN)
+    assert response.status_code == call.ok, response.text

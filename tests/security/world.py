@@ -1,0 +1,151 @@
+"""Test data for the security tests: callers (tokens) and fresh objects for each request, so
+that a route answers for its authentication and not with 404 or 409."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import utcnow
+from app.outbox.models import OutboxItem
+from app.types import OutboxStatus
+from tests.conftest import ADMIN_TOKEN
+from tests.factories import bearer, make_agent, make_handoff
+
+_ids = itertools.count(1)
+
+ADMIN = bearer(ADMIN_TOKEN)
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def whatsapp_text(text: str) -> bytes:
+    n = next(_ids)
+    wa_id = f"62811{n:06d}"
+    message = {"from": wa_id, "id": f"wamid.sec{n}", "timestamp": str(int(time.time()))}
+    message |= {"type": "text", "text": {"body": text}}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001", "phone_number_id": "1098765"},
+        "contacts": [{"profile": {"name": "Sari"}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "waba-1", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body).encode()
+
+
+def messenger_text(text: str) -> bytes:
+    n = next(_ids)
+    event = {
+        "sender": {"id": f"psid-{n}"},
+        "recipient": {"id": "page-1"},
+        "timestamp": int(time.time() * 1000),
+        "message": {"mid": f"m_sec{n}", "text": text},
+    }
+    body = {"object": "page", "entry": [{"id": "page-1", "time": 0, "messaging": [event]}]}
+    return json.dumps(body).encode()
+
+
+def assert_error_shape(response: httpx.Response) -> None:
+    """The contract: ``{"error": {"code": "<snake_case>", "message": "..."}}``."""
+    body = response.json()
+    assert isinstance(body, dict), body
+    error = body.get("error")
+    assert isinstance(error, dict), body
+    code, message = error.get("code"), error.get("message")
+    assert isinstance(code, str), body
+    assert code and code == code.lower() and " " not in code, body
+    assert isinstance(message, str), body
+    assert message, body
+
+
+@dataclass
+class World:
+    """Callers and object factories on one app; every factory commits."""
+
+    client: httpx.AsyncClient
+    session: AsyncSession
+    agent_token: str
+    inactive_agent_token: str
+
+    @property
+    def agent(self) -> dict[str, str]:
+        return bearer(self.agent_token)
+
+    async def webchat_token(self) -> str:
+        response = await self.client.post("/api/v1/webchat/sessions", json={"name": "Budi"})
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+    async def handoff(self, *, claimed_by: dict[str, str] | None = None) -> int:
+        handoff = await make_handoff(self.session)
+        await self.session.commit()
+        if claimed_by is not None:
+            claimed = await self.client.post(
+                f"/api/v1/handoffs/{handoff.id}/claim", headers=claimed_by
+            )
+            assert claimed.status_code == 200, claimed.text
+        return handoff.id
+
+    async def article(self) -> str:
+        slug = f"artikel-{next(_ids)}"
+        response = await self.client.post(
+            "/api/v1/kb/articles", json=article_body(slug), headers=ADMIN
+        )
+        assert response.status_code == 201, response.text
+        return slug
+
+    async def agent_id(self) -> int:
+        agent, _ = await make_agent(self.session, name=f"Agent {next(_ids)}")
+        await self.session.commit()
+        return agent.id
+
+    async def failed_delivery(self) -> int:
+        now = utcnow()
+        item = OutboxItem(
+            channel="whatsapp",
+            recipient_key="whatsapp:1098765:62811000000",
+            account_id="1098765",
+            payload={"to": "62811000000", "type": "text", "text": {"body": "x"}},
+            status=OutboxStatus.failed.value,
+            attempts=10,
+            next_attempt_at=now,
+            last_error="HTTP 500",
+            created_at=now,
+        )
+        self.session.add(item)
+        await self.session.commit()
+        return item.id
+
+
+def article_body(slug: str) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "question": "Bagaimana cara mengganti alamat pengiriman?",
+        "variants": ["ubah alamat kirim"],
+        "answer": "Buka menu Pesanan, pilih pesanan, lalu Ubah Alamat.",
+        "url": "https://example.com/help/alamat",
+        "category": "pengiriman",
+        "tags": ["alamat"],
+    }
+
+
+async def make_world(client: httpx.AsyncClient, session: AsyncSession) -> World:
+    _, token = await make_agent(session, name="Rina")
+    _, inactive = await make_agent(session, name="Former", active=False)
+    await session.commit()
+    return World(client=client, session=session, agent_token=token, inactive_agent_token=inactive)

@@ -145,7 +145,7 @@ def cmd_kb_export(_args: argparse.Namespace) -> None:
     from app.kb.commands import export_all
 
     settings = _load_settings()
-    configure_logging(settings.log_level)
+    configure_logging("WARNING")  # stdout carries the JSON export, keep log lines off it
     _run_preflight(settings)
 
     async def job(s: Settings) -> None:

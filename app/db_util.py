@@ -11,6 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import Base
 
 
+def dialect_insert(session: AsyncSession, model: type[Base]) -> Any:
+    """The dialect's own INSERT construct, which knows ``ON CONFLICT``."""
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model)
+
+
 async def insert_ignore(
     session: AsyncSession,
     model: type[Base],
@@ -23,10 +29,8 @@ async def insert_ignore(
 
     The database decides (no read-then-write), so concurrent duplicates cannot both win.
     """
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = (
-        module.insert(model)
+        dialect_insert(session, model)
         .values(**values)
         .on_conflict_do_nothing(index_elements=list(conflict_columns), index_where=index_where)
         .returning(model.id)  # type: ignore[attr-defined]

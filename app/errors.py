@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -112,6 +113,33 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return fields
 
 
+# SQLSTATE classes that mean "not now" rather than "bad statement": 08 connection exception,
+# 53 insufficient resources (too many connections), 57 operator intervention (admin shutdown,
+# cannot connect now).
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be used right now (503: retry later)."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            return True
+        # asyncpg's protocol state after the server cut the connection mid-statement.
+        return isinstance(exc.orig, asyncpg.exceptions.InternalClientError) or _sqlstate_down(
+            exc.orig
+        )
+    # SQLAlchemy wraps every driver error raised by a statement, so a bare asyncpg error was
+    # raised while connecting: e.g. 55000 "database is not currently accepting connections".
+    return isinstance(exc, asyncpg.PostgresError)
+
+
+def _sqlstate_down(exc: BaseException | None) -> bool:
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(
+        getattr(exc, "__cause__", None), "sqlstate", None
+    )
+    return isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
@@ -137,11 +165,14 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(code, message), status_code=exc.status_code, headers=exc.headers
         )
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    async def _database_down(_request: Request, exc: DBAPIError) -> JSONResponse:
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(asyncpg.PostgresError)
+    async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+        if not database_unavailable(exc):
+            return await _unexpected(_request, exc)
         # The platform retries on 503; nothing was acknowledged that was not stored.
-        logger.warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        orig = exc.orig if isinstance(exc, DBAPIError) else exc
+        logger.warning("database unavailable: %s", type(orig).__name__)
         return JSONResponse(
             error_body("database_unavailable", "the database is not reachable, retry later"),
             status_code=503,

@@ -24,10 +24,10 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.config import Settings  # noqa: E402
-from app.kb.index import MatchIndex  # noqa: E402
-from app.kb.service import KnowledgeBase, SearchResult, article_text  # noqa: E402
-from app.main import create_app  # noqa: E402
+from app.config import Settings
+from app.kb.index import MatchIndex
+from app.kb.service import KnowledgeBase, SearchResult, article_text
+from app.main import create_app
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 TOKEN = "bench-token"
@@ -198,10 +198,11 @@ async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: i
         rows = [article_text(a) for a in await list_articles(session, active_only=True)]
     tracemalloc.start()
     start = time.perf_counter()
-    MatchIndex.build(rows)
+    index = MatchIndex.build(rows)
     build = time.perf_counter() - start
     memory = tracemalloc.get_traced_memory()[0] / 2**20
     tracemalloc.stop()
+    del index
     kb = KnowledgeBase(settings)
     results, times = await bench.run(kb, texts * 3)
     m = metrics(list(zip([t["expected"] for t in data["test"]] * 3, results, strict=True)))

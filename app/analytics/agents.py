@@ -38,20 +38,23 @@ async def _percentiles(
     session: AsyncSession, period: Period, group: Any
 ) -> dict[int, dict[str, float | None]]:
     dialect = session.get_bind().dialect.name
-    result: dict[int, dict[str, float | None]] = {}
-    for name, (end, fractions) in METRICS.items():
-        durations = select(
-            group.label("g"), seconds_between(end, Handoff.created_at, dialect).label("v")
-        ).where(*_in(period), end.is_not(None))
-        rows = await session.execute(percentiles(durations, fractions, dialect))
-        for row in rows:
-            values = result.setdefault(int(row[0]), {})
-            for i, fraction in enumerate(fractions):
-                value = row[i + 1]
-                values[f"{name}_p{round(fraction * 100)}_s"] = (
-                    None if value is None else round(float(value), 1)
-                )
-    return result
+    durations = select(
+        group.label("g"),
+        *(
+            seconds_between(end, Handoff.created_at, dialect).label(name)
+            for name, (end, _) in METRICS.items()
+        ),
+    ).where(*_in(period))
+    spec = [(name, fractions) for name, (_, fractions) in METRICS.items()]
+    rows = await session.execute(percentiles(durations, spec, dialect))
+    return {
+        int(row.g): {
+            f"{key}_s": None if value is None else round(float(value), 1)
+            for key, value in row._mapping.items()
+            if key != "g"
+        }
+        for row in rows
+    }
 
 
 async def _totals(session: AsyncSession, period: Period, group: Any) -> dict[int, dict[str, Any]]:

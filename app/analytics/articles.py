@@ -1,20 +1,27 @@
 """The article funnel: served -> rated helpful / not helpful -> escalated anyway.
 
-Articles customers read and then still escalate from are the ones to rewrite, so they sort
-first. An article's self-service rate counts the ended conversations whose *last* served
-article it was (``outcomes.article_slug``): that is the answer the customer left with.
+Two aggregations, each a single scan:
+
+- ``served``, ``helpful``, ``not_helpful`` count *messages sent in the period*: bot replies
+  carrying the article, and the customer's helpful_yes / helpful_no presses rating it.
+- ``escalated_after``, ``deflected``, ``ended`` and ``self_service_rate`` count *conversations
+  created in the period* (like the overall rate) by the article they ended on:
+  ``outcomes.article_slug`` is the last article served, so an escalation that follows it is
+  that article failing the customer.
+
+Articles customers read and then still escalate from are the ones to rewrite; they sort first.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.counting import DEFLECTED, RATED, rate
 from app.analytics.periods import Period
 from app.analytics.schemas import ArticleFunnel, ArticleStats
 from app.bot.types import HELPFUL_NO, HELPFUL_YES
-from app.conversations.models import Conversation, Message, Outcome
+from app.conversations.models import Message, Outcome
 from app.kb.models import Article
 from app.types import Direction, OutcomeKind
 
@@ -22,59 +29,56 @@ from app.types import Direction, OutcomeKind
 async def article_stats(session: AsyncSession, *, period: Period) -> ArticleStats:
     outbound = Message.direction == Direction.outbound.value
     inbound = Message.direction == Direction.inbound.value
-    funnel = (
+    served_rows = await session.execute(
         select(
-            Message.article_slug.label("slug"),
-            func.count().filter(outbound).label("served"),
-            func.count().filter(inbound, Message.action == HELPFUL_YES).label("helpful"),
-            func.count().filter(inbound, Message.action == HELPFUL_NO).label("not_helpful"),
-            func.count(Message.conversation_id.distinct())
-            .filter(
-                outbound,
-                Outcome.outcome == OutcomeKind.escalated.value,
-                Message.created_at <= Outcome.recorded_at,
-            )
-            .label("escalated_after"),
+            Message.article_slug,
+            func.count().filter(outbound),
+            func.count().filter(inbound, Message.action == HELPFUL_YES),
+            func.count().filter(inbound, Message.action == HELPFUL_NO),
         )
-        .select_from(Message)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .outerjoin(Outcome, Outcome.conversation_id == Message.conversation_id)
         .where(
-            Conversation.created_at >= period.start_at,
-            Conversation.created_at < period.end_at,
+            Message.created_at >= period.start_at,
+            Message.created_at < period.end_at,
             Message.article_slug.is_not(None),
         )
         .group_by(Message.article_slug)
-        .subquery("funnel")
-    )
-    funnel_rows = await session.execute(
-        select(funnel, Article.question).outerjoin(Article, Article.slug == funnel.c.slug)
     )
     ended_rows = await session.execute(
         select(
             Outcome.article_slug,
+            func.count().filter(Outcome.outcome == OutcomeKind.escalated.value),
             func.count().filter(Outcome.outcome.in_(DEFLECTED)),
             func.count(),
         )
         .where(
             Outcome.conversation_created_at >= period.start_at,
             Outcome.conversation_created_at < period.end_at,
-            and_(Outcome.article_slug.is_not(None), Outcome.outcome.in_(RATED)),
+            Outcome.article_slug.is_not(None),
+            Outcome.outcome.in_(RATED),
         )
         .group_by(Outcome.article_slug)
     )
-    ended = {slug: (int(deflected), int(total)) for slug, deflected, total in ended_rows}
+    served = {slug: (int(s), int(y), int(n)) for slug, s, y, n in served_rows}
+    ended = {slug: (int(e), int(d), int(t)) for slug, e, d, t in ended_rows}
+    slugs = sorted(served.keys() | ended.keys())
+    questions: dict[str, str] = {}
+    if slugs:
+        rows = await session.execute(
+            select(Article.slug, Article.question).where(Article.slug.in_(slugs))
+        )
+        questions = {slug: question for slug, question in rows}
     items = []
-    for row in funnel_rows:
-        deflected, total = ended.pop(row.slug, (0, 0))
+    for slug in slugs:
+        times_served, helpful, not_helpful = served.get(slug, (0, 0, 0))
+        escalated, deflected, total = ended.get(slug, (0, 0, 0))
         items.append(
             ArticleFunnel(
-                slug=row.slug,
-                question=row.question,
-                served=row.served,
-                helpful=row.helpful,
-                not_helpful=row.not_helpful,
-                escalated_after=row.escalated_after,
+                slug=slug,
+                question=questions.get(slug),
+                served=times_served,
+                helpful=helpful,
+                not_helpful=not_helpful,
+                escalated_after=escalated,
                 deflected=deflected,
                 ended=total,
                 self_service_rate=rate(deflected, total),

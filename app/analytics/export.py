@@ -68,12 +68,12 @@ async def _page(session: AsyncSession, period: Period, after_id: int) -> list[tu
     ).all()
     if not conversations:
         return []
-    low, high = conversations[0][0], conversations[-1][0]
+    ids = [row[0] for row in conversations]
     served: dict[int, set[str]] = defaultdict(set)
     for conversation_id, slug in await session.execute(
         select(Message.conversation_id, Message.article_slug)
         .where(
-            Message.conversation_id.between(low, high),
+            Message.conversation_id.in_(ids),
             Message.direction == Direction.outbound.value,
             Message.article_slug.is_not(None),
         )
@@ -94,7 +94,7 @@ async def _page(session: AsyncSession, period: Period, after_id: int) -> list[tu
                 func.max(Handoff.agent_id),
                 func.max(Handoff.csat_score),
             )
-            .where(Handoff.conversation_id.between(low, high))
+            .where(Handoff.conversation_id.in_(ids))
             .group_by(Handoff.conversation_id)
         )
     }

@@ -8,6 +8,8 @@ a count of the conversations created, so ``open = created - with an outcome``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, select
@@ -16,7 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.analytics.counting import DEFLECTED, outcome_counts, rate
-from app.analytics.periods import Granularity, Period, buckets
+from app.analytics.periods import Bucket, Granularity, Period, buckets
 from app.analytics.schemas import OutcomeCounts, SelfServiceStats, SeriesPoint
 from app.analytics.sql import bucket_table, plus_hours
 from app.conversations.models import Conversation, Outcome
@@ -30,16 +32,6 @@ def _outcomes_in(period: Period, channel: str | None) -> list[ColumnElement[bool
     ]
     if channel is not None:
         where.append(Outcome.channel == channel)
-    return where
-
-
-def _conversations_in(period: Period, channel: str | None) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [
-        Conversation.created_at >= period.start_at,
-        Conversation.created_at < period.end_at,
-    ]
-    if channel is not None:
-        where.append(Conversation.channel == channel)
     return where
 
 
@@ -60,6 +52,9 @@ async def _durable_deflected(
         later_conversation.id != deflected_conversation.id,
         later.conversation_id == later_conversation.id,
         later.outcome == OutcomeKind.escalated.value,
+        # Implied by the next line (deflections are recorded after `from`); lets the
+        # database skip older escalations.
+        later.recorded_at >= period.start_at,
         later.recorded_at >= Outcome.recorded_at,
         later.recorded_at < plus_hours(Outcome.recorded_at, window_hours, dialect),
     )
@@ -72,19 +67,17 @@ async def _durable_deflected(
     return int(await session.scalar(statement) or 0)
 
 
-async def _series(
-    session: AsyncSession,
-    period: Period,
-    channel: str | None,
-    granularity: Granularity,
-    tz: ZoneInfo,
-) -> list[SeriesPoint]:
-    items = buckets(period, granularity, tz)
-    if not items:
-        return []
+async def _grouped(
+    session: AsyncSession, items: list[Bucket], channel: str | None
+) -> tuple[list[Any], list[Any]]:
+    """Outcomes per (bucket, channel, outcome, reason) and conversations per (bucket, channel).
+
+    A single bucket when no series was asked for, so there is one code path; the range join
+    against the bucket table reads the covering indexes only.
+    """
     table = bucket_table(items)
     outcome_rows = await session.execute(
-        select(table.c.idx, Outcome.outcome, func.count())
+        select(table.c.idx, Outcome.channel, Outcome.outcome, Outcome.reason, func.count())
         .select_from(table)
         .join(
             Outcome,
@@ -94,10 +87,10 @@ async def _series(
             ),
         )
         .where(*([Outcome.channel == channel] if channel else []))
-        .group_by(table.c.idx, Outcome.outcome)
+        .group_by(table.c.idx, Outcome.channel, Outcome.outcome, Outcome.reason)
     )
     conversation_rows = await session.execute(
-        select(table.c.idx, func.count())
+        select(table.c.idx, Conversation.channel, func.count())
         .select_from(table)
         .join(
             Conversation,
@@ -107,19 +100,13 @@ async def _series(
             ),
         )
         .where(*([Conversation.channel == channel] if channel else []))
-        .group_by(table.c.idx)
+        .group_by(table.c.idx, Conversation.channel)
     )
-    by_bucket: dict[int, dict[str, int]] = defaultdict(dict)
-    for idx, outcome, count in outcome_rows:
-        by_bucket[idx][outcome] = count
-    created = {idx: count for idx, count in conversation_rows}
-    return [
-        SeriesPoint(
-            period_start=bucket.starts,
-            **outcome_counts(by_bucket.get(i, {}), created.get(i, 0)).model_dump(),
-        )
-        for i, bucket in enumerate(items)
-    ]
+    return list(outcome_rows), list(conversation_rows)
+
+
+def _nested() -> defaultdict[str, int]:
+    return defaultdict(int)
 
 
 async def self_service_stats(
@@ -131,35 +118,47 @@ async def self_service_stats(
     recontact_window_hours: int,
     granularity: Granularity | None = None,
 ) -> SelfServiceStats:
-    outcome_rows = await session.execute(
-        select(Outcome.channel, Outcome.outcome, Outcome.reason, func.count())
-        .where(*_outcomes_in(period, channel))
-        .group_by(Outcome.channel, Outcome.outcome, Outcome.reason)
-    )
-    conversation_rows = await session.execute(
-        select(Conversation.channel, func.count())
-        .where(*_conversations_in(period, channel))
-        .group_by(Conversation.channel)
-    )
+    if granularity:
+        items = buckets(period, granularity, tz)
+    else:
+        items = [Bucket(period.start_at.astimezone(tz), period.start_at, period.end_at)]
+    outcome_rows, conversation_rows = await _grouped(session, items, channel)
+
+    # Folding a few hundred grouped rows (buckets x channels x outcomes), not raw data.
     channels = [channel] if channel else [c.value for c in Channel]
-    per_channel: dict[str, dict[str, int]] = {c: defaultdict(int) for c in channels}
-    overall: dict[str, int] = defaultdict(int)
+    per_channel: dict[str, defaultdict[str, int]] = {c: _nested() for c in channels}
+    per_bucket: dict[int, defaultdict[str, int]] = defaultdict(_nested)
+    overall: defaultdict[str, int] = _nested()
     reasons: dict[str, int] = {r.value: 0 for r in EscalationReason}
-    for row_channel, outcome, reason, count in outcome_rows:
-        per_channel.setdefault(row_channel, defaultdict(int))[outcome] += count
+    for idx, row_channel, outcome, reason, count in outcome_rows:
+        per_channel.setdefault(row_channel, _nested())[outcome] += count
+        per_bucket[idx][outcome] += count
         overall[outcome] += count
         if outcome == OutcomeKind.escalated.value:
             key = reason or "unknown"
             reasons[key] = reasons.get(key, 0) + count
-    created = {row_channel: count for row_channel, count in conversation_rows}
+    created_by_channel: defaultdict[str, int] = _nested()
+    created_by_bucket: defaultdict[int, int] = defaultdict(int)
+    for idx, row_channel, count in conversation_rows:
+        created_by_channel[row_channel] += count
+        created_by_bucket[idx] += count
     by_channel: dict[str, OutcomeCounts] = {
-        c: outcome_counts(counts, created.get(c, 0)) for c, counts in per_channel.items()
+        c: outcome_counts(per_channel.get(c, {}), created_by_channel.get(c, 0))
+        for c in sorted(
+            per_channel.keys() | created_by_channel.keys(), key=channels_first(channels)
+        )
     }
-    for c in created.keys() - by_channel.keys():
-        by_channel[c] = outcome_counts({}, created[c])
-    totals = outcome_counts(overall, sum(created.values()))
+    totals = outcome_counts(overall, sum(created_by_channel.values()))
     durable = await _durable_deflected(session, period, channel, recontact_window_hours)
-    series = await _series(session, period, channel, granularity, tz) if granularity else None
+    series = None
+    if granularity:
+        series = [
+            SeriesPoint(
+                period_start=bucket.starts,
+                **outcome_counts(per_bucket.get(i, {}), created_by_bucket.get(i, 0)).model_dump(),
+            )
+            for i, bucket in enumerate(items)
+        ]
     return SelfServiceStats(
         **totals.model_dump(),
         from_at=period.start_at,
@@ -174,3 +173,8 @@ async def self_service_stats(
         granularity=granularity,
         series=series,
     )
+
+
+def channels_first(known: list[str]) -> Callable[[str], tuple[int, str]]:
+    """Sort key: the known channels in their usual order, then anything else by name."""
+    return lambda name: (known.index(name) if name in known else len(known), name)

@@ -61,37 +61,48 @@ def bucket_table(items: Sequence[Bucket]) -> Subquery:
     return union_all(*rows).subquery("buckets")
 
 
-def percentiles(durations: Select[Any], fractions: Sequence[float], dialect: str) -> Select[Any]:
-    """Per group, the continuous percentiles of ``v``: columns ``g`` then ``p0, p1, ...``.
+def percentiles(
+    durations: Select[Any], spec: Sequence[tuple[str, Sequence[float]]], dialect: str
+) -> Select[Any]:
+    """Per group, continuous percentiles of several value columns in one query.
 
-    ``durations`` must select two labelled columns, ``g`` (the group) and ``v`` (a non-NULL
-    number). PostgreSQL has ``percentile_cont``; on SQLite the same interpolation is done
-    with window functions: rank the values per group, then take the two ranks around
-    ``f * (n - 1)`` and interpolate, all in one aggregate query.
+    ``durations`` selects a column ``g`` (the group) and one column per name in ``spec``
+    (NULL where there is no value). The result has ``g`` then ``<name>_p<percent>`` columns.
+    PostgreSQL has ``percentile_cont`` (which skips NULLs). SQLite gets the same
+    interpolation from window functions: rank each column's values per group (NULLs last),
+    then take the two ranks around ``f * (n - 1)`` and interpolate.
     """
     sub = durations.subquery("d")
     if dialect == "postgresql":
         return select(
             sub.c.g,
             *(
-                func.percentile_cont(f).within_group(sub.c.v).label(f"p{i}")
-                for i, f in enumerate(fractions)
+                func.percentile_cont(f).within_group(sub.c[name]).label(_label(name, f))
+                for name, fractions in spec
+                for f in fractions
             ),
         ).group_by(sub.c.g)
-    ranked = select(
-        sub.c.g,
-        sub.c.v,
-        (func.row_number().over(partition_by=sub.c.g, order_by=sub.c.v) - 1).label("rn"),
-        func.count().over(partition_by=sub.c.g).label("n"),
-    ).subquery("r")
+    ranks: list[Any] = []
+    for name, _ in spec:
+        value = sub.c[name]
+        rank = func.row_number().over(partition_by=sub.c.g, order_by=(value.is_(None), value))
+        count = func.count(value).over(partition_by=sub.c.g)
+        ranks += [value, (rank - 1).label(f"{name}_rn"), count.label(f"{name}_n")]
+    ranked = select(sub.c.g, *ranks).subquery("r")
     columns = []
-    for i, f in enumerate(fractions):
-        position = cast(ranked.c.n - 1, Float) * f
-        low = cast(position, Integer)  # floor: positions are never negative
-        frac = position - low
-        at_low = func.max(case((ranked.c.rn == low, ranked.c.v)))
-        at_high = func.max(case((ranked.c.rn == low + 1, ranked.c.v)))
-        # The fraction is the same on every row of a group; max() just picks it.
-        step = func.coalesce(func.max(frac) * (at_high - at_low), 0.0)
-        columns.append((at_low + step).label(f"p{i}"))
+    for name, fractions in spec:
+        value, rn, n = ranked.c[name], ranked.c[f"{name}_rn"], ranked.c[f"{name}_n"]
+        for f in fractions:
+            position = cast(n - 1, Float) * f
+            low = cast(position, Integer)  # truncation is floor here: n >= 1 where it matters
+            frac = position - low
+            at_low = func.max(case((rn == low, value)))
+            at_high = func.max(case((rn == low + 1, value)))
+            # The fraction is the same on every row of a group; max() just picks it.
+            step = func.coalesce(func.max(frac) * (at_high - at_low), 0.0)
+            columns.append((at_low + step).label(_label(name, f)))
     return select(ranked.c.g, *columns).group_by(ranked.c.g)
+
+
+def _label(name: str, fraction: float) -> str:
+    return f"{name}_p{round(fraction * 100)}"

@@ -36,7 +36,7 @@ from app.conversations.outcomes import record_outcome
 from app.errors import NotFound, ValidationFailed
 from app.escalation.service import live_handoff_for, open_handoff, queue_position
 from app.kb.models import Article
-from app.metrics import DUPLICATES, MATCHER_DECISIONS, MESSAGES_IN
+from app.metrics import DUPLICATES, MESSAGES_IN
 from app.types import (
     Channel,
     ConversationStatus,
@@ -87,10 +87,17 @@ class ConversationEngine:
         if strict:
             await self._validate_action(session, inbound.action)
 
-        contact = await repository.lock_contact(
-            session, channel=inbound.channel, external_id=inbound.external_id
+        contact = await repository.upsert_contact(
+            session,
+            channel=inbound.channel.value,
+            external_id=inbound.external_id,
+            display_name=inbound.display_name[:200] if inbound.display_name else None,
+            account_id=inbound.account_id,
+            seen_at=min(inbound.sent_at or now, now),
         )
-        conversation = await repository.open_conversation_for(session, contact.id)
+        latest = await repository.latest_conversation_for(session, contact.id)
+        open_now = latest is not None and latest.status != ConversationStatus.closed
+        conversation = latest if open_now else None
         message = await repository.insert_inbound(
             session,
             {
@@ -110,29 +117,25 @@ class ConversationEngine:
             return InboundResult(duplicate=True)
         MESSAGES_IN.labels(inbound.channel.value).inc()
 
-        if inbound.display_name:
-            contact.display_name = inbound.display_name[:200]
-        if inbound.account_id:
-            contact.account_id = inbound.account_id
-        contact.last_inbound_at = now
         understanding = understand(text)
-        if understanding.language:
+        if understanding.language and understanding.language != contact.language:
             contact.language = understanding.language
 
         timeout = self.settings.session_timeout_seconds
         if conversation is not None and is_idle(conversation, now=now, timeout_seconds=timeout):
             await close_idle(session, conversation, now=now)
-            conversation = None
+            latest, conversation = conversation, None
         if conversation is None:
-            followup = await after_close(session, contact, message, inbound, text, now)
+            followup = await after_close(session, latest, contact, message, inbound, text, now)
             if followup is not None:
                 return followup
             conversation = await repository.start_conversation(
                 session, contact=contact, language=contact.language, now=now
             )
-        message.conversation_id = conversation.id
+        if message.conversation_id != conversation.id:
+            message.conversation_id = conversation.id
         conversation.last_customer_at = now
-        if understanding.language:
+        if understanding.language and understanding.language != conversation.language:
             conversation.language = understanding.language
 
         turn = _Turn(session, contact, conversation, message, understanding, now)
@@ -298,7 +301,6 @@ class ConversationEngine:
         conversation, message = turn.conversation, turn.message
         conversation.had_request = True
         result = await self.kb.search(turn.session, text, limit=3)
-        MATCHER_DECISIONS.labels(result.decision).inc()
         message.understood_as = result.decision
         message.match_score = result.matches[0].score if result.matches else None
         if result.decision == "answer" and result.matches:

@@ -11,8 +11,7 @@ from app.bot import replies
 from app.bot.intents import parse_rating
 from app.bot.types import HELPFUL_NO, HELPFUL_YES, InboundMessage, InboundResult, Reply
 from app.channels.outbound import send_replies
-from app.conversations import repository
-from app.conversations.models import Contact, Message
+from app.conversations.models import Contact, Conversation, Message
 from app.escalation.service import record_csat
 from app.types import ConversationStatus, Sender
 
@@ -21,15 +20,15 @@ CSAT_WINDOW = timedelta(days=7)
 
 async def after_close(
     session: AsyncSession,
+    latest: Conversation | None,
     contact: Contact,
     message: Message,
     inbound: InboundMessage,
     text: str,
     now: datetime,
 ) -> InboundResult | None:
-    """Handle the message against the contact's last, closed conversation; None when it
-    starts a new support request instead."""
-    latest = await repository.latest_conversation_for(session, contact.id)
+    """Handle the message against the contact's last, closed conversation (``latest``); None
+    when it starts a new support request instead."""
     if latest is None or latest.status != ConversationStatus.closed:
         return None
     lang = latest.language

@@ -22,10 +22,9 @@ async def create_session(
 ) -> tuple[WebchatSession, str]:
     public_id = "wc_" + secrets.token_urlsafe(12)
     token = new_token("wct_")
-    contact = await repository.lock_contact(
-        session, channel=Channel.webchat.value, external_id=public_id
+    contact = await repository.upsert_contact(
+        session, channel=Channel.webchat.value, external_id=public_id, display_name=name
     )
-    contact.display_name = name
     chat = WebchatSession(
         public_id=public_id, token_hash=hash_token(token), contact_id=contact.id, created_at=now
     )

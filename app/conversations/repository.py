@@ -4,69 +4,85 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Contact, Conversation, Message
-from app.db_util import insert_ignore
+from app.db import UTCDateTime, utcnow
+from app.db_util import dialect_insert
 from app.types import ConversationStatus
 
 
-async def lock_contact(session: AsyncSession, *, channel: str, external_id: str) -> Contact:
-    """Create the contact if needed and lock its row for this transaction.
+async def upsert_contact(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    display_name: str | None = None,
+    account_id: str | None = None,
+    seen_at: datetime | None = None,
+) -> Contact:
+    """Create or update the contact in one statement, which also locks its row.
 
-    The row lock serialises all work for one customer across replicas (two messages sent at
-    the same moment are handled one after the other); SQLite's BEGIN IMMEDIATE does the same.
+    The row lock (ON CONFLICT DO UPDATE takes it) serialises all work for one customer across
+    replicas: two messages sent at the same moment are handled one after the other. SQLite's
+    BEGIN IMMEDIATE does the same. ``last_inbound_at`` only moves forward, so a late
+    re-delivery of an old message does not reopen WhatsApp's 24-hour window.
     """
-    await insert_ignore(
-        session,
-        Contact,
-        {"channel": channel, "external_id": external_id, "language": "id"},
-        conflict_columns=["channel", "external_id"],
+    insert = dialect_insert(session, Contact)
+    statement = insert.values(
+        channel=channel,
+        external_id=external_id,
+        display_name=display_name,
+        account_id=account_id,
+        language="id",
+        last_inbound_at=seen_at,
+        created_at=seen_at or utcnow(),
     )
-    contact = await session.scalar(
-        select(Contact)
-        .where(Contact.channel == channel, Contact.external_id == external_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert contact is not None  # inserted above or already there
-    return contact
-
-
-async def open_conversation_for(session: AsyncSession, contact_id: int) -> Conversation | None:
-    return await session.scalar(
-        select(Conversation)
-        .where(
-            Conversation.contact_id == contact_id,
-            Conversation.status != ConversationStatus.closed,
-        )
-        .with_for_update()
-    )
+    seen = literal(seen_at, UTCDateTime())
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={
+            "display_name": func.coalesce(statement.excluded.display_name, Contact.display_name),
+            "account_id": func.coalesce(statement.excluded.account_id, Contact.account_id),
+            "last_inbound_at": case(
+                (seen.is_(None), Contact.last_inbound_at),
+                (Contact.last_inbound_at.is_(None), seen),
+                (Contact.last_inbound_at < seen, seen),
+                else_=Contact.last_inbound_at,
+            ),
+        },
+    ).returning(Contact)
+    result = await session.scalars(statement, execution_options={"populate_existing": True})
+    return result.one()
 
 
 async def latest_conversation_for(session: AsyncSession, contact_id: int) -> Conversation | None:
+    """The contact's newest conversation, locked: the open one if any (at most one is open,
+    and it is the newest), else the last closed one."""
     return await session.scalar(
         select(Conversation)
         .where(Conversation.contact_id == contact_id)
         .order_by(Conversation.id.desc())
         .limit(1)
+        .with_for_update()
     )
 
 
 async def insert_inbound(session: AsyncSession, values: dict[str, object]) -> Message | None:
-    """Store an inbound message; None when its platform id was seen before (a re-delivery)."""
-    if values.get("platform_message_id") is None:
-        message = Message(**values)
-        session.add(message)
-        await session.flush()
-        return message
-    new_id = await insert_ignore(
-        session, Message, values, conflict_columns=["channel", "platform_message_id"]
+    """Store an inbound message; None when its platform id was seen before (a re-delivery).
+
+    ON CONFLICT DO NOTHING on (channel, platform_message_id): the unique key decides, so two
+    racing deliveries of one message cannot both be stored.
+    """
+    statement = (
+        dialect_insert(session, Message)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+        .returning(Message)
     )
-    if new_id is None:
-        return None
-    return await session.get_one(Message, new_id)
+    result = await session.scalars(statement, execution_options={"populate_existing": True})
+    return result.one_or_none()
 
 
 async def start_conversation(

@@ -1,4 +1,4 @@
-"""The demo knowledge base (``router demo``): an Indonesian online store, written for this project."""
+"""The demo knowledge base for `router demo`: an online store, written for this project."""
 
 from __future__ import annotations
 

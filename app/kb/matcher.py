@@ -1,26 +1,45 @@
 """Scoring and the answer / suggest / none decision. Pure functions over a ``MatchIndex``.
 
-BM25 only ranks; it is not a confidence. Each retrieved article is rescored in [0, 1] as
-the best of its entries, where an entry's score is the harmonic mean of
-- message coverage: how much of the message's (idf-weighted) content the entry explains, and
-- entry coverage: how much of the entry's content the message mentions,
-blended with a rapidfuzz token-set similarity of the normalised texts. A message that talks
-about something else (unknown words, words the entry lacks) loses coverage, which is what
-keeps out-of-scope questions from being answered confidently.
+No single raw number is a good confidence, so each candidate article gets a few evidence
+features and a small logistic model turns them into a probability-like score in [0, 1]:
+- entry coverage: how much of its best entry's (idf-weighted) content the message mentions;
+- message coverage: how much of the message that entry explains (unknown words count
+  against it, which is what keeps out-of-scope questions from being answered);
+- article coverage: the same over all the article's entries, answer and tags;
+- known: how much of the message the KB vocabulary knows at all;
+- fuzzy: rapidfuzz token-set similarity of the normalised texts (typos, word order);
+- margin: how far the article leads the best *other* article (ambiguity);
+- support: how well its second-best entry agrees (consistent evidence).
+The weights are a method parameter fitted once with ``bench/matcher.py --fit``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz
 
-from app.kb.index import MatchIndex
-from app.kb.normalizer import normalize_tokens
+from app.kb.index import CONTEXT_WEIGHT, MatchIndex
+from app.kb.normalizer import normalize_words, words
 
 Decision = Literal["answer", "suggest", "none"]
-CANDIDATES = 8
+CANDIDATES = 10
+UNKNOWN_WEIGHT = 0.6  # a word the KB never uses, relative to the rarest KB word
+FEATURES = (
+    "entry_cov",
+    "message_cov",
+    "article_cov",
+    "known",
+    "fuzzy",
+    "best_f1",
+    "support",
+    "evidence",
+)
+# Fitted on the first half of id_ecommerce/dev (bench/matcher.py --fit); bias last.
+WEIGHTS = (3.0, 3.0, 1.0, 1.0, 1.0, 4.0, 0.5, -5.0)
 
 
 @dataclass(frozen=True)
@@ -44,75 +63,96 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
-class Weights:
-    fuzzy: float = 0.2
-    unknown: float = 0.6  # weight of a word the KB never uses, relative to a rare KB word
-    context: float = 0.5  # credit for a message word found only in the article's answer/tags
-    beta: float = 1.0  # >1 trusts entry coverage more than message coverage
-
-
-@dataclass(frozen=True)
-class _Query:
+class Query:
     text: str
-    terms: list[tuple[float, dict[int, float]]]  # (weight, {term id: similarity})
+    terms: dict[int, tuple[float, float]]  # term id -> (message weight, similarity)
     total: float
+    known: float  # share of the message weight the KB vocabulary covers
 
 
-def _prepare(index: MatchIndex, text: str, weights: Weights) -> _Query | None:
-    tokens = list(dict.fromkeys(normalize_tokens(text)))
+def prepare(index: MatchIndex, text: str) -> Query | None:
+    tokens = list(dict.fromkeys(normalize_words(index.correct(words(text)))))
     if not tokens:
         return None
-    terms: list[tuple[float, dict[int, float]]] = []
+    terms: dict[int, tuple[float, float]] = {}
+    total = known = 0.0
     for token in tokens:
-        options = dict(index.resolve(token))
-        if options:
-            weight = max(index.idf[t] for t in options)
-        else:
-            weight = index.unknown_idf * weights.unknown
-        terms.append((weight, options))
-    return _Query(" ".join(tokens), terms, sum(w for w, _ in terms) or 1.0)
+        options = index.resolve(token)
+        if not options:
+            total += index.unknown_idf * UNKNOWN_WEIGHT
+            continue
+        weight = max(float(index.idf[t]) * s for t, s in options)
+        total += weight
+        known += weight
+        for term, similarity in options:
+            if term not in terms or terms[term][1] < similarity:
+                terms[term] = (weight, similarity)
+    return Query(" ".join(tokens), terms, total, known / total)
 
 
-def _entry_score(index: MatchIndex, query: _Query, entry_id: int, weights: Weights) -> float:
-    entry = index.entries[entry_id]
-    context = index.article_context[entry.article]
-    covered = 0.0
-    seen: dict[int, float] = {}
-    for weight, options in query.terms:
-        best = 0.0
-        for term_id, similarity in options.items():
-            if term_id in entry.tokens:
-                best = max(best, similarity)
-                seen[term_id] = max(seen.get(term_id, 0.0), similarity)
-            elif term_id in context:
-                best = max(best, similarity * weights.context)
-        covered += weight * best
-    if not seen:
-        return 0.0
-    message_cov = covered / query.total
-    entry_cov = sum(index.idf[t] * s for t, s in seen.items()) / (entry.weight or 1.0)
-    beta2 = weights.beta * weights.beta
-    tokens = (1 + beta2) * message_cov * entry_cov / (beta2 * message_cov + entry_cov)
-    if weights.fuzzy <= 0:
-        return tokens
-    text = " ".join(index.terms[t] for t in sorted(entry.tokens))
-    similarity = fuzz.token_set_ratio(query.text, text) / 100
-    return (1 - weights.fuzzy) * tokens + weights.fuzzy * similarity
+def features(index: MatchIndex, query: Query, limit: int = CANDIDATES) -> list[tuple[int, list[float]]]:
+    """(article number, feature vector in ``FEATURES`` order) for the best candidates."""
+    if not query.terms or not index.size:
+        return []
+    message = np.zeros(index.size)
+    entry = np.zeros(index.size)
+    article = np.zeros(len(index.articles))
+    for term, (weight, similarity) in query.terms.items():
+        gain = weight * similarity
+        ids = index.entry_postings[term]
+        message[ids] += gain
+        entry[ids] += index.idf[term] * similarity
+        article[index.article_postings[term]] += gain
+        article[index.context_postings[term]] += gain * CONTEXT_WEIGHT
+    message_cov = np.minimum(message / query.total, 1.0)
+    entry_cov = np.minimum(entry / np.maximum(index.entry_weight, 1e-9), 1.0)
+    f1 = 2 * message_cov * entry_cov / np.maximum(message_cov + entry_cov, 1e-9)
+    best = np.maximum.reduceat(f1, index.article_start)
+    article_cov = np.minimum(article[index.article_ids] / query.total, 1.0)
+    rank = best + 0.3 * article_cov
+    count = min(limit, len(rank))
+    top = np.argpartition(-rank, count - 1)[:count]
+    top = top[np.argsort(-rank[top], kind="stable")]
+    top = top[rank[top] > 0]
+    ends = np.append(index.article_start[1:], index.size)
+    rows: list[tuple[int, list[float]]] = []
+    for j in top:
+        start, end = int(index.article_start[j]), int(ends[j])
+        order = np.argsort(-f1[start:end], kind="stable")
+        chosen = start + int(order[0])
+        support = float(f1[start + int(order[1])]) if len(order) > 1 else 0.0
+        text = " ".join(index.terms[t] for t in index.entry_terms[chosen])
+        rows.append(
+            (
+                int(index.article_ids[j]),
+                [
+                    float(entry_cov[chosen]),
+                    float(message_cov[chosen]),
+                    float(article_cov[j]),
+                    query.known,
+                    fuzz.token_set_ratio(query.text, text) / 100,
+                    float(best[j]),
+                    support,
+                    1 - math.exp(-float(entry[chosen]) / index.unknown_idf),
+                ],
+            )
+        )
+    return rows
+
+
+def probability(values: list[float], weights: tuple[float, ...] = WEIGHTS) -> float:
+    z = weights[-1] + sum(w * v for w, v in zip(weights, values, strict=False))
+    return 1 / (1 + math.exp(-z))
 
 
 def score(
-    index: MatchIndex, text: str, weights: Weights | None = None, candidates: int = CANDIDATES
+    index: MatchIndex, text: str, weights: tuple[float, ...] = WEIGHTS
 ) -> list[tuple[int, float]]:
     """(article number, score in [0, 1]) for the best candidates, best first."""
-    weights = weights or Weights()
-    query = _prepare(index, text, weights)
+    query = prepare(index, text)
     if query is None:
         return []
-    found = index.retrieve([options for _, options in query.terms], candidates)
-    scored = [
-        (article, max(_entry_score(index, query, e, weights) for e in index.article_entries[article]))
-        for article in found
-    ]
+    scored = [(a, probability(v, weights)) for a, v in features(index, query)]
     scored.sort(key=lambda pair: -pair[1])
     return scored
 
@@ -139,6 +179,6 @@ def search(
     text: str,
     thresholds: Thresholds,
     limit: int = 3,
-    weights: Weights | None = None,
+    weights: tuple[float, ...] = WEIGHTS,
 ) -> SearchResult:
     return decide(index, score(index, text, weights), thresholds, limit)

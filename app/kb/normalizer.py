@@ -22,8 +22,15 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _REDUP_DIGIT = re.compile(r"^([a-z]{3,})2$")
 _ENGLISH_SUFFIXES = (
-    ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
-    ("ly", ""), ("ally", ""),
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("ally", ""),
 )
 
 
@@ -97,15 +104,30 @@ def _known_words() -> frozenset[str]:
     return frozenset(singles | set(lex.slang) | lex.stopwords | lex.roots)
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The surface words of ``text``: folded, tokenised, stretched letters squeezed."""
+    known = _known_words()
+    return tuple(_squeeze(raw, known) for raw in _raw_tokens(text))
+
+
+def is_lexicon_word(word: str) -> bool:
+    """True when the lexicon knows ``word`` (slang, English, synonym, stop word or root)."""
+    return word in _known_words()
+
+
+@lru_cache(maxsize=262144)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """Per-word part of the pipeline (slang, English inflection), cached: words repeat a lot."""
+    lex = load_lexicon()
+    return tuple(_english_base(t, lex.english) for t in lex.slang.get(word, (word,)))
+
+
 @lru_cache(maxsize=65536)
-def normalize_tokens_cached(text: str) -> tuple[str, ...]:
+def normalize_words(surface: tuple[str, ...]) -> tuple[str, ...]:
+    """The canonical content words for a sequence of surface words (see ``words``)."""
     lex = load_lexicon()
     known = _known_words()
-    tokens: list[str] = []
-    for raw in _raw_tokens(text):
-        token = _squeeze(raw, known)
-        tokens.extend(lex.slang.get(token, (token,)))
-    tokens = [_english_base(t, lex.english) for t in tokens]
+    tokens = [t for word in surface for t in _word_tokens(word)]
     tokens = _replace_phrases(tokens, lex.english)
     tokens = _replace_phrases(tokens, lex.synonyms)
     stemmed = [t if t in known else stem(t, lex.roots) for t in tokens]
@@ -113,11 +135,15 @@ def normalize_tokens_cached(text: str) -> tuple[str, ...]:
     return tuple(t for t in stemmed if t and t not in lex.stopwords)
 
 
+def normalize_tokens_cached(text: str) -> tuple[str, ...]:
+    return normalize_words(words(text))
+
+
 def normalize_tokens(text: str) -> list[str]:
     """The content words of ``text`` in canonical form (may repeat, order kept)."""
-    return list(normalize_tokens_cached(text))
+    return list(normalize_words(words(text)))
 
 
 def normalize_text(text: str) -> str:
     """``normalize_tokens`` joined by spaces: a stable key for comparing and grouping."""
-    return " ".join(normalize_tokens_cached(text))
+    return " ".join(normalize_words(words(text)))

@@ -19,7 +19,9 @@ _CLUSTER_OK = ("ng", "ny", "kh", "sy")
 
 def _strip_suffix(word: str, suffixes: tuple[str, ...]) -> str:
     for suffix in suffixes:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+        # -kan leaves short roots intact (aju+kan); -an on a 3-letter rest is usually a root.
+        shortest = MIN_STEM - 1 if suffix == "kan" else MIN_STEM
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
             return word[: -len(suffix)]
     return word
 
@@ -73,7 +75,7 @@ def _strip_prefix(word: str, roots: frozenset[str]) -> tuple[str, bool]:
                     return word[3:], True
                 return word, False
             root = _strip_nasal(word[2:], roots)
-            if root is not None and len(root) >= MIN_STEM:
+            if root is not None and (len(root) >= MIN_STEM or root in roots):
                 return root, True
             return word, False
     for prefix in ("ber", "ter", "di"):
@@ -87,14 +89,10 @@ def _strip_prefix(word: str, roots: frozenset[str]) -> tuple[str, bool]:
     return word, False
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str, roots: frozenset[str] = frozenset()) -> str:
-    if len(word) <= MIN_STEM or not word.isalpha() or word in roots:
-        return word
-    word = _strip_suffix(word, _PARTICLES)
-    word = _strip_suffix(word, _POSSESSIVES)
+def _stem_once(word: str, roots: frozenset[str]) -> tuple[str, bool]:
+    """(stem, whether it is a known root) for a word whose particles were handled."""
     if word in roots:
-        return word
+        return word, True
     # Try both orders (suffix first, prefix first) and prefer a known root.
     base = _strip_suffix(word, _DERIVATIONAL)
     root, _ = _strip_prefix(base, roots)
@@ -102,7 +100,22 @@ def stem(word: str, roots: frozenset[str] = frozenset()) -> str:
     confix = _strip_suffix(prefixed, _DERIVATIONAL) if stripped else prefixed
     for candidate in (base, root, prefixed, confix):
         if candidate in roots:
-            return candidate
+            return candidate, True
     if stripped and word.startswith("ke") and word.endswith("an"):
-        return prefixed
-    return root
+        return prefixed, False
+    return root, False
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str, roots: frozenset[str] = frozenset()) -> str:
+    if len(word) <= MIN_STEM or not word.isalpha() or word in roots:
+        return word
+    word = _strip_suffix(word, _PARTICLES)
+    bare = _strip_suffix(word, _POSSESSIVES)
+    found, known = _stem_once(bare, roots)
+    if not known and bare != word:
+        # -nya/-ku/-mu may belong to the root: bertanya is ber+tanya, not bertan+ya.
+        whole, whole_known = _stem_once(word, roots)
+        if whole_known:
+            return whole
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import utcnow
+from app.errors import database_unavailable
 from app.metrics import OUTBOX_BACKLOG, OUTBOX_RESULTS
 from app.outbox import repository
 from app.outbox.backoff import retry_delay
@@ -30,6 +32,7 @@ WORKER_NAME = "outbox"
 BATCH_SIZE = 50
 # Rounds per run: each round sends at most one row per recipient (their next in line).
 MAX_ROUNDS = 20
+RECORD_RETRY_SECONDS = 0.5
 
 
 def _lease(settings: Settings) -> timedelta:
@@ -79,6 +82,31 @@ async def _send(client: httpx.AsyncClient, settings: Settings, item: OutboxItem)
     )
 
 
+async def _store_results(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    items: list[OutboxItem],
+    results: list[SendResult],
+    settings: Settings,
+    now: datetime,
+) -> list[str]:
+    """Commit what the platform answered. These messages are already out: if the database is
+    briefly away, keep the answers and try again instead of letting the lease expire, which
+    would send every one of them a second time."""
+    give_up_at = time.monotonic() + _lease(settings).total_seconds() / 2
+    while True:
+        try:
+            async with sessionmaker() as session, session.begin():
+                return [
+                    await _record(session, item, result, settings, now)
+                    for item, result in zip(items, results, strict=True)
+                ]
+        except Exception as exc:
+            if not database_unavailable(exc) or time.monotonic() >= give_up_at:
+                raise
+            logger.warning("outbox results not stored yet: database unavailable; retrying")
+            await asyncio.sleep(RECORD_RETRY_SECONDS)
+
+
 async def deliver_due(
     sessionmaker: async_sessionmaker[AsyncSession],
     client: httpx.AsyncClient,
@@ -98,9 +126,8 @@ async def deliver_due(
             break
         # At most one row per recipient per round, so these can go out concurrently.
         results = await asyncio.gather(*(_send(client, settings, item) for item in items))
-        async with sessionmaker() as session, session.begin():
-            for item, result in zip(items, results, strict=True):
-                OUTBOX_RESULTS.labels(await _record(session, item, result, settings, now)).inc()
+        for kind in await _store_results(sessionmaker, items, results, settings, now):
+            OUTBOX_RESULTS.labels(kind).inc()
         attempts += len(items)
     async with sessionmaker() as session:
         OUTBOX_BACKLOG.set(await repository.count_pending(session))

@@ -101,7 +101,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conversations")),
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
-        batch_op.create_index("ix_conversations_created_at", ["created_at"], unique=False)
+        batch_op.create_index(
+            "ix_conversations_created_at", ["created_at", "channel"], unique=False
+        )
         batch_op.create_index(
             "ix_conversations_contact_id_created_at", ["contact_id", "created_at"], unique=False
         )
@@ -240,7 +242,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outcomes", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_outcomes_conversation_created_at", ["conversation_created_at"], unique=False
+            "ix_outcomes_conversation_created_at",
+            ["conversation_created_at", "channel", "outcome", "reason"],
+            unique=False,
         )
 
     op.create_table(

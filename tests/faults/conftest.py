@@ -16,8 +16,10 @@ from tests.conftest import POSTGRES_URL
 from tests.fakes.graph_api import FakeGraphApi
 from tests.faults.harness import RouterProcess, router_env
 
-async def _admin(statements: list[str]) -> None:
-    # CREATE / DROP DATABASE cannot run in a transaction, hence AUTOCOMMIT.
+
+async def admin_sql(statements: list[str]) -> None:
+    """Run statements on the test server's maintenance database, outside a transaction
+    (CREATE / DROP / ALTER DATABASE need that)."""
     url = make_url(POSTGRES_URL).set(database="postgres")
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     try:
@@ -41,11 +43,11 @@ async def service_db(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
         return
     name = f"router_fault_{uuid.uuid4().hex[:10]}"
-    await _admin([f'CREATE DATABASE "{name}"'])
+    await admin_sql([f'CREATE DATABASE "{name}"'])
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        await _admin([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+        await admin_sql([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
 
 
 @pytest.fixture

@@ -121,13 +121,21 @@ async def check_delivered_exactly_once(
     owed: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
         owed[row.recipient][_canonical(row.payload)] += 1
-    got = {to: Counter(_canonical(p) for p in payloads) for to, payloads in delivered_to(graph).items()}
+    got = {
+        to: Counter(_canonical(p) for p in payloads) for to, payloads in delivered_to(graph).items()
+    }
     assert set(owed) == set(acknowledged), (
         f"answered but not acknowledged: {sorted(set(owed) - set(acknowledged))[:5]}; "
         f"acknowledged but unanswered: {sorted(set(acknowledged) - set(owed))[:5]}"
     )
-    wrong = {to: (owed.get(to), got.get(to)) for to in set(owed) | set(got) if owed.get(to) != got.get(to)}
-    assert not wrong, f"{len(wrong)} customers got other than exactly their replies: {list(wrong.items())[:2]}"
+    wrong = {
+        to: (owed.get(to), got.get(to))
+        for to in set(owed) | set(got)
+        if owed.get(to) != got.get(to)
+    }
+    assert not wrong, (
+        f"{len(wrong)} customers got other than exactly their replies: {list(wrong.items())[:2]}"
+    )
     if replies_per_customer is not None:
         counts = Counter(sum(c.values()) for c in owed.values())
         assert counts == Counter({replies_per_customer: len(owed)}), counts

@@ -56,9 +56,7 @@ async def test_simultaneous_messages_from_one_customer(
     assert conversations == Counter({wa_id: 1 for wa_id in two_texts + one_text})
     inbound = await ledger.inbound_per_customer(service_db)
     assert inbound == Counter({**{w: 2 for w in two_texts}, **{w: 1 for w in one_text}})
-    await ledger.check_delivered_exactly_once(
-        service_db, graph, acknowledged=two_texts + one_text
-    )
+    await ledger.check_delivered_exactly_once(service_db, graph, acknowledged=two_texts + one_text)
     delivered = ledger.delivered_to(graph)
     for wa_id in two_texts:
         assert sorted(answer_of(p) for p in delivered[wa_id]) == sorted(ANSWERS[:2]), wa_id

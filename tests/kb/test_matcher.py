@@ -4,7 +4,9 @@ from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import Thresholds, decide, score, search
 
 ARTICLES = [
-    ArticleText("lupa-password", "Saya lupa kata sandi", ("Tidak bisa login karena lupa password",)),
+    ArticleText(
+        "lupa-password", "Saya lupa kata sandi", ("Tidak bisa login karena lupa password",)
+    ),
     ArticleText("cara-refund", "Bagaimana cara mengajukan pengembalian dana?", ("Cara refund",)),
     ArticleText("lacak-paket", "Bagaimana cara melacak paket?", ("Cek nomor resi",)),
     ArticleText("ongkir", "Berapa ongkos kirim?", ("Biaya pengiriman ke kota saya",)),

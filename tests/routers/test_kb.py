@@ -145,7 +145,9 @@ async def test_crud(client: httpx.AsyncClient, admin_headers: dict[str, str]) ->
     assert deleted.status_code == 204
     for method in ("GET", "PATCH", "DELETE"):
         r = await client.request(
-            method, "/api/v1/kb/articles/nope", json={} if method == "PATCH" else None,
+            method,
+            "/api/v1/kb/articles/nope",
+            json={} if method == "PATCH" else None,
             headers=admin_headers,
         )
         assert r.status_code == 404

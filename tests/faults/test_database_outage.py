@@ -1,0 +1,105 @@
+"""The database goes away mid-load (PostgreSQL): webhooks answer 503 and /readyz turns 503
+while it is gone, the service recovers by itself when it returns, and every acknowledged
+message is answered exactly once.
+
+"Gone" without touching the shared server: the service's database stops accepting
+connections (``ALLOW_CONNECTIONS false`` binds superusers too) and every session on it is
+terminated, repeatedly, for a couple of seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import httpx
+import pytest
+from sqlalchemy import make_url
+
+from tests.fakes.graph_api import FakeGraphApi
+from tests.faults import ledger
+from tests.faults.conftest import ProcessFactory, admin_sql
+from tests.faults.harness import deliver, load_kb, wait_for, whatsapp_text
+from tests.faults.scenario import ARTICLES, QUESTIONS
+
+pytestmark = pytest.mark.faults
+
+MESSAGES = 200
+CONCURRENCY = 16
+OUTAGE_AFTER_ACKS = 50
+MIN_OUTAGE_SECONDS = 2.0
+
+
+def _terminate(database: str) -> str:
+    return (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        f" WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+    )
+
+
+@pytest.mark.usefixtures("postgres_only")
+async def test_database_outage_mid_load(
+    router_process: ProcessFactory, graph: FakeGraphApi, service_db: str
+) -> None:
+    database = make_url(service_db).database
+    assert database is not None
+    router = router_process()
+    await router.start_ready()
+    await load_kb(router.base_url, ARTICLES)
+    customers = [f"6281700{n:05d}" for n in range(MESSAGES)]
+    statuses: dict[str, list[int]] = {w: [] for w in customers}
+    outage_seen: Counter[str] = Counter()
+    slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def send(client: httpx.AsyncClient, n: int, wa_id: str) -> None:
+        body = whatsapp_text(
+            wa_id=wa_id, wamid=f"wamid.dbdown.{wa_id}", text=QUESTIONS[n % len(QUESTIONS)]
+        )
+        async with slots:
+            await deliver(
+                client, router.base_url, body, timeout=60, on_attempt=statuses[wa_id].append
+            )
+
+    def acks() -> int:
+        return sum(1 for seen in statuses.values() if 200 in seen)
+
+    async def outage(client: httpx.AsyncClient) -> None:
+        await wait_for(
+            lambda: acks() >= OUTAGE_AFTER_ACKS, timeout=30, what="load before the outage"
+        )
+        await admin_sql([f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false'])
+        try:
+            started = time.monotonic()
+            while time.monotonic() - started < MIN_OUTAGE_SECONDS or not (
+                outage_seen["readyz"] and outage_seen["webhook"]
+            ):
+                assert time.monotonic() - started < 20, f"no 503s seen: {outage_seen}"
+                await admin_sql([_terminate(database)])
+                if (await client.get(router.base_url + "/readyz")).status_code == 503:
+                    outage_seen["readyz"] += 1
+                if any(s == 503 for seen in statuses.values() for s in seen):
+                    outage_seen["webhook"] += 1
+                await asyncio.sleep(0.2)
+        finally:
+            await admin_sql([f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true'])
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        await asyncio.gather(outage(client), *(send(client, n, w) for n, w in enumerate(customers)))
+        # Recovered by itself: the same process, no restart.
+        assert router.process is not None and router.process.poll() is None
+        assert (await client.get(router.base_url + "/readyz")).status_code == 200
+
+    final = Counter(seen[-1] for seen in statuses.values())
+    assert final == Counter({200: MESSAGES}), final
+    answered = Counter(s for seen in statuses.values() for s in seen)
+    assert set(answered) <= {200, 503}, f"only 503 while the database is away: {answered}"
+
+    await wait_for(
+        lambda: len(graph.delivered) >= MESSAGES, timeout=60, what=f"{MESSAGES} deliveries"
+    )
+    await ledger.wait_outbox_drained(service_db)
+    assert await ledger.inbound_per_customer(service_db) == Counter(dict.fromkeys(customers, 1))
+    await ledger.check_delivered_exactly_once(
+        service_db, graph, acknowledged=customers, replies_per_customer=1
+    )

@@ -1,0 +1,234 @@
+"""Property-based fuzzing from the OpenAPI schema (schemathesis 4): no 5xx, and every error in
+the contract's shape, on every route that takes input.
+
+schemathesis generates the cases; they are sent through the test's own httpx client on the
+test's event loop, because the app's engine (asyncpg connections especially) belongs to that
+loop and schemathesis' ASGI transport would run the app on a loop of its own. Hypothesis runs
+in a worker thread and hands each request over to the loop.
+
+Positive cases reach the handlers: path parameters name fresh existing objects, web chat routes
+get a session token, the others the admin token, and webhook bodies are signed after
+generation, so the fuzzer exercises the platform parsers and not only the signature check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import hypothesis
+import hypothesis.errors
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from schemathesis import GenerationMode
+from schemathesis.schemas import APIOperation
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import bearer
+from tests.security.conftest import MS_SECRET, MS_VERIFY, WA_SECRET, WA_VERIFY
+from tests.security.fuzz_schemas import MESSENGER_WEBHOOK, WHATSAPP_WEBHOOK, import_body
+from tests.security.world import ADMIN, World, make_world, sign
+
+EXAMPLES_PER_MODE = 25
+NO_INPUT = {("GET", "/healthz"), ("GET", "/readyz")}
+REQUEST_KWARGS = ("method", "url", "headers", "params", "cookies", "data", "json", "files")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Failure:
+    operation: str
+    status: int
+    body: str
+    request: str
+
+
+@dataclass
+class Target:
+    """How to call one operation: credentials, fixed inputs, a webhook secret to sign with."""
+
+    headers: dict[str, str]
+    path_parameters: Callable[[], Coroutine[Any, Any, dict[str, Any]]] | None = None
+    query: dict[str, str] | None = None
+    secret: str | None = None
+    statuses: Counter[int] = field(default_factory=Counter)
+
+
+def with_raw_bodies(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the JSON bodies of routes that read the raw request (import, webhooks)."""
+    schema = copy.deepcopy(schema)
+    assert "ArticleIn" in schema["components"]["schemas"]
+    bodies = {
+        ("post", "/api/v1/kb/import"): import_body("#/components/schemas/ArticleIn"),
+        ("post", "/webhooks/whatsapp"): WHATSAPP_WEBHOOK,
+        ("post", "/webhooks/messenger"): MESSENGER_WEBHOOK,
+    }
+    for (method, path), body in bodies.items():
+        content = {"application/json": {"schema": body}}
+        schema["paths"][path][method]["requestBody"] = {"required": True, "content": content}
+    return schema
+
+
+def error_shape_problem(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return "error body is not JSON"
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return "no error object"
+    code, message = error.get("code"), error.get("message")
+    if not (isinstance(code, str) and code and code == code.lower() and " " not in code):
+        return "error.code is not snake_case"
+    if not (isinstance(message, str) and message):
+        return "error.message is missing"
+    return None
+
+
+def prepare(case: schemathesis.Case, target: Target) -> requests.PreparedRequest | None:
+    kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=target.headers)
+    try:
+        request = requests.Request(**{k: v for k, v in kwargs.items() if k in REQUEST_KWARGS})
+        prepared = request.prepare()
+    except (ValueError, requests.RequestException):
+        return None  # not expressible as HTTP (say, a NUL in a header): nothing to send
+    if target.secret is not None:
+        body = prepared.body or b""
+        raw = body.encode() if isinstance(body, str) else body
+        prepared.headers["X-Hub-Signature-256"] = sign(target.secret, raw)
+    return prepared
+
+
+class Fuzzer:
+    def __init__(self, client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop) -> None:
+        self.client = client
+        self.loop = loop
+        self.failures: list[Failure] = []
+
+    def on_loop(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def send(self, request: requests.PreparedRequest) -> httpx.Response:
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        call = self.client.request(
+            request.method or "GET", request.url or "/", headers=dict(request.headers), content=body
+        )
+        return self.on_loop(call)
+
+    def run(self, operation: APIOperation, mode: GenerationMode, target: Target) -> None:
+        label = f"{operation.method.upper()} {operation.path} ({mode.value})"
+        fixed = None
+        if mode is GenerationMode.POSITIVE and target.path_parameters is not None:
+            fixed = self.on_loop(target.path_parameters())
+        strategy = operation.as_strategy(
+            generation_mode=mode,
+            path_parameters=fixed,
+            query=target.query if mode is GenerationMode.POSITIVE else None,
+        )
+
+        @hypothesis.settings(
+            max_examples=EXAMPLES_PER_MODE,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @hypothesis.given(case=strategy)
+        def check(case: schemathesis.Case) -> None:
+            request = prepare(case, target)
+            hypothesis.assume(request is not None)
+            assert request is not None
+            try:
+                response = self.send(request)
+            except (httpx.LocalProtocolError, UnicodeEncodeError):
+                hypothesis.reject()
+            target.statuses[response.status_code] += 1
+            problem = None
+            if response.status_code >= 500:
+                problem = "server error"
+            elif response.status_code >= 400:
+                problem = error_shape_problem(response)
+            if problem is not None:
+                sent = f"{request.method} {request.url} body={request.body!r:.300}"
+                failure = Failure(label, response.status_code, response.text[:300], sent)
+                self.failures.append(failure)
+
+        try:
+            check()
+        except hypothesis.errors.Unsatisfiable:
+            # Nothing to make invalid: no input at all, or only an unconstrained string.
+            if mode is not GenerationMode.NEGATIVE:
+                raise
+
+
+def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Target]:
+    async def handoff() -> dict[str, Any]:
+        return {"handoff_id": await world.handoff()}
+
+    async def claimed_handoff() -> dict[str, Any]:
+        return {"handoff_id": await world.handoff(claimed_by=ADMIN)}
+
+    async def agent() -> dict[str, Any]:
+        return {"agent_id": await world.agent_id()}
+
+    async def article() -> dict[str, Any]:
+        return {"slug": await world.article()}
+
+    async def delivery() -> dict[str, Any]:
+        return {"item_id": await world.failed_delivery()}
+
+    by_param = {"{handoff_id}": handoff, "{agent_id}": agent, "{slug}": article, "{item_id}": delivery}
+    webhooks = {"/webhooks/whatsapp": (WA_SECRET, WA_VERIFY), "/webhooks/messenger": (MS_SECRET, MS_VERIFY)}
+
+    def target(operation: APIOperation) -> Target:
+        path, method = operation.path, operation.method.upper()
+        if path.startswith("/api/v1/webchat/messages"):
+            return Target(chat)
+        if path in webhooks:
+            secret, verify = webhooks[path]
+            if method == "GET":
+                return Target({}, query={"hub.mode": "subscribe", "hub.verify_token": verify})
+            return Target({}, secret=secret)
+        if path.endswith(("/messages", "/release", "/resolve")):
+            return Target(ADMIN, path_parameters=claimed_handoff)
+        factory = next((f for param, f in by_param.items() if param in path), None)
+        return Target(ADMIN, path_parameters=factory)
+
+    return target
+
+
+async def test_openapi_fuzz_finds_no_server_error_and_only_contract_errors(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await make_world(client, session)
+    for _ in range(3):
+        await world.article()
+    target_for = targets(world, bearer(await world.webchat_token()))
+    openapi = with_raw_bodies((await client.get("/openapi.json")).json())
+    schema = schemathesis.openapi.from_dict(openapi)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if (op.method.upper(), op.path) not in NO_INPUT]
+    assert len(operations) >= 25, [op.path for op in operations]
+    fuzzer = Fuzzer(client, asyncio.get_running_loop())
+    used: dict[str, Target] = {}
+
+    def run_all() -> None:
+        for operation in operations:
+            target = used[f"{operation.method.upper()} {operation.path}"] = target_for(operation)
+            fuzzer.run(operation, GenerationMode.POSITIVE, target)
+            fuzzer.run(operation, GenerationMode.NEGATIVE, target)
+
+    await asyncio.to_thread(run_all)
+    report = json.dumps([f.__dict__ for f in fuzzer.failures[:20]], indent=1, ensure_ascii=False)
+    assert fuzzer.failures == [], f"{len(fuzzer.failures)} bad responses:\n{report}"
+    # The valid cases got past authentication, signatures and lookups to the handlers.
+    unreached = [label for label, t in used.items() if not any(s < 300 for s in t.statuses)]
+    assert unreached == [], {label: dict(used[label].statuses) for label in unreached}

@@ -98,6 +98,12 @@ _STATUS_CODES = {
 }
 
 
+# Data exceptions PostgreSQL raises for values that passed validation but that it cannot store:
+# a NUL character in a text (22P05, 22021), a string or number beyond its column (22001,
+# 22003). They come from the request, so they are 422, not 500. (SQLite stores them as given.)
+_INPUT_SQLSTATES = frozenset({"22001", "22003", "22021", "22P05"})
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
@@ -168,6 +174,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     @app.exception_handler(asyncpg.PostgresError)
     async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _INPUT_SQLSTATES:
+            return JSONResponse(
+                error_body("unstorable_value", "the request holds a value that cannot be stored"),
+                status_code=422,
+            )
         if not database_unavailable(exc):
             return await _unexpected(_request, exc)
         # The platform retries on 503; nothing was acknowledged that was not stored.

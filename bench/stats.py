@@ -58,7 +58,7 @@ COLUMNS = {
         "closed_at", "consecutive_misses", "had_request", "awaiting_csat",
     ),
     "outcomes": (
-        "id", "conversation_id", "outcome", "reason", "article_slug", "channel",
+        "id", "conversation_id", "contact_id", "outcome", "reason", "article_slug", "channel",
         "conversation_created_at", "recorded_at",
     ),
     "messages": (
@@ -124,7 +124,9 @@ def generate(conversations: int, seed: int = 1) -> Iterator[Tables]:
                 continue
             recorded = created + timedelta(minutes=2 if kind == "escalated" else 60)
             reason = rng.choice(REASONS) if kind == "escalated" else None
-            t["outcomes"].append((cid, cid, kind, reason, slug, channel, created, recorded))
+            t["outcomes"].append(
+                (cid, cid, contact, kind, reason, slug, channel, created, recorded)
+            )
             if kind == "escalated":
                 handoff_id += 1
                 claim = recorded + timedelta(seconds=rng.randrange(5, 1800))

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.analytics.periods import Period
@@ -44,7 +44,20 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-async def _page(session: AsyncSession, period: Period, after_id: int) -> list[tuple[Any, ...]]:
+async def _page(
+    session: AsyncSession, period: Period, after: tuple[datetime, int] | None
+) -> list[tuple[Any, ...]]:
+    """The next page in (created_at, id) order: an index range scan, not a table scan."""
+    keyset = []
+    if after is not None:
+        keyset += [
+            # The plain range lets the database walk the created_at index; the OR breaks ties.
+            Conversation.created_at >= after[0],
+            or_(
+                Conversation.created_at > after[0],
+                and_(Conversation.created_at == after[0], Conversation.id > after[1]),
+            ),
+        ]
     conversations = (
         await session.execute(
             select(
@@ -58,11 +71,11 @@ async def _page(session: AsyncSession, period: Period, after_id: int) -> list[tu
             )
             .outerjoin(Outcome, Outcome.conversation_id == Conversation.id)
             .where(
-                Conversation.id > after_id,
                 Conversation.created_at >= period.start_at,
                 Conversation.created_at < period.end_at,
+                *keyset,
             )
-            .order_by(Conversation.id)
+            .order_by(Conversation.created_at, Conversation.id)
             .limit(PAGE_SIZE)
         )
     ).all()
@@ -98,11 +111,12 @@ async def _page(session: AsyncSession, period: Period, after_id: int) -> list[tu
             .group_by(Handoff.conversation_id)
         )
     }
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for cid, channel, status, created_at, closed_at, outcome, reason in conversations:
         handoff = handoffs.get(cid, (None,) * 6)
         rows.append(
             (
+                (created_at, cid),
                 cid,
                 channel,
                 status,
@@ -127,15 +141,15 @@ async def export_csv(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     yield buffer.getvalue()
-    after_id = 0
+    after: tuple[datetime, int] | None = None
     while True:
         async with sessionmaker() as session:
-            rows = await _page(session, period, after_id)
+            page = await _page(session, period, after)
             await session.rollback()
-        if not rows:
+        if not page:
             return
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(rows)
+        writer.writerows(row[1:] for row in page)
         yield buffer.getvalue()
-        after_id = int(rows[-1][0])
+        after = page[-1][0]

@@ -54,16 +54,22 @@ def parse_instant(value: str, *, field: str, tz: ZoneInfo, end_of_day: bool = Fa
             day = date.fromisoformat(text)
             if end_of_day:
                 day += timedelta(days=1)
-            return _local_midnight(day, tz).astimezone(UTC)
-        parsed = datetime.fromisoformat(text.replace(" ", "+") if "T" in text else text)
-    except ValueError:
+            instant = _local_midnight(day, tz).astimezone(UTC)
+        else:
+            parsed = datetime.fromisoformat(text.replace(" ", "+") if "T" in text else text)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=tz)
+            instant = parsed.astimezone(UTC)
+    # OverflowError: the edges of the calendar (year 1, 9999) shifted by a time zone.
+    except (ValueError, OverflowError):
         raise InvalidPeriod(
             f"{field} must be an ISO 8601 date or datetime, got {value[:40]!r}",
             code="invalid_date",
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    # Far enough from the calendar's edges that the period arithmetic cannot overflow.
+    if not EARLIEST <= instant <= UNBOUNDED.end_at:
+        raise InvalidPeriod(f"{field} is out of range, got {value[:40]!r}", code="invalid_date")
+    return instant
 
 
 def resolve_period(
@@ -97,6 +103,7 @@ def resolve_period(
 UNBOUNDED = Period(
     start_at=datetime(1970, 1, 1, tzinfo=UTC), end_at=datetime(9999, 1, 1, tzinfo=UTC)
 )
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _floor(moment: datetime, granularity: Granularity, tz: ZoneInfo) -> date:

@@ -41,16 +41,14 @@ async def _durable_deflected(
     """Deflections with no escalation from the same contact within the recontact window.
 
     A customer who "solved it themselves" and is back asking a human the next morning was
-    not really served by the bot; this count drops them.
+    not really served by the bot; this count drops them. ``outcomes.contact_id`` (copied
+    from the conversation) keeps this one anti-join over outcomes.
     """
     dialect = session.get_bind().dialect.name
-    deflected_conversation = aliased(Conversation)
     later = aliased(Outcome)
-    later_conversation = aliased(Conversation)
     escalated_later = exists().where(
-        later_conversation.contact_id == deflected_conversation.contact_id,
-        later_conversation.id != deflected_conversation.id,
-        later.conversation_id == later_conversation.id,
+        later.contact_id == Outcome.contact_id,
+        later.conversation_id != Outcome.conversation_id,
         later.outcome == OutcomeKind.escalated.value,
         # Implied by the next line (deflections are recorded after `from`); lets the
         # database skip older escalations.
@@ -61,8 +59,13 @@ async def _durable_deflected(
     statement = (
         select(func.count())
         .select_from(Outcome)
-        .join(deflected_conversation, deflected_conversation.id == Outcome.conversation_id)
-        .where(*_outcomes_in(period, channel), Outcome.outcome.in_(DEFLECTED), ~escalated_later)
+        .where(
+            Outcome.conversation_created_at >= period.start_at,
+            Outcome.conversation_created_at < period.end_at,
+            *([Outcome.channel == channel] if channel else []),
+            Outcome.outcome.in_(DEFLECTED),
+            ~escalated_later,
+        )
     )
     return int(await session.scalar(statement) or 0)
 

@@ -80,7 +80,8 @@ class ConversationEngine:
     async def handle(
         self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
     ) -> InboundResult:
-        text = (inbound.text or "").strip()[: self.settings.max_text_length]
+        # PostgreSQL cannot store NUL in text; platforms relay whatever the customer's app sent.
+        text = (inbound.text or "").replace("\x00", "").strip()[: self.settings.max_text_length]
         # Web chat validates strictly (its client sent the id); platforms may carry buttons
         # of other apps or old messages, which are read as text instead.
         strict = inbound.channel == Channel.webchat

@@ -110,12 +110,16 @@ class Outcome(Base):
             "outcome",
             "reason",
         ),
+        # Durable self-service rate: "did this contact escalate soon after?" without a join.
+        Index("ix_outcomes_contact_id_recorded_at", "contact_id", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
     )
+    # Copied from the conversation (like channel) so stats need not join conversations.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     outcome: Mapped[str] = mapped_column(String(24))
     reason: Mapped[str | None] = mapped_column(String(24))
     article_slug: Mapped[str | None] = mapped_column(String(120))

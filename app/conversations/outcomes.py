@@ -32,6 +32,7 @@ async def record_outcome(
         Outcome,
         {
             "conversation_id": conversation.id,
+            "contact_id": conversation.contact_id,
             "outcome": outcome.value,
             "reason": reason,
             "article_slug": article_slug,

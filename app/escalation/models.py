@@ -33,6 +33,8 @@ class Handoff(Base):
         ),
         Index("ix_handoffs_status_priority_created_at", "status", "priority", "created_at"),
         Index("ix_handoffs_created_at", "created_at"),
+        # Every handoff of a conversation (transcripts, the stats export), not just the live one.
+        Index("ix_handoffs_conversation_id", "conversation_id"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel, Levenshtein
 
-from app.kb.normalizer import is_lexicon_word, normalize_words, words
+from app.kb.normalizer import chat_vocabulary, is_lexicon_word, normalize_words, words
 
 MIN_TYPO_LEN = 4
 TYPO_MIN_SIMILARITY = 0.8
@@ -38,6 +38,20 @@ class ArticleText:
     question: str
     variants: tuple[str, ...] = ()
     context: str = ""  # answer, tags, category: weak evidence, never enough on its own
+
+
+def typo_similarity(word: str, other: str) -> float:
+    """Indel similarity when ``word`` is one slip away from ``other``, else 0.
+
+    Chat typos drop, add or swap a letter (bayr, trasfer, retrun). Swapping one letter for
+    another mostly makes a different real word (malam/dalam, resep/reset), so a substitution
+    only counts in long words.
+    """
+    if OSA.distance(word, other, score_cutoff=1) > 1:
+        return 0.0
+    if len(word) == len(other) and Levenshtein.distance(word, other) == 1 and len(word) < 7:
+        return 0.0
+    return Indel.normalized_similarity(word, other)
 
 
 def _grams(word: str) -> set[str]:
@@ -67,7 +81,7 @@ class _Grams:
             if count < needed:
                 break
             other = self.items[candidate]
-            similarity = Indel.normalized_similarity(word, other)
+            similarity = typo_similarity(word, other)
             if similarity >= TYPO_MIN_SIMILARITY:
                 found.append((other, similarity))
         found.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -82,6 +96,29 @@ def _postings(rows: Sequence[Iterable[int]], size: int) -> list[Ints]:
     return [np.array(ids, dtype=np.int32) if ids else _EMPTY for ids in lists]
 
 
+def _centroids(
+    entry_terms: Sequence[tuple[int, ...]],
+    owners: Sequence[int],
+    idf: Floats,
+    articles: int,
+    article_postings: Sequence[Ints],
+) -> list[Floats]:
+    """Per term, the weight of that term in each article's unit-length centroid (the sum
+    of its entries' unit tf-idf vectors): article-level evidence that pools phrasings."""
+    sums: list[dict[int, float]] = [{} for _ in range(articles)]
+    for ids, owner in zip(entry_terms, owners, strict=True):
+        weights = idf[list(ids)]
+        norm = float(np.sqrt((weights * weights).sum())) or 1.0
+        row = sums[owner]
+        for term, value in zip(ids, weights, strict=True):
+            row[term] = row.get(term, 0.0) + float(value) / norm
+    norms = [math.sqrt(sum(v * v for v in row.values())) or 1.0 for row in sums]
+    return [
+        np.array([sums[a][term] / norms[a] for a in ids], dtype=np.float64)
+        for term, ids in enumerate(article_postings)
+    ]
+
+
 @dataclass
 class MatchIndex:
     articles: list[ArticleText]
@@ -92,13 +129,16 @@ class MatchIndex:
     entry_terms: list[tuple[int, ...]]  # distinct term ids, first-seen order
     entry_article: Ints
     entry_weight: Floats  # sum of the idf of its distinct terms
+    entry_inverse: Floats  # 1 / entry_weight, precomputed for the hot path
     article_start: Ints  # first entry of each article that has entries
     article_ids: Ints  # the articles those starts belong to
     entry_postings: list[Ints]
     article_postings: list[Ints]  # articles using the term in any entry
+    centroid_weights: list[Floats]  # aligned with article_postings: unit article centroid
     context_postings: list[Ints]  # articles using the term only in answer/tags
     surface: frozenset[str]
     surface_grams: _Grams
+    chat_grams: _Grams
     term_grams: _Grams
 
     @property
@@ -123,7 +163,9 @@ class MatchIndex:
                     owners.append(number)
             context_words = words(article.context) if article.context else ()
             surface.update(context_words)
-            contexts.append({vocab.setdefault(t, len(vocab)) for t in normalize_words(context_words)})
+            contexts.append(
+                {vocab.setdefault(t, len(vocab)) for t in normalize_words(context_words)}
+            )
         n = max(len(entry_terms), 1)
         df = np.bincount(
             np.fromiter((t for ids in entry_terms for t in ids), dtype=np.int64),
@@ -139,6 +181,7 @@ class MatchIndex:
         for ids, owner in zip(entry_terms, owners, strict=True):
             article_terms[owner].update(ids)
         only_context = [ctx - terms for ctx, terms in zip(contexts, article_terms, strict=True)]
+        article_postings = _postings(article_terms, len(vocab))
         return cls(
             articles=list(articles),
             vocab=vocab,
@@ -148,18 +191,21 @@ class MatchIndex:
             entry_terms=entry_terms,
             entry_article=owner_array,
             entry_weight=weight,
+            entry_inverse=1 / np.maximum(weight, 1e-9),
             article_start=starts.astype(np.int32),
             article_ids=present.astype(np.int32),
             entry_postings=_postings(entry_terms, len(vocab)),
-            article_postings=_postings(article_terms, len(vocab)),
+            article_postings=article_postings,
+            centroid_weights=_centroids(entry_terms, owners, idf, len(articles), article_postings),
             context_postings=_postings(only_context, len(vocab)),
             surface=frozenset(surface),
             surface_grams=_Grams(sorted(w for w in surface if w.isalpha())),
+            chat_grams=_Grams(sorted(chat_vocabulary() - surface)),
             term_grams=_Grams(vocab),
         )
 
     def correct(self, surface_words: tuple[str, ...]) -> tuple[str, ...]:
-        """Replace words neither the KB nor the lexicon knows by the closest KB word."""
+        """Replace words neither the KB nor the lexicon knows by the closest known word."""
         out: list[str] = []
         for word in surface_words:
             if (
@@ -169,7 +215,8 @@ class MatchIndex:
                 and not is_lexicon_word(word)
                 and not all(t in self.vocab for t in normalize_words((word,)))
             ):
-                found = self.surface_grams.nearest(word, 1)
+                # A KB word one slip away beats a chat word: it is what the message is about.
+                found = self.surface_grams.nearest(word, 1) or self.chat_grams.nearest(word, 1)
                 if found:
                     word = found[0][0]
             out.append(word)

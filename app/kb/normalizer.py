@@ -14,13 +14,15 @@ import unicodedata
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from app.kb.lexicon import MAX_PHRASE, load_lexicon
+from app.kb.lexicon import load_lexicon
 from app.kb.stemmer import stem
 
 _APOSTROPHES = str.maketrans("", "", "'’`´")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _REDUP_DIGIT = re.compile(r"^([a-z]{3,})2$")
+# Amounts, counts and dates (50rb, rp100, 2x24, 3jt): never the topic. "4g" stays.
+_AMOUNT = re.compile(r"^(?:(?:rp|idr|usd)\d.*|\d+(?:rb|ribu|k|jt|juta|an|x\d*|%)?)$")
 _ENGLISH_SUFFIXES = (
     ("ies", "y"),
     ("es", ""),
@@ -36,6 +38,8 @@ _ENGLISH_SUFFIXES = (
 
 def fold(text: str) -> str:
     """Strip accents and compatibility forms, lower-case."""
+    if text.isascii():
+        return text.lower().translate(_APOSTROPHES)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold().translate(_APOSTROPHES)
@@ -48,13 +52,14 @@ def _raw_tokens(text: str) -> list[str]:
         if len(parts) == 2 and parts[0] == parts[1]:
             parts = parts[:1]  # reduplication: langkah-langkah -> langkah
         for part in parts:
-            if part.isdigit():
-                continue  # order numbers, amounts: never the topic
+            if _AMOUNT.match(part):
+                continue  # order numbers, amounts, dates: never the topic
             redup = _REDUP_DIGIT.match(part)
             tokens.append(redup.group(1) if redup else part)
     return tokens
 
 
+@lru_cache(maxsize=262144)
 def _squeeze(token: str, known: frozenset[str]) -> str:
     """Chat stretches letters ("bangettt", "kakkk"); Indonesian rarely ends on a double."""
     token = _RUN3.sub(r"\1\1", token)
@@ -65,14 +70,28 @@ def _squeeze(token: str, known: frozenset[str]) -> str:
     return token
 
 
-def _replace_phrases(
-    tokens: Sequence[str], table: dict[tuple[str, ...], tuple[str, ...]]
-) -> list[str]:
+@cache
+def _longest(table_name: str) -> dict[str, int]:
+    """Per first word, the longest phrase in a lexicon table that starts with it."""
+    longest: dict[str, int] = {}
+    for key in getattr(load_lexicon(), table_name):
+        longest[key[0]] = max(longest.get(key[0], 0), len(key))
+    return longest
+
+
+def _replace_phrases(tokens: Sequence[str], table_name: str) -> list[str]:
     """Greedy longest-match replacement of 1..MAX_PHRASE token phrases."""
+    table: dict[tuple[str, ...], tuple[str, ...]] = getattr(load_lexicon(), table_name)
+    longest = _longest(table_name)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+        size_max = longest.get(tokens[i], 0)
+        if not size_max:
+            out.append(tokens[i])
+            i += 1
+            continue
+        for size in range(min(size_max, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + size])
             replacement = table.get(key)
             if replacement is not None:
@@ -110,6 +129,12 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_squeeze(raw, known) for raw in _raw_tokens(text))
 
 
+def chat_vocabulary() -> frozenset[str]:
+    """Single words the slang and English lexicons know: typo targets besides KB words."""
+    lex = load_lexicon()
+    return frozenset(lex.slang) | frozenset(k[0] for k in lex.english if len(k) == 1)
+
+
 def is_lexicon_word(word: str) -> bool:
     """True when the lexicon knows ``word`` (slang, English, synonym, stop word or root)."""
     return word in _known_words()
@@ -128,10 +153,10 @@ def normalize_words(surface: tuple[str, ...]) -> tuple[str, ...]:
     lex = load_lexicon()
     known = _known_words()
     tokens = [t for word in surface for t in _word_tokens(word)]
-    tokens = _replace_phrases(tokens, lex.english)
-    tokens = _replace_phrases(tokens, lex.synonyms)
+    tokens = _replace_phrases(tokens, "english")
+    tokens = _replace_phrases(tokens, "synonyms")
     stemmed = [t if t in known else stem(t, lex.roots) for t in tokens]
-    stemmed = _replace_phrases(stemmed, lex.synonyms)
+    stemmed = _replace_phrases(stemmed, "synonyms")
     return tuple(t for t in stemmed if t and t not in lex.stopwords)
 
 
@@ -147,3 +172,9 @@ def normalize_tokens(text: str) -> list[str]:
 def normalize_text(text: str) -> str:
     """``normalize_tokens`` joined by spaces: a stable key for comparing and grouping."""
     return " ".join(normalize_words(words(text)))
+
+
+def clear_caches() -> None:
+    """Forget memoised words and texts (benchmarks time a cold index build with this)."""
+    for cached in (normalize_words, _word_tokens, _squeeze, stem):
+        cached.cache_clear()

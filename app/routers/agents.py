@@ -8,6 +8,7 @@ from app.auth import AdminDep
 from app.db import SessionDep, utcnow
 from app.escalation.agents import create_agent, deactivate_agent, list_agents
 from app.escalation.schemas import AgentCreated, AgentCreateIn, AgentList, AgentOut
+from app.security_params import PathId
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 
@@ -25,6 +26,6 @@ async def list_all(_admin: AdminDep, session: SessionDep) -> AgentList:
 
 
 @router.delete("/{agent_id}")
-async def deactivate(agent_id: int, _admin: AdminDep, session: SessionDep) -> AgentOut:
+async def deactivate(agent_id: PathId, _admin: AdminDep, session: SessionDep) -> AgentOut:
     agent = await deactivate_agent(session, agent_id=agent_id, now=utcnow())
     return AgentOut.model_validate(agent, from_attributes=True)

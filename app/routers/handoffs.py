@@ -19,6 +19,7 @@ from app.escalation.longpoll import wait_for_handoffs
 from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
 from app.outbox.worker import poke_outbox
+from app.security_params import PathId
 from app.types import Channel, HandoffStatus
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
@@ -54,14 +55,14 @@ async def list_queue(
 
 @router.get("/{handoff_id}")
 async def get_handoff(
-    handoff_id: int, _principal: PrincipalDep, session: SessionDep
+    handoff_id: PathId, _principal: PrincipalDep, session: SessionDep
 ) -> HandoffDetail:
     return await handoff_detail(session, handoff_id=handoff_id, now=utcnow())
 
 
 @router.post("/{handoff_id}/claim")
 async def claim(
-    request: Request, handoff_id: int, principal: PrincipalDep, session: SessionDep
+    request: Request, handoff_id: PathId, principal: PrincipalDep, session: SessionDep
 ) -> HandoffDetail:
     now = utcnow()
     await claim_handoff(
@@ -77,7 +78,7 @@ async def claim(
 @router.post("/{handoff_id}/messages", status_code=202)
 async def reply(
     request: Request,
-    handoff_id: int,
+    handoff_id: PathId,
     body: AgentReplyIn,
     principal: PrincipalDep,
     session: SessionDep,
@@ -100,7 +101,9 @@ async def reply(
 
 
 @router.post("/{handoff_id}/release")
-async def release(handoff_id: int, principal: PrincipalDep, session: SessionDep) -> HandoffDetail:
+async def release(
+    handoff_id: PathId, principal: PrincipalDep, session: SessionDep
+) -> HandoffDetail:
     now = utcnow()
     await release_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
     return await handoff_detail(session, handoff_id=handoff_id, now=now)
@@ -109,7 +112,7 @@ async def release(handoff_id: int, principal: PrincipalDep, session: SessionDep)
 @router.post("/{handoff_id}/resolve")
 async def resolve(
     request: Request,
-    handoff_id: int,
+    handoff_id: PathId,
     principal: PrincipalDep,
     session: SessionDep,
     background: BackgroundTasks,

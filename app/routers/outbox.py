@@ -13,6 +13,7 @@ from app.db import SessionDep, utcnow
 from app.outbox.schemas import OutboxItemOut, OutboxList
 from app.outbox.service import list_outbox, retry_item
 from app.outbox.worker import poke_outbox
+from app.security_params import OptionalQueryId, PathId
 from app.types import OutboxStatus
 
 router = APIRouter(prefix="/api/v1/outbox", tags=["outbox"])
@@ -24,7 +25,7 @@ async def list_deliveries(
     session: SessionDep,
     status: OutboxStatus = OutboxStatus.failed,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: OptionalQueryId = None,
 ) -> OutboxList:
     items = await list_outbox(session, status=status, limit=limit, before_id=before_id)
     return OutboxList(items=[OutboxItemOut.model_validate(item) for item in items])
@@ -32,7 +33,7 @@ async def list_deliveries(
 
 @router.post("/{item_id}/retry")
 async def retry_delivery(
-    item_id: int, request: Request, _admin: AdminDep, session: SessionDep
+    item_id: PathId, request: Request, _admin: AdminDep, session: SessionDep
 ) -> JSONResponse:
     item = await retry_item(session, item_id=item_id, now=utcnow())
     return JSONResponse(

@@ -133,7 +133,8 @@ async def send_message(
 async def poll_messages(
     chat: WebchatSessionDep,
     session: SessionDep,
-    after: Annotated[str, Query(max_length=20, pattern=r"^\d*$")] = "",
+    # 18 digits: a larger cursor would overflow the BIGINT id comparison.
+    after: Annotated[str, Query(max_length=18, pattern=r"^\d*$")] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PolledMessages:
     after_id = int(after) if after else 0

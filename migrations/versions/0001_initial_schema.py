@@ -167,6 +167,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("handoffs", schema=None) as batch_op:
         batch_op.create_index("ix_handoffs_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_handoffs_conversation_id", ["conversation_id"], unique=False)
         batch_op.create_index(
             "ix_handoffs_status_priority_created_at",
             ["status", "priority", "created_at"],
@@ -225,12 +226,19 @@ def upgrade() -> None:
         "outcomes",
         sa.Column("id", IdType, nullable=False),
         sa.Column("conversation_id", IdType, nullable=False),
+        sa.Column("contact_id", IdType, nullable=True),
         sa.Column("outcome", sa.String(length=24), nullable=False),
         sa.Column("reason", sa.String(length=24), nullable=True),
         sa.Column("article_slug", sa.String(length=120), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("conversation_created_at", UTCDateTime(), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_outcomes_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
             ["conversations.id"],
@@ -245,6 +253,9 @@ def upgrade() -> None:
             "ix_outcomes_conversation_created_at",
             ["conversation_created_at", "channel", "outcome", "reason"],
             unique=False,
+        )
+        batch_op.create_index(
+            "ix_outcomes_contact_id_recorded_at", ["contact_id", "recorded_at"], unique=False
         )
 
     op.create_table(
@@ -311,6 +322,7 @@ def downgrade() -> None:
 
     op.drop_table("handoff_events")
     with op.batch_alter_table("outcomes", schema=None) as batch_op:
+        batch_op.drop_index("ix_outcomes_contact_id_recorded_at")
         batch_op.drop_index("ix_outcomes_conversation_created_at")
 
     op.drop_table("outcomes")
@@ -327,6 +339,7 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_handoffs_status_priority_created_at")
         batch_op.drop_index("ix_handoffs_created_at")
+        batch_op.drop_index("ix_handoffs_conversation_id")
 
     op.drop_table("handoffs")
     op.drop_table("webchat_sessions")

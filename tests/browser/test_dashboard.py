@@ -178,7 +178,8 @@ async def test_dashboard_shows_the_api_numbers(chromium: str, service: str) -> N
             assert await page.text_content("#kpi-waiting") == str(agents["overall"]["waiting_now"])
             assert await page.text_content("#kpi-waiting") == "1"
             gaps = await page.text_content("#gaps-table tbody")
-            assert gaps is not None and GAP in gaps
+            assert gaps is not None
+            assert GAP in gaps
             assert await page.locator("#chart-series svg circle").count() >= 1
             assert await page.locator("#chart-channels svg rect").count() == 3
 

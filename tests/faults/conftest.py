@@ -33,7 +33,7 @@ async def admin_sql(statements: list[str]) -> None:
 @pytest.fixture
 def postgres_only(backend: str) -> None:
     if backend != "postgres":
-        pytest.skip("needs PostgreSQL (set ROUTER_TEST_POSTGRES_URL)")
+        pytest.skip("PostgreSQL only (needs ROUTER_TEST_POSTGRES_URL)")
 
 
 @pytest.fixture

@@ -56,9 +56,13 @@ async def outbox_rows(database_url: str) -> list[OutboxRow]:
     ]
 
 
-async def pending_outbox(database_url: str) -> int:
-    rows = await query(database_url, "SELECT count(*) FROM outbox WHERE status = 'pending'")
+async def count_outbox(database_url: str, status: str) -> int:
+    rows = await query(database_url, f"SELECT count(*) FROM outbox WHERE status = '{status}'")
     return int(rows[0][0])
+
+
+async def pending_outbox(database_url: str) -> int:
+    return await count_outbox(database_url, "pending")
 
 
 async def wait_outbox_drained(database_url: str, timeout: float = 60.0) -> None:

@@ -25,9 +25,10 @@ from tests.faults.scenario import ARTICLES, QUESTIONS
 
 pytestmark = pytest.mark.faults
 
-MESSAGES = 200
+MESSAGES = 150
 CONCURRENCY = 16
-OUTAGE_AFTER_ACKS = 50
+BEFORE_OUTAGE = 40  # answered before the database goes away
+IN_OUTAGE = 30  # first sent once it is gone
 MIN_OUTAGE_SECONDS = 2.0
 
 
@@ -61,15 +62,21 @@ async def test_database_outage_mid_load(
                 client, router.base_url, body, timeout=60, on_attempt=statuses[wa_id].append
             )
 
-    def acks() -> int:
-        return sum(1 for seen in statuses.values() if 200 in seen)
+    cut = asyncio.Event()
+
+    async def send_when_cut(client: httpx.AsyncClient, n: int, wa_id: str) -> None:
+        await cut.wait()
+        await send(client, n, wa_id)
+
+    def acks(group: list[str]) -> int:
+        return sum(200 in statuses[w] for w in group)
 
     async def outage(client: httpx.AsyncClient) -> None:
-        await wait_for(
-            lambda: acks() >= OUTAGE_AFTER_ACKS, timeout=30, what="load before the outage"
-        )
+        await wait_for(lambda: acks(during) >= 10, timeout=30, what="load before the outage")
         await admin_sql([f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false'])
         try:
+            await admin_sql([_terminate(database)])
+            cut.set()  # these messages are sure to arrive while the database is away
             started = time.monotonic()
             while time.monotonic() - started < MIN_OUTAGE_SECONDS or not (
                 outage_seen["readyz"] and outage_seen["webhook"]
@@ -78,16 +85,27 @@ async def test_database_outage_mid_load(
                 await admin_sql([_terminate(database)])
                 if (await client.get(router.base_url + "/readyz")).status_code == 503:
                     outage_seen["readyz"] += 1
-                if any(s == 503 for seen in statuses.values() for s in seen):
+                if any(503 in statuses[w] for w in customers):
                     outage_seen["webhook"] += 1
                 await asyncio.sleep(0.2)
         finally:
             await admin_sql([f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true'])
 
+    before, during, after = (
+        customers[:BEFORE_OUTAGE],
+        customers[BEFORE_OUTAGE:-IN_OUTAGE],
+        customers[-IN_OUTAGE:],
+    )
     async with httpx.AsyncClient(timeout=10) as client:
-        await asyncio.gather(outage(client), *(send(client, n, w) for n, w in enumerate(customers)))
+        await asyncio.gather(*(send(client, n, w) for n, w in enumerate(before)))
+        await asyncio.gather(
+            outage(client),
+            *(send(client, n, w) for n, w in enumerate(during, BEFORE_OUTAGE)),
+            *(send_when_cut(client, n, w) for n, w in enumerate(after, MESSAGES - IN_OUTAGE)),
+        )
         # Recovered by itself: the same process, no restart.
-        assert router.process is not None and router.process.poll() is None
+        assert router.process is not None
+        assert router.process.poll() is None
         assert (await client.get(router.base_url + "/readyz")).status_code == 200
 
     final = Counter(seen[-1] for seen in statuses.values())

@@ -26,8 +26,8 @@ from tests.faults.scenario import ARTICLES, QUESTIONS
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("postgres_only")]
 
-MESSAGES = 150
-DUPLICATED = 50  # of those, delivered to both replicas at once
+MESSAGES = 120
+DUPLICATED = 40  # of those, delivered to both replicas at once
 CONCURRENCY = 16
 HANDOFFS = 10
 

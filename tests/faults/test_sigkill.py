@@ -2,10 +2,11 @@
 exactly once; the platform's re-deliveries (of failed and of acknowledged webhooks) change
 nothing.
 
-The Graph API is made to fail just before the kill. A reply Meta accepted but whose success
-the dead process never committed would be sent again after the restart: with a non-idempotent
-API that gap is inherent to any at-least-once sender, so the test keeps it closed and
-checks everything else exactly.
+The Graph API fails from shortly before the kill on, and the kill waits until every reply it
+accepted is recorded as sent. A reply Meta accepted but whose success the dead process never
+committed would be sent again after the restart: with a non-idempotent API that gap is inherent
+to any at-least-once sender (without this guard about one run in three sent a batch twice), so
+the test keeps it closed and checks everything else exactly.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from tests.faults.scenario import ARTICLES, QUESTIONS
 
 pytestmark = pytest.mark.faults
 
-MESSAGES = 200
+MESSAGES = 150
 CONCURRENCY = 16
-KILL_AFTER_ACKS = 60
-REDELIVERED_ACKS = 40
+BEFORE_KILL = 50  # answered normally
+AT_KILL = 20  # sent as the server dies
+REDELIVERED_ACKS = 30
 
 
 async def test_sigkill_mid_load_then_restart(
@@ -44,29 +46,53 @@ async def test_sigkill_mid_load_then_restart(
         )
         for n, wa_id in enumerate(customers)
     }
+    before, during, after = (
+        customers[:BEFORE_KILL],
+        customers[BEFORE_KILL:-AT_KILL],
+        customers[-AT_KILL:],
+    )
     first_try: dict[str, int] = {}
     slots = asyncio.Semaphore(CONCURRENCY)
+    killed = asyncio.Event()
 
     async def send_once(client: httpx.AsyncClient, wa_id: str) -> None:
         async with slots:
             first_try[wa_id] = await post_webhook(client, router.base_url, bodies[wa_id])
 
+    async def send_when_killed(client: httpx.AsyncClient, wa_id: str) -> None:
+        await killed.wait()
+        await send_once(client, wa_id)
+
+    async def all_sends_recorded() -> bool:
+        # The Graph API is failing now, so its count of successes no longer moves.
+        return await ledger.count_outbox(service_db, "sent") == len(graph.delivered)
+
     async def kill_mid_load() -> None:
         await wait_for(
-            lambda: Counter(first_try.values())[200] >= KILL_AFTER_ACKS,
+            lambda: (
+                any(r.answered == 503 for r in graph.requests)
+                and sum(first_try.get(w) == 200 for w in during) >= 10
+            ),
             timeout=30,
-            what=f"{KILL_AFTER_ACKS} acknowledgements",
+            what="replies failing while the load goes on",
         )
-        graph.outage = True
-        await asyncio.sleep(0.5)  # let sends already answered 200 be recorded
+        await wait_for(all_sends_recorded, timeout=10, what="sent replies recorded")
+        # Same tick, no await in between: the last messages meet a dead server.
+        killed.set()
         router.kill()
 
     async with httpx.AsyncClient(timeout=10) as client:
-        await asyncio.gather(kill_mid_load(), *(send_once(client, w) for w in customers))
+        await asyncio.gather(*(send_once(client, w) for w in before))
+        assert all(first_try[w] == 200 for w in before)
+        graph.outage = True
+        await asyncio.gather(
+            kill_mid_load(),
+            *(send_once(client, w) for w in during),
+            *(send_when_killed(client, w) for w in after),
+        )
     acknowledged = [w for w in customers if first_try[w] == 200]
     unacknowledged = [w for w in customers if first_try[w] != 200]
-    assert len(acknowledged) >= KILL_AFTER_ACKS
-    assert unacknowledged, "the kill should have cut the load short"
+    assert len(unacknowledged) >= AT_KILL, "the kill should have cut the load short"
     assert await ledger.pending_outbox(service_db) > 0, "replies should wait in the outbox"
 
     graph.outage = False

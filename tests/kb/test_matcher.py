@@ -72,3 +72,16 @@ def test_suggest_offers_at_most_limit() -> None:
 def test_empty_index_answers_none() -> None:
     empty = MatchIndex.build([])
     assert search(empty, "lupa password", STRICT).decision == "none"
+
+
+def test_misspelt_words_are_corrected_to_kb_words() -> None:
+    assert INDEX.correct(("lacakk", "pakte")) == ("lacakk", "paket")
+    assert search(INDEX, "bgmn cra melacak pakte", STRICT).matches[0].slug == "lacak-paket"
+
+
+def test_a_message_mostly_unknown_to_the_kb_is_not_offered_choices() -> None:
+    text = "paket tur wisata keliling danau toba bersama rombongan keluarga besar"
+    scored = score(INDEX, text)
+    assert scored, "shares a KB word, so it is scored"
+    assert scored[0][1] < 0.15 < score(INDEX, "lacak paket")[0][1]
+    assert search(INDEX, text, Thresholds(answer=0.75, suggest=0.15)).decision == "none"

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.analytics.scenario import FROM, GAP_A, TO, Scenario, build_scenario
-from tests.factories import bearer, make_agent
+from tests.factories import bearer, make_agent, make_conversation
 
 PERIOD = {"from": FROM, "to": TO}
 
@@ -275,3 +275,24 @@ async def test_bad_dates_on_every_endpoint(
             f"/api/v1/stats/{path}", params={"from": "2026-02-30"}, headers=admin_headers
         )
         assert response.status_code == 422, path
+
+
+async def test_export_pages_through_equal_timestamps(
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    session: AsyncSession,
+    scenario: Scenario,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    same_moment = scenario.conversations["c1"].created_at
+    for _ in range(4):
+        await make_conversation(session, created_at=same_moment)
+    await session.commit()
+    monkeypatch.setattr("app.analytics.export.PAGE_SIZE", 3)
+
+    response = await client.get("/api/v1/stats/export.csv", headers=admin_headers)
+
+    ids = [int(r["conversation_id"]) for r in csv.DictReader(io.StringIO(response.text))]
+    assert len(ids) == len(set(ids)) == 18
+    created = [r["created_at"] for r in csv.DictReader(io.StringIO(response.text))]
+    assert created == sorted(created)

@@ -257,7 +257,9 @@ async def test_route_authentication(
             forged = Call(call.path, content=call.content, headers={"X-Hub-Signature-256": "x"})
             refused(await send(client, method, forged, ADMIN), 403, "invalid_signature")
             resigned = sign("not-the-secret", call.content or b"")
-            forged = Call(call.path, content=call.content, headers={"X-Hub-Signature-256": resigned})
+            forged = Call(
+                call.path, content=call.content, headers={"X-Hub-Signature-256": resigned}
+            )
             refused(await send(client, method, forged, ADMIN), 403, "invalid_signature")
         response = await send(client, method, call, {})
         assert response.status_code == call.ok, response.text

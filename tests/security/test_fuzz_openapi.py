@@ -28,6 +28,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,10 +101,19 @@ def prepare(case: schemathesis.Case, target: Target) -> requests.PreparedRequest
     except (ValueError, requests.RequestException):
         return None  # not expressible as HTTP (say, a NUL in a header): nothing to send
     if target.secret is not None:
-        body = prepared.body or b""
-        raw = body.encode() if isinstance(body, str) else body
-        prepared.headers["X-Hub-Signature-256"] = sign(target.secret, raw)
+        prepared.headers["X-Hub-Signature-256"] = sign(target.secret, body_bytes(prepared))
     return prepared
+
+
+def body_bytes(request: requests.PreparedRequest) -> bytes:
+    body = request.body
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, bytes):
+        return body
+    raise TypeError(f"unexpected streamed body {type(body)!r}")
 
 
 class Fuzzer:
@@ -116,9 +126,15 @@ class Fuzzer:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
     def send(self, request: requests.PreparedRequest) -> httpx.Response:
-        body = request.body.encode() if isinstance(request.body, str) else request.body
+        headers = {
+            name: value.decode("latin-1") if isinstance(value, bytes) else value
+            for name, value in request.headers.items()
+        }
         call = self.client.request(
-            request.method or "GET", request.url or "/", headers=dict(request.headers), content=body
+            request.method or "GET",
+            request.url or "/",
+            headers=headers,
+            content=body_bytes(request),
         )
         return self.on_loop(call)
 
@@ -185,8 +201,16 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
     async def delivery() -> dict[str, Any]:
         return {"item_id": await world.failed_delivery()}
 
-    by_param = {"{handoff_id}": handoff, "{agent_id}": agent, "{slug}": article, "{item_id}": delivery}
-    webhooks = {"/webhooks/whatsapp": (WA_SECRET, WA_VERIFY), "/webhooks/messenger": (MS_SECRET, MS_VERIFY)}
+    by_param = {
+        "{handoff_id}": handoff,
+        "{agent_id}": agent,
+        "{slug}": article,
+        "{item_id}": delivery,
+    }
+    webhooks = {
+        "/webhooks/whatsapp": (WA_SECRET, WA_VERIFY),
+        "/webhooks/messenger": (MS_SECRET, MS_VERIFY),
+    }
 
     def target(operation: APIOperation) -> Target:
         path, method = operation.path, operation.method.upper()
@@ -214,7 +238,7 @@ async def test_openapi_fuzz_finds_no_server_error_and_only_contract_errors(
     target_for = targets(world, bearer(await world.webchat_token()))
     openapi = with_raw_bodies((await client.get("/openapi.json")).json())
     schema = schemathesis.openapi.from_dict(openapi)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     operations = [op for op in operations if (op.method.upper(), op.path) not in NO_INPUT]
     assert len(operations) >= 25, [op.path for op in operations]
     fuzzer = Fuzzer(client, asyncio.get_running_loop())

@@ -117,7 +117,9 @@ async def test_web_chat_text_longer_than_the_limit_is_422(
 ) -> None:
     async with make_client(app_settings={"max_text_length": 50}) as client:
         chat = bearer((await client.post("/api/v1/webchat/sessions", json={})).json()["token"])
-        refused = await client.post("/api/v1/webchat/messages", json={"text": "x" * 51}, headers=chat)
+        refused = await client.post(
+            "/api/v1/webchat/messages", json={"text": "x" * 51}, headers=chat
+        )
         assert refused.status_code == 422, refused.text
         assert_error_shape(refused)
         assert await count(session, Message) == 0
@@ -182,7 +184,9 @@ async def test_web_chat_messages_are_rate_limited_per_session(
         alice = bearer((await client.post("/api/v1/webchat/sessions", json={})).json()["token"])
         bob = bearer((await client.post("/api/v1/webchat/sessions", json={})).json()["token"])
         for _ in range(3):
-            sent = await client.post("/api/v1/webchat/messages", json={"text": "halo"}, headers=alice)
+            sent = await client.post(
+                "/api/v1/webchat/messages", json={"text": "halo"}, headers=alice
+            )
             assert sent.status_code == 200, sent.text
         stored = await count(session, Message)
         rate_limited(

@@ -71,7 +71,11 @@ async def test_no_secret_and_no_message_body_reaches_the_logs(
     secrets += said.pop("tokens")
     # Not vacuous: the request lines and the Graph API calls were captured.
     logged = "\n".join(log_lines.lines)
-    for expected in ('"path": "/api/v1/webchat/messages"', '"path": "/webhooks/messenger"', "/me/messages"):
+    for expected in (
+        '"path": "/api/v1/webchat/messages"',
+        '"path": "/webhooks/messenger"',
+        "/me/messages",
+    ):
         assert expected in logged
     for line in log_lines.lines:
         for secret in secrets:
@@ -99,7 +103,9 @@ async def converse(
     claimed = await client.post(f"/api/v1/handoffs/{item['id']}/claim", headers=world.agent)
     assert claimed.status_code == 200
     reply = await client.post(
-        f"/api/v1/handoffs/{item['id']}/messages", json={"text": texts["agent"]}, headers=world.agent
+        f"/api/v1/handoffs/{item['id']}/messages",
+        json={"text": texts["agent"]},
+        headers=world.agent,
     )
     assert reply.status_code == 202, reply.text
     polled = await client.get("/api/v1/webchat/messages", headers=chat)

@@ -72,7 +72,9 @@ async def test_deactivated_agent_token_stops_working_at_once(
     assert response.status_code == 401
     assert_error_shape(response)
     reissued = await client.post("/api/v1/agents", json={"name": "Rina"}, headers=ADMIN)
-    assert (await client.get("/api/v1/handoffs", headers=bearer(reissued.json()["token"]))).is_success
+    assert (
+        await client.get("/api/v1/handoffs", headers=bearer(reissued.json()["token"]))
+    ).is_success
 
 
 async def test_a_web_chat_token_sees_only_its_own_conversation(
@@ -87,7 +89,9 @@ async def test_a_web_chat_token_sees_only_its_own_conversation(
     alice_conversation = escalated.json()["conversation"]["id"]
     [item] = (await client.get("/api/v1/handoffs", headers=world.agent)).json()["items"]
     assert item["conversation_id"] == alice_conversation
-    assert (await client.post(f"/api/v1/handoffs/{item['id']}/claim", headers=world.agent)).is_success
+    assert (
+        await client.post(f"/api/v1/handoffs/{item['id']}/claim", headers=world.agent)
+    ).is_success
     reply = "Nomor pesanan Anda 12345 sudah kami cek."
     posted = await client.post(
         f"/api/v1/handoffs/{item['id']}/messages", json={"text": reply}, headers=world.agent

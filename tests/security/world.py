@@ -32,7 +32,11 @@ def sign(secret: str, body: bytes) -> str:
 def whatsapp_text(text: str) -> bytes:
     n = next(_ids)
     wa_id = f"62811{n:06d}"
-    message = {"from": wa_id, "id": f"wamid.sec{n}", "timestamp": str(int(time.time()))}
+    message: dict[str, Any] = {
+        "from": wa_id,
+        "id": f"wamid.sec{n}",
+        "timestamp": str(int(time.time())),
+    }
     message |= {"type": "text", "text": {"body": text}}
     value = {
         "messaging_product": "whatsapp",
@@ -67,7 +71,9 @@ def assert_error_shape(response: httpx.Response) -> None:
     assert isinstance(error, dict), body
     code, message = error.get("code"), error.get("message")
     assert isinstance(code, str), body
-    assert code and code == code.lower() and " " not in code, body
+    assert code, body
+    assert code == code.lower(), body
+    assert " " not in code, body
     assert isinstance(message, str), body
     assert message, body
 

@@ -63,7 +63,7 @@
   // Horizontal bars: rows of [label, value, shownText, isBad].
   function barChart(id, rows, maxValue) {
     if (!rows.length) { emptyChart(id, "No data in this period."); return; }
-    var width = 420, rowHeight = 24, left = 110, right = 60;
+    var width = 340, rowHeight = 22, left = 84, right = 84;
     var height = rows.length * rowHeight + 8;
     var max = maxValue || Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
     var svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });

@@ -46,6 +46,8 @@ def metrics(rows: list[Row]) -> dict[str, float]:
     return {
         "answer_acc": sum(1 for e, r in answered if e and r.matches[0].slug == e)
         / max(len(scoped), 1),
+        "top1": sum(1 for e, r in scoped if r.matches and r.matches[0].slug == e)
+        / max(len(scoped), 1),
         "top3": sum(1 for e, r in scoped if e in [m.slug for m in r.matches[:3]])
         / max(len(scoped), 1),
         "wrong": sum(1 for e, r in answered if r.matches[0].slug != e) / max(len(rows), 1),
@@ -55,8 +57,8 @@ def metrics(rows: list[Row]) -> dict[str, float]:
 
 def line(name: str, m: dict[str, float], extra: str = "") -> str:
     return (
-        f"  {name:<10} answer {m['answer_acc']:6.1%}  top3 {m['top3']:6.1%}  "
-        f"wrong {m['wrong']:5.1%}  reject {m['reject']:6.1%}  {extra}"
+        f"  {name:<10} answer {m['answer_acc']:6.1%}  top1 {m['top1']:6.1%}  "
+        f"top3 {m['top3']:6.1%}  wrong {m['wrong']:5.1%}  reject {m['reject']:6.1%}  {extra}"
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -259,6 +260,8 @@ async def run_backend(backend: str, conversations: int, pg_database: str) -> Non
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     for label, seconds in await time_endpoints(url):
         print(f"  {label:<40} {seconds * 1000:8.0f} ms")
+    if backend == "sqlite":
+        shutil.rmtree(path.parent, ignore_errors=True)  # about 1 GB at a million
 
 
 def main() -> None:

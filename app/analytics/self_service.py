@@ -59,13 +59,7 @@ async def _durable_deflected(
     statement = (
         select(func.count())
         .select_from(Outcome)
-        .where(
-            Outcome.conversation_created_at >= period.start_at,
-            Outcome.conversation_created_at < period.end_at,
-            *([Outcome.channel == channel] if channel else []),
-            Outcome.outcome.in_(DEFLECTED),
-            ~escalated_later,
-        )
+        .where(*_outcomes_in(period, channel), Outcome.outcome.in_(DEFLECTED), ~escalated_later)
     )
     return int(await session.scalar(statement) or 0)
 

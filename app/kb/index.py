@@ -103,18 +103,29 @@ def _centroids(
     articles: int,
     article_postings: Sequence[Ints],
 ) -> list[Floats]:
-    """Per term, the weight of that term in each article's unit-length centroid (the sum
-    of its entries' unit tf-idf vectors): article-level evidence that pools phrasings."""
+    """Per term, its weight in each article's centroid (the sum of the article's unit tf-idf
+    entry vectors, unit length): article-level evidence that pools phrasings. Weights are
+    divided by the article's *tightness*, the mean cosine of its own entries to the centroid,
+    so a message scores 1 when it is as close as a typical phrasing, whether the article
+    has 3 phrasings or 100 (a centroid of many phrasings is far from each of them)."""
     sums: list[dict[int, float]] = [{} for _ in range(articles)]
+    units: list[list[tuple[int, float]]] = []
     for ids, owner in zip(entry_terms, owners, strict=True):
         weights = idf[list(ids)]
         norm = float(np.sqrt((weights * weights).sum())) or 1.0
+        unit = [(term, float(value) / norm) for term, value in zip(ids, weights, strict=True)]
+        units.append(unit)
         row = sums[owner]
-        for term, value in zip(ids, weights, strict=True):
-            row[term] = row.get(term, 0.0) + float(value) / norm
+        for term, value in unit:
+            row[term] = row.get(term, 0.0) + value
     norms = [math.sqrt(sum(v * v for v in row.values())) or 1.0 for row in sums]
+    closeness: list[list[float]] = [[] for _ in range(articles)]
+    for unit, owner in zip(units, owners, strict=True):
+        row = sums[owner]
+        closeness[owner].append(sum(v * row[t] for t, v in unit) / norms[owner])
+    scale = [norms[a] * (sum(c) / len(c) if c else 1.0) for a, c in enumerate(closeness)]
     return [
-        np.array([sums[a][term] / norms[a] for a in ids], dtype=np.float64)
+        np.array([sums[a][term] / scale[a] for a in ids], dtype=np.float64)
         for term, ids in enumerate(article_postings)
     ]
 

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 MIN_STEM = 4
 _PARTICLES = ("pun",)  # -lah/-kah would eat roots: masalah, langkah
-_POSSESSIVES = ("nya", "ku", "mu")
+_POSSESSIVES = ("nya",)
+_RARE_POSSESSIVES = ("ku", "mu")  # stripped only towards a known root: berlaku is ber+laku
 _DERIVATIONAL = ("kan", "an", "in")  # -in: Jakarta chat for -kan (laporin)
 _VOWELS = frozenset("aeiou")
 _CLUSTER_OK = ("ng", "ny", "kh", "sy")
@@ -113,9 +114,16 @@ def stem(word: str, roots: frozenset[str] = frozenset()) -> str:
     word = _strip_suffix(word, _PARTICLES)
     bare = _strip_suffix(word, _POSSESSIVES)
     found, known = _stem_once(bare, roots)
-    if not known and bare != word:
-        # -nya/-ku/-mu may belong to the root: bertanya is ber+tanya, not bertan+ya.
+    if known:
+        return found
+    if bare != word:
+        # -nya may belong to the root: bertanya is ber+tanya, not bertan+ya.
         whole, whole_known = _stem_once(word, roots)
         if whole_known:
             return whole
+    for suffix in _RARE_POSSESSIVES:
+        if bare.endswith(suffix) and len(bare) - len(suffix) >= MIN_STEM:
+            owned, owned_known = _stem_once(bare[: -len(suffix)], roots)
+            if owned_known:
+                return owned
     return found

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.kb.index import ArticleText, MatchIndex
+from app.kb.index import ArticleText, MatchIndex, typo_similarity
 from app.kb.matcher import Thresholds, decide, score, search
 
 ARTICLES = [
@@ -85,3 +85,34 @@ def test_a_message_mostly_unknown_to_the_kb_is_not_offered_choices() -> None:
     assert scored, "shares a KB word, so it is scored"
     assert scored[0][1] < 0.15 < score(INDEX, "lacak paket")[0][1]
     assert search(INDEX, text, Thresholds(answer=0.75, suggest=0.15)).decision == "none"
+
+
+def test_only_slips_count_as_typos() -> None:
+    assert typo_similarity("trasfer", "transfer") > 0.8  # dropped letter
+    assert typo_similarity("retrun", "return") > 0.8  # swapped letters
+    assert typo_similarity("pembayarab", "pembayaran") > 0.8  # wrong letter, long word
+    assert typo_similarity("malam", "dalam") == 0  # another real word, not a slip
+    assert typo_similarity("resep", "reset") == 0
+    assert typo_similarity("kirim", "kirim") == 1
+
+
+def test_a_clear_match_is_answered_with_the_default_thresholds() -> None:
+    defaults = Thresholds(answer=0.75, suggest=0.15, margin=0.05)
+    assert search(INDEX, "lupa password", defaults).decision == "answer"
+    assert search(INDEX, "gmn cr refund kak", defaults).matches[0].slug == "cara-refund"
+
+
+def test_two_equally_good_articles_are_offered_not_answered() -> None:
+    index = MatchIndex.build(
+        [
+            ArticleText("ganti-password", "Cara ganti password akun", ("Ubah kata sandi",)),
+            ArticleText("ganti-email", "Cara ganti email akun", ("Ubah alamat email",)),
+        ]
+    )
+    clear = score(index, "ganti email akun")
+    ambiguous = score(index, "ganti akun")
+    assert index.articles[clear[0][0]].slug == "ganti-email"
+    assert ambiguous[0][1] < clear[0][1]
+    result = search(index, "ganti akun", Thresholds(answer=0.75, suggest=0.15))
+    assert result.decision == "suggest"
+    assert {m.slug for m in result.matches} == {"ganti-password", "ganti-email"}

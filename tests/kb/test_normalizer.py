@@ -46,3 +46,16 @@ def test_affixes_fold_to_one_root() -> None:
 def test_short_words_and_numbers_survive_or_drop_sensibly() -> None:
     assert stem("beli") == "beli"
     assert normalize_tokens("pesanan 123456") == normalize_tokens("pesanan")
+
+
+def test_amounts_counts_and_dates_drop_but_product_codes_stay() -> None:
+    assert normalize_tokens("voucher 50rb Rp100.000 2x24 jam 20%") == normalize_tokens(
+        "voucher jam"
+    )
+    assert "4g" in normalize_tokens("paket 4g")
+
+
+def test_affixes_that_hide_short_or_nasal_roots() -> None:
+    assert normalize_tokens("bertanya") == normalize_tokens("pertanyaan") == ["tanya"]
+    assert normalize_tokens("mengajukan") == normalize_tokens("pengajuan")
+    assert normalize_tokens("meminta") == normalize_tokens("diminta")

@@ -70,7 +70,7 @@ async def test_dates_at_the_edges_of_the_calendar_are_422(
 async def test_a_nul_character_is_never_a_server_error(
     client: httpx.AsyncClient, session: AsyncSession, backend: str
 ) -> None:
-    """PostgreSQL cannot store U+0000 in text or JSONB (SQLite can): 422 there, not 500."""
+    """PostgreSQL cannot store U+0000 in text or JSONB (SQLite can): never a 500 for it."""
     world = await make_world(client, session)
     chat = bearer(await world.webchat_token())
     handoff_id = await world.handoff(claimed_by=ADMIN)
@@ -89,7 +89,9 @@ async def test_a_nul_character_is_never_a_server_error(
     ]
     for path, body, headers, ok in calls:
         response = await client.post(path, json=body, headers=headers)
-        assert response.status_code == (422 if backend == "postgres" else ok), response.text
+        # Stripped (customer text) or refused: either is fine, a 500 is not.
+        expected = {ok} if backend == "sqlite" else {ok, 422}
+        assert response.status_code in expected, response.text
         if response.status_code == 422:
             assert_error_shape(response)
-            assert response.json()["error"]["code"] == "unstorable_value"
+            assert response.json()["error"]["code"] in ("unstorable_value", "validation_error")

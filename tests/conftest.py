@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -71,14 +72,19 @@ async def database_url(backend: str, migrated_backend: str, tmp_path: Path) -> s
     return migrated_backend
 
 
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for an app under test: migrated database, admin token, workers off."""
+    defaults: dict[str, Any] = {
+        "admin_token": ADMIN_TOKEN,
+        "migrate_on_start": False,
+        "run_workers": False,
+    }
+    return Settings(database_url=database_url, **{**defaults, **overrides})
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        admin_token=ADMIN_TOKEN,
-        migrate_on_start=False,
-        run_workers=False,
-    )
+    return make_settings(database_url)
 
 
 @pytest.fixture

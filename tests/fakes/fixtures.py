@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.config import Settings
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import make_settings
 from tests.fakes.graph_api import FakeGraphApi
 
 # Copies of the team's sample payloads (shared/fixtures/webhooks), byte for byte.
@@ -48,11 +48,8 @@ async def graph_api() -> AsyncIterator[FakeGraphApi]:
 
 @pytest.fixture
 def settings(database_url: str, graph_api: FakeGraphApi) -> Settings:
-    return Settings(
-        database_url=database_url,
-        admin_token=ADMIN_TOKEN,
-        migrate_on_start=False,
-        run_workers=False,
+    return make_settings(
+        database_url,
         whatsapp_verify_token=WA_VERIFY,
         whatsapp_app_secret=WA_SECRET,
         whatsapp_access_token=WA_TOKEN,

@@ -144,3 +144,20 @@ async def check_delivered_exactly_once(
         counts = Counter(sum(c.values()) for c in owed.values())
         assert counts == Counter({replies_per_customer: len(owed)}), counts
     return rows
+
+
+async def check_each_answered_once(
+    database_url: str, graph: FakeGraphApi, customers: Collection[str]
+) -> None:
+    """The end state of a one-message-per-customer load: every message stored once and its
+    one reply delivered once, however the service was disturbed on the way."""
+    await wait_for(
+        lambda: len(graph.delivered) >= len(customers),
+        timeout=60,
+        what=f"{len(customers)} deliveries",
+    )
+    await wait_outbox_drained(database_url)
+    assert await inbound_per_customer(database_url) == Counter(dict.fromkeys(customers, 1))
+    await check_delivered_exactly_once(
+        database_url, graph, acknowledged=customers, replies_per_customer=1
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import Settings
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import make_settings
 
 WA_SECRET = "sec-wa-app-secret"
 WA_VERIFY = "sec-wa-verify-token"
@@ -18,11 +18,8 @@ MS_ACCESS = "sec-ms-page-access-token"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        admin_token=ADMIN_TOKEN,
-        migrate_on_start=False,
-        run_workers=False,
+    return make_settings(
+        database_url,
         whatsapp_verify_token=WA_VERIFY,
         whatsapp_app_secret=WA_SECRET,
         whatsapp_access_token=WA_ACCESS,

@@ -207,6 +207,7 @@ async def bench_service(
                 "ROUTER_WHATSAPP_ACCESS_TOKEN": "bench-access",
                 "ROUTER_GRAPH_API_BASE": graph.base_url,
                 "ROUTER_LOG_LEVEL": "WARNING",
+                **({"ROUTER_RUN_WORKERS": "false"} if os.environ.get("BENCH_NO_WORKERS") else {}),
                 "ROUTER_DATABASE_POOL_SIZE": str(args.concurrency),
             }
             server = start([str(ROOT / ".venv/bin/router"), "serve", "--port", str(port)], env)

@@ -69,6 +69,7 @@ class _Turn:
 def _without_nul(inbound: InboundMessage) -> InboundMessage:
     """PostgreSQL cannot store NUL in text, and platforms relay whatever the customer's app
     sent; refusing the webhook would only make Meta re-send it forever."""
+
     def clean(value: str | None) -> str | None:
         return value.replace("\x00", "") if value else value
 

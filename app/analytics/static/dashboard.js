@@ -63,7 +63,10 @@
   // Horizontal bars: rows of [label, value, shownText, isBad].
   function barChart(id, rows, maxValue) {
     if (!rows.length) { emptyChart(id, "No data in this period."); return; }
-    var width = 340, rowHeight = 22, left = 84, right = 84;
+    var rowHeight = 22, right = 84;
+    // Room for the longest label (about 7 px a character at this size), e.g. "customer request".
+    var longest = Math.max.apply(null, rows.map(function (r) { return String(r[0]).length; }));
+    var left = Math.max(84, longest * 7 + 12), width = left + 172 + right;
     var height = rows.length * rowHeight + 8;
     var max = maxValue || Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
     var svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, role: "img" });

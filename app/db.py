@@ -8,6 +8,8 @@ lock instead of failing half way with "database is locked"; on PostgreSQL, row l
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -117,7 +119,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     response is sent: a client is never told "ok" about something that was not stored.
     """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
+    # SQLite has one writer at a time. Queueing requests here, in arrival order, beats letting
+    # them poll the database lock (busy_timeout sleeps and retries unfairly: seconds of tail).
+    writer_queue: asyncio.Lock | None = getattr(request.app.state, "sqlite_writer_queue", None)
+    async with writer_queue or contextlib.nullcontext(), sessionmaker() as session:
         try:
             yield session
         except BaseException:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.config import Settings
 from app.kb.index import ArticleText, MatchIndex
-from app.kb.matcher import CONFIDENCE, FEATURES, confidence_features, features, prepare, rank
+from app.kb.matcher import confidence_features, features, prepare, rank
 from app.kb.normalizer import clear_caches
 from app.kb.service import KnowledgeBase, SearchResult, article_text
 from app.main import create_app
@@ -278,26 +278,16 @@ def fit(load: Any) -> None:
             for article, values in features(index, query) if query else []:
                 rows.append(values)
                 labels.append(float(index.articles[article].slug == test["expected"]))
-    # Two model pairs: without the KB's own classifier (big KBs) and with it.
-    plain = len(FEATURES) - 1
-    for name, width, conf_width in (
-        ("", plain, len(CONFIDENCE) - 2),
-        ("CLASSIFIER_", len(FEATURES), len(CONFIDENCE)),
-    ):
-        weights = fit_logistic([r[:width] for r in rows], labels)
-        print(f"{name or ''}WEIGHTS =", tuple(weights))
-        conf_rows: list[list[float]] = []
-        conf_labels: list[float] = []
-        for index, tests in sets:
-            for test in tests:
-                ranked = rank(index, test["text"], tuple(weights))
-                if ranked:
-                    conf_rows.append(confidence_features(ranked, 0)[:conf_width])
-                    conf_labels.append(
-                        float(index.articles[ranked[0][0]].slug == test["expected"])
-                    )
-        conf_name = f"{name}CONFIDENCE_WEIGHTS" if name else "CONFIDENCE_WEIGHTS"
-        print(f"{conf_name} =", tuple(fit_logistic(conf_rows, conf_labels)))
+    weights = fit_logistic(rows, labels)
+    print("WEIGHTS =", tuple(weights))
+    rows, labels = [], []
+    for index, tests in sets:
+        for test in tests:
+            ranked = rank(index, test["text"], tuple(weights))
+            if ranked:
+                rows.append(confidence_features(ranked, 0))
+                labels.append(float(index.articles[ranked[0][0]].slug == test["expected"]))
+    print("CONFIDENCE_WEIGHTS =", tuple(fit_logistic(rows, labels)))
 
 
 async def main() -> None:

@@ -20,7 +20,6 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
-from app.kb.classifier import TermClassifier, train
 from app.kb.normalizer import chat_vocabulary, is_lexicon_word, normalize_words, words
 
 MIN_TYPO_LEN = 4
@@ -152,7 +151,6 @@ class MatchIndex:
     surface_grams: _Grams
     chat_grams: _Grams
     term_grams: _Grams
-    classifier: TermClassifier | None  # None when the KB is too big to train one
 
     @property
     def size(self) -> int:
@@ -215,7 +213,6 @@ class MatchIndex:
             surface_grams=_Grams(sorted(w for w in surface if w.isalpha())),
             chat_grams=_Grams(sorted(chat_vocabulary() - surface)),
             term_grams=_Grams(vocab),
-            classifier=train(entry_terms, owners, idf, len(articles)),
         )
 
     def correct(self, surface_words: tuple[str, ...]) -> tuple[str, ...]:

@@ -35,7 +35,6 @@ Decision = Literal["answer", "suggest", "none"]
 CANDIDATES = 10
 KNOWN_FULL = 0.6  # below this share of known message weight, scores shrink
 UNKNOWN_WEIGHT = 0.6  # a word the KB never uses, relative to the rarest KB word
-CLASSIFIER_RANK = 0.5  # how much the classifier's vote counts when picking candidates
 FEATURES = (
     "entry_cov",
     "message_cov",
@@ -45,15 +44,11 @@ FEATURES = (
     "support",
     "evidence",
     "centroid",
-    "classifier",
 )
-CONFIDENCE = ("probability", "lead", "evidence", "entry_cov", "classifier", "classifier_lead")
+CONFIDENCE = ("probability", "lead", "evidence", "entry_cov")
 # Fitted by bench/matcher.py --fit (non-negative logistic regression); bias last.
 WEIGHTS = (0.0, 0.0, 1.022, 0.0, 0.0, 1.438, 3.809, 4.06, -6.471)
 CONFIDENCE_WEIGHTS = (2.167, 3.529, 1.194, 0.0, -2.208)
-# The same with the KB's own classifier (index.classifier), used when the index has one.
-CLASSIFIER_WEIGHTS = (0.0, 0.0, 1.022, 0.0, 0.0, 1.438, 3.809, 4.06, 0.0, -6.471)
-CLASSIFIER_CONFIDENCE_WEIGHTS = (2.167, 3.529, 1.194, 0.0, 0.0, 0.0, -2.208)
 
 
 @dataclass(frozen=True)
@@ -138,12 +133,6 @@ def features(
     article_cov = np.minimum(article[index.article_ids] / query.total, 1.0)
     centroid_cos = np.minimum(centroid[index.article_ids] / query.norm, 1.0)
     rank = best + 0.3 * article_cov
-    clf = np.zeros(len(index.articles))
-    if index.classifier is not None:
-        clf = index.classifier.probabilities(
-            {term: weight * similarity for term, (weight, similarity) in query.terms.items()}
-        )
-        rank += CLASSIFIER_RANK * clf[index.article_ids]
     count = min(limit, len(rank))
     top = np.argpartition(-rank, count - 1)[:count]
     top = top[np.argsort(-rank[top], kind="stable")]
@@ -172,7 +161,6 @@ def features(
                         -float(entry[chosen] * index.entry_weight[chosen]) / index.unknown_idf
                     ),
                     float(centroid_cos[j]),
-                    float(clf[index.article_ids[j]]),
                 ],
             )
         )
@@ -180,8 +168,7 @@ def features(
 
 
 def probability(values: list[float], weights: tuple[float, ...]) -> float:
-    # A model without the classifier features ignores the trailing values.
-    z = weights[-1] + sum(w * v for w, v in zip(weights[:-1], values, strict=False))
+    z = weights[-1] + sum(w * v for w, v in zip(weights[:-1], values, strict=True))
     return 1 / (1 + math.exp(-z))
 
 
@@ -189,8 +176,7 @@ def confidence_features(ranked: list[tuple[int, float, list[float]]], at: int) -
     """``CONFIDENCE`` features of candidate ``at`` among (article, probability, features)."""
     _, mine, values = ranked[at]
     others = [p for i, (_, p, _) in enumerate(ranked) if i != at]
-    rival = max((v[8] for i, (_, _, v) in enumerate(ranked) if i != at), default=0.0)
-    return [mine, mine - max(others, default=0.0), values[6], values[0], values[8], values[8] - rival]
+    return [mine, mine - max(others, default=0.0), values[6], values[0]]
 
 
 def rank(
@@ -200,8 +186,7 @@ def rank(
     query = prepare(index, text)
     if query is None:
         return []
-    if weights is None:
-        weights = WEIGHTS if index.classifier is None else CLASSIFIER_WEIGHTS
+    weights = weights or WEIGHTS
     ranked = [(a, probability(v, weights), v) for a, v in features(index, query)]
     ranked.sort(key=lambda row: -row[1])
     return ranked
@@ -219,10 +204,7 @@ def score(
         return []
     # A message the KB vocabulary mostly does not know is about something else: damp it.
     damp = min(1.0, ranked[0][2][3] / KNOWN_FULL)
-    if confidence_weights is None:
-        confidence_weights = (
-            CONFIDENCE_WEIGHTS if index.classifier is None else CLASSIFIER_CONFIDENCE_WEIGHTS
-        )
+    confidence_weights = confidence_weights or CONFIDENCE_WEIGHTS
     scored = [
         (a, damp * probability(confidence_features(ranked, i), confidence_weights))
         for i, (a, _, _) in enumerate(ranked)

@@ -7,7 +7,7 @@ replies (with their outbox rows) are stored together or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,22 +66,6 @@ class _Turn:
         return self.conversation.language
 
 
-def _without_nul(inbound: InboundMessage) -> InboundMessage:
-    """PostgreSQL cannot store NUL in text, and platforms relay whatever the customer's app
-    sent; refusing the webhook would only make Meta re-send it forever."""
-
-    def clean(value: str | None) -> str | None:
-        return value.replace("\x00", "") if value else value
-
-    return replace(
-        inbound,
-        text=clean(inbound.text),
-        action=clean(inbound.action),
-        display_name=clean(inbound.display_name),
-        platform_message_id=clean(inbound.platform_message_id),
-    )
-
-
 class ConversationEngine:
     def __init__(self, settings: Settings, kb: KnowledgeSource) -> None:
         self.settings = settings
@@ -96,7 +80,7 @@ class ConversationEngine:
     async def handle(
         self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
     ) -> InboundResult:
-        inbound = _without_nul(inbound)
+        inbound = inbound.without_nul()
         text = (inbound.text or "").strip()[: self.settings.max_text_length]
         # Web chat validates strictly (its client sent the id); platforms may carry buttons
         # of other apps or old messages, which are read as text instead.

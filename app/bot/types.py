@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from app.types import Channel
@@ -43,6 +43,21 @@ class InboundMessage:
     display_name: str | None = None
     sent_at: datetime | None = None
     unsupported_type: str | None = None  # image, audio, sticker...: ask the customer to type
+
+    def without_nul(self) -> InboundMessage:
+        """PostgreSQL cannot store NUL in text, and platforms relay whatever the customer's
+        app sent; refusing the webhook would only make Meta re-send it forever."""
+
+        def clean(value: str | None) -> str | None:
+            return value.replace("\x00", "") if value else value
+
+        return replace(
+            self,
+            text=clean(self.text),
+            action=clean(self.action),
+            display_name=clean(self.display_name),
+            platform_message_id=clean(self.platform_message_id),
+        )
 
 
 @dataclass

@@ -104,6 +104,13 @@ _BUTTONS: dict[str, dict[str, str]] = {
 }
 
 
+# Titles too long for 20-character platform buttons, with the wording a person would pick.
+# Channels use these when they must shorten; typing either form works like pressing.
+SHORT_TITLES = {
+    "Butuh Bantuan Lebih Lanjut": "Butuh bantuan lanjut",
+}
+
+
 def text(key: str, lang: Lang, **values: object) -> str:
     variants = _TEXTS[key]
     return variants.get(lang, variants["id"]).format(**values)
@@ -115,8 +122,9 @@ def button(button_id: str, lang: Lang) -> Button:
 
 
 def button_titles(button_id: str) -> list[str]:
-    """Every language's title for a button: typing one works like pressing it."""
-    return list(_BUTTONS[button_id].values())
+    """Every title a button is shown with: typing one works like pressing it."""
+    titles = list(_BUTTONS[button_id].values())
+    return titles + [SHORT_TITLES[t] for t in titles if t in SHORT_TITLES]
 
 
 def csat_prompt(lang: Lang) -> str:

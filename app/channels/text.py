@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app.bot.templates import SHORT_TITLES
+
 ELLIPSIS = "…"
 
-# Labels too long for 20-character buttons, with the wording a person would pick; anything
-# else is shortened at a word boundary.
-SHORT_LABELS = {
-    "Butuh Bantuan Lebih Lanjut": "Butuh bantuan lanjut",
-}
+# Labels too long for 20-character buttons, with the wording a person would pick (kept with
+# the bot's other texts); anything else is shortened at a word boundary.
+SHORT_LABELS = SHORT_TITLES
 
 
 def _cut_point(text: str, limit: int) -> int:

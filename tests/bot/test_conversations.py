@@ -235,3 +235,14 @@ async def test_agent_reply_reaches_web_chat_and_csat_is_recorded(
     assert handoff.csat_score == 5
     assert await count(session, Conversation) == 1  # the rating opened no new request
     assert await outcomes(session) == [("escalated", "customer_request")]
+
+
+async def test_typing_the_shortened_button_label_escalates(
+    new_chat: NewChat, session: AsyncSession
+) -> None:
+    # WhatsApp shows "Butuh bantuan lanjut" (20 characters); customers type what they see.
+    chat = await new_chat()
+    await chat.send(REFUND_QUESTION)
+    data = await chat.send("Butuh bantuan lanjut")
+    assert data["conversation"]["status"] == "handoff"
+    assert await outcomes(session) == [("escalated", "button")]

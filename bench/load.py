@@ -131,19 +131,26 @@ def build_shots(questions: list[str], count: int, seed: int = 7) -> list[Shot]:
     return shots[:count]
 
 
-async def drive(base_url: str, shots: list[Shot], concurrency: int, name: str) -> Run:
+async def drive(
+    base_url: str, shots: list[Shot], concurrency: int, name: str, rate: float | None = None
+) -> Run:
+    """Send every shot over ``concurrency`` keep-alive connections: as fast as the server
+    answers (closed loop), or at ``rate`` messages/s (open loop: shot i leaves at i / rate)."""
     run = Run(name)
-    queue: asyncio.Queue[Shot] = asyncio.Queue()
-    for shot in shots:
-        queue.put_nowait(shot)
+    queue: asyncio.Queue[tuple[int, Shot]] = asyncio.Queue()
+    for index, shot in enumerate(shots):
+        queue.put_nowait((index, shot))
     host, port = base_url.removeprefix("http://").split(":")
     headers = {id(shot): shot.headers for shot in shots}  # signed before the clock starts
+    began = time.perf_counter()
 
     async def worker() -> None:
         connection = RawConnection(host, int(port))
         try:
             while not queue.empty():
-                shot = queue.get_nowait()
+                index, shot = queue.get_nowait()
+                if rate:
+                    await asyncio.sleep(max(0.0, began + index / rate - time.perf_counter()))
                 started = time.perf_counter()
                 run.sent_at.setdefault(shot.customer, started)
                 status, _ = await connection.post(
@@ -154,7 +161,6 @@ async def drive(base_url: str, shots: list[Shot], concurrency: int, name: str) -
         finally:
             connection.close()
 
-    began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     run.seconds = time.perf_counter() - began
     return run
@@ -223,7 +229,9 @@ async def bench_service(
                     response.raise_for_status()
                 if args.preload:
                     await preload_conversations(url, args.preload)
-                run = await drive(base, shots, args.concurrency, f"service ({backend})")
+                run = await drive(
+                    base, shots, args.concurrency, f"service ({backend})", rate=args.rate
+                )
                 expected = sum(1 for s in shots if s.expects_reply)
                 deadline = time.perf_counter() + 120
                 while time.perf_counter() < deadline:
@@ -291,6 +299,9 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--preload", type=int, default=0, help="conversations stored first")
     parser.add_argument("--articles", type=int, default=0, help="KB size (0 = demo KB)")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="open loop: send at this many msg/s"
+    )
     args = parser.parse_args()
 
     articles = demo_articles()

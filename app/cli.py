@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -70,6 +71,30 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = _load_settings()
     configure_logging(settings.log_level)
     _serve(settings, args.host, args.port)
+
+
+def cmd_worker(_args: argparse.Namespace) -> None:
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+    asyncio.run(_work(settings.model_copy(update={"migrate_on_start": False, "run_workers": True})))
+
+
+async def _work(settings: Settings) -> None:
+    """The background jobs (outbox delivery, idle sweeper, handoff leases, KB refresh) without
+    HTTP: run it beside `router serve` with ROUTER_RUN_WORKERS=false so replies do not compete
+    with webhook intake for one core. Stops cleanly on SIGTERM / SIGINT."""
+    from app.main import create_app
+
+    app = create_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with app.router.lifespan_context(app):
+        logger.info("background workers running", extra={"workers": sorted(app.state.workers)})
+        await stop.wait()
+    logger.info("background workers stopped")
 
 
 def cmd_migrate(_args: argparse.Namespace) -> None:
@@ -162,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the background jobs without HTTP")
+    worker.set_defaults(func=cmd_worker)
 
     migrate = commands.add_parser("migrate", help="upgrade the database schema to head")
     migrate.set_defaults(func=cmd_migrate)

@@ -213,13 +213,17 @@ async def bench_service(
                 "ROUTER_WHATSAPP_ACCESS_TOKEN": "bench-access",
                 "ROUTER_GRAPH_API_BASE": graph.base_url,
                 "ROUTER_LOG_LEVEL": "WARNING",
-                **({"ROUTER_RUN_WORKERS": "false"} if os.environ.get("BENCH_NO_WORKERS") else {}),
+                # --separate-worker: replies are sent by `router worker`, not the HTTP process.
+                **({"ROUTER_RUN_WORKERS": "false"} if args.separate_worker else {}),
                 "ROUTER_DATABASE_POOL_SIZE": str(args.concurrency),
             }
             server = start([str(ROOT / ".venv/bin/router"), "serve", "--port", str(port)], env)
             base = f"http://127.0.0.1:{port}"
+            worker: subprocess.Popen[bytes] | None = None
             try:
                 await wait_ready(base, server, "/readyz")
+                if args.separate_worker:
+                    worker = start([str(ROOT / ".venv/bin/router"), "worker"], env)
                 async with httpx.AsyncClient(base_url=base, timeout=120) as client:
                     response = await client.post(
                         "/api/v1/kb/import",
@@ -259,8 +263,10 @@ async def bench_service(
                 }
                 return run, facts
             finally:
-                server.terminate()
-                server.wait(timeout=20)
+                for process in (server, worker):
+                    if process is not None:
+                        process.terminate()
+                        process.wait(timeout=20)
 
 
 async def bench_bare(args: argparse.Namespace, shots: list[Shot]) -> Run:
@@ -301,6 +307,11 @@ async def main() -> None:
     parser.add_argument("--articles", type=int, default=0, help="KB size (0 = demo KB)")
     parser.add_argument(
         "--rate", type=float, default=None, help="open loop: send at this many msg/s"
+    )
+    parser.add_argument(
+        "--separate-worker",
+        action="store_true",
+        help="run the outbox and other jobs in a `router worker` process beside the server",
     )
     args = parser.parse_args()
 

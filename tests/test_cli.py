@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
+
+from app.config import Settings
+from app.conversations.models import Contact
+from app.db import create_engine, create_sessionmaker, utcnow
+from app.migrate import upgrade
+from app.outbox.models import OutboxItem
+from tests.fakes.graph_api import FakeGraphApi
 
 ROUTER = [sys.executable, "-m", "app.cli"]
 
@@ -65,3 +74,59 @@ async def test_each_request_logs_one_json_line(
     record = vars(records[0])
     assert (record["method"], record["path"], record["status"]) == ("GET", "/healthz", 200)
     assert record["duration_ms"] >= 0
+
+
+async def test_worker_delivers_the_outbox_without_http(tmp_path: Path) -> None:
+    """`router worker` runs the background jobs on its own: a reply stored by another process
+    (here: written straight into the outbox) reaches the Graph API, and SIGTERM stops it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    engine = create_engine(Settings(database_url=url))
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        contact = Contact(channel="whatsapp", external_id="628111", account_id="1098765")
+        session.add(contact)
+        await session.flush()
+        session.add(
+            OutboxItem(
+                channel="whatsapp",
+                recipient_key="whatsapp:1098765:628111",
+                account_id="1098765",
+                payload={
+                    "messaging_product": "whatsapp",
+                    "to": "628111",
+                    "type": "text",
+                    "text": {"body": "Halo dari worker"},
+                },
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+        )
+    await engine.dispose()
+
+    async with FakeGraphApi() as graph:
+        env = {
+            **os.environ,
+            "ROUTER_DATABASE_URL": url,
+            "ROUTER_GRAPH_API_BASE": graph.base_url,
+            "ROUTER_WHATSAPP_ACCESS_TOKEN": "worker-test-token",
+        }
+        process = await asyncio.create_subprocess_exec(
+            *ROUTER,
+            "worker",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            async with asyncio.timeout(30):
+                while not graph.delivered:
+                    await asyncio.sleep(0.1)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, output.decode()
+    (request,) = graph.delivered
+    assert request.path.endswith("/1098765/messages")
+    assert request.json["text"]["body"] == "Halo dari worker"
+    assert b"background workers stopped" in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from app.bot.types import InboundMessage
 from app.errors import AppError
@@ -27,3 +28,13 @@ class WebhookEvents:
     messages: list[InboundMessage] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     ignored: int = 0  # echoes, reactions, system notices...
+
+
+def epoch_to_utc(seconds: float | None) -> datetime | None:
+    """A platform timestamp as UTC; None when missing or out of range (never a 500)."""
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.bot.types import InboundMessage
-from app.channels.events import InvalidPayload, WebhookEvents
+from app.channels.events import InvalidPayload, WebhookEvents, epoch_to_utc
 from app.types import Channel
 
 OBJECT = "page"
@@ -62,12 +62,8 @@ class MessengerWebhook(_Model):
 
 
 def _sent_at(timestamp_ms: int | None) -> datetime | None:
-    if timestamp_ms is None:
-        return None
-    try:
-        return datetime.fromtimestamp(timestamp_ms / 1000, UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
+    # Messenger sends epoch milliseconds as a number.
+    return epoch_to_utc(timestamp_ms / 1000 if timestamp_ms is not None else None)
 
 
 def _inbound(event: Event, page_id: str | None) -> InboundMessage | None:

@@ -6,12 +6,12 @@ break intake; ``type`` is an open string because Meta keeps adding message types
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.bot.types import InboundMessage
-from app.channels.events import InvalidPayload, StatusUpdate, WebhookEvents
+from app.channels.events import InvalidPayload, StatusUpdate, WebhookEvents, epoch_to_utc
 from app.types import Channel
 
 OBJECT = "whatsapp_business_account"
@@ -102,9 +102,10 @@ class WhatsAppWebhook(_Model):
 
 
 def _sent_at(timestamp: str | None) -> datetime | None:
+    # WhatsApp sends epoch seconds as a string.
     try:
-        return datetime.fromtimestamp(int(timestamp or ""), UTC)
-    except (ValueError, OverflowError, OSError):
+        return epoch_to_utc(int(timestamp or ""))
+    except ValueError:
         return None
 
 

@@ -11,26 +11,34 @@ import httpx
 from tests.fakes.fixtures import MS_SECRET, WA_SECRET, sign
 
 
-async def post_whatsapp(
-    client: httpx.AsyncClient, body: bytes | dict[str, Any], *, secret: str = WA_SECRET
+async def _post_signed(
+    client: httpx.AsyncClient, path: str, body: bytes | dict[str, Any], secret: str
 ) -> httpx.Response:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return await client.post(
-        "/webhooks/whatsapp",
+        path,
         content=raw,
         headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(secret, raw)},
     )
+
+
+async def post_whatsapp(
+    client: httpx.AsyncClient, body: bytes | dict[str, Any], *, secret: str = WA_SECRET
+) -> httpx.Response:
+    return await _post_signed(client, "/webhooks/whatsapp", body, secret)
 
 
 async def post_messenger(
     client: httpx.AsyncClient, body: bytes | dict[str, Any], *, secret: str = MS_SECRET
 ) -> httpx.Response:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return await client.post(
-        "/webhooks/messenger",
-        content=raw,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": sign(secret, raw)},
-    )
+    return await _post_signed(client, "/webhooks/messenger", body, secret)
+
+
+def _wa_envelope(value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "waba-1", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 def wa_text(
@@ -42,36 +50,22 @@ def wa_text(
     phone_number_id: str = "109876543210987",
     timestamp: int | None = None,
 ) -> dict[str, Any]:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "waba-1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "15550001",
-                                "phone_number_id": phone_number_id,
-                            },
-                            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                            "messages": [
-                                {
-                                    "from": wa_id,
-                                    "id": wamid,
-                                    "timestamp": str(timestamp or int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return _wa_envelope(
+        {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001", "phone_number_id": phone_number_id},
+            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+            "messages": [
+                {
+                    "from": wa_id,
+                    "id": wamid,
+                    "timestamp": str(timestamp or int(time.time())),
+                    "type": "text",
+                    "text": {"body": text},
+                }
+            ],
+        }
+    )
 
 
 def wa_status(wamid: str, status: str, *, error_code: int | None = None) -> dict[str, Any]:
@@ -83,24 +77,13 @@ def wa_status(wamid: str, status: str, *, error_code: int | None = None) -> dict
     }
     if error_code is not None:
         report["errors"] = [{"code": error_code, "title": "Undeliverable", "message": "x"}]
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "waba-1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": "109876543210987"},
-                            "statuses": [report],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return _wa_envelope(
+        {
+            "messaging_product": "whatsapp",
+            "metadata": {"phone_number_id": "109876543210987"},
+            "statuses": [report],
+        }
+    )
 
 
 def ms_text(

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     inbound_max_age_seconds: int = Field(default=86400, ge=60)
     graph_api_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Webhook inbox: the route stores events, the processor answers them in batches.
+    inbox_batch_size: int = Field(default=50, ge=1, le=1000)
+    inbox_poll_interval_seconds: float = Field(default=0.25, gt=0)
+    # An event the engine keeps failing on is set aside (outcome "failed") after this.
+    inbox_max_attempts: int = Field(default=5, ge=1)
+    # Handled events are kept this long (Meta re-delivers for up to 7 days), then pruned.
+    inbox_retention_hours: int = Field(default=168, ge=1)
+
     # Outbox worker
     outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)
     outbox_max_attempts: int = Field(default=10, ge=1)

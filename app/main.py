@@ -17,12 +17,14 @@ from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import install_error_handlers
 from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
 from app.escalation.notifier import handoff_notifier
+from app.inbox.processor import InboxProcessor, inbox_worker, prune_inbox
+from app.inbox.writer import InboxWriter
 from app.kb.refresh import kb_refresh_worker
 from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.outbox.worker import outbox_worker
+from app.outbox.worker import outbox_worker, poke_outbox
 from app.ratelimit import RateLimiter
 from app.routers import agents, dashboard, handoffs, health, stats, webchat, webhooks
 from app.routers import kb as kb_router
@@ -30,6 +32,8 @@ from app.routers import outbox as outbox_router
 from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app")
+
+INBOX_PRUNE_INTERVAL_SECONDS = 3600.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,7 +50,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.graph_client = httpx.AsyncClient(timeout=settings.graph_api_timeout_seconds)
         app.state.kb = KnowledgeBase(settings)
         app.state.bot = ConversationEngine(settings, app.state.kb)
+        app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)
+        app.state.inbox = InboxProcessor(
+            app.state.sessionmaker,
+            app.state.bot,
+            settings,
+            writer_queue=app.state.sqlite_writer_queue,
+            on_replies=lambda: poke_outbox(app.state),
+        )
         workers: list[PeriodicWorker] = [
+            inbox_worker(app.state.inbox),
+            PeriodicWorker(
+                "inbox_prune",
+                lambda: prune_inbox(app.state.sessionmaker, settings, now=utcnow()),
+                INBOX_PRUNE_INTERVAL_SECONDS,
+            ),
             kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings),
             PeriodicWorker(
                 "sweeper",

@@ -21,3 +21,12 @@ OUTBOX_BACKLOG = Gauge("router_outbox_backlog", "Outbox rows waiting for deliver
 OUTBOX_RESULTS = Counter("router_outbox_deliveries_total", "Outbox delivery attempts", ["result"])
 QUEUE_WAITING = Gauge("router_handoffs_waiting", "Handoffs waiting for an agent")
 OUTCOMES = Counter("router_outcomes_total", "Recorded conversation outcomes", ["outcome"])
+INBOX_BACKLOG = Gauge("router_inbox_backlog", "Webhook events stored but not yet handled")
+INBOX_LAG = Histogram(
+    "router_inbox_lag_seconds",
+    "From a webhook's acknowledgement to the engine having handled it",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+INBOX_FAILURES = Counter(
+    "router_inbox_failures_total", "Webhook events the engine failed on", ["final"]
+)

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 logger = logging.getLogger("app.workers")
 
@@ -52,3 +53,10 @@ class PeriodicWorker:
                 async with asyncio.timeout(self.interval_seconds):
                     await self.wakeup.wait()
             self.wakeup.clear()
+
+
+def poke_worker(state: Any, name: str) -> None:
+    """Wake the named worker (``app.state.workers``), if it runs in this process."""
+    worker = getattr(state, "workers", {}).get(name)
+    if worker is not None:
+        worker.poke()

@@ -24,7 +24,7 @@ from app.outbox import repository
 from app.outbox.backoff import retry_delay
 from app.outbox.graph_api import SendResult, send
 from app.outbox.models import OutboxItem
-from app.workers import PeriodicWorker
+from app.workers import PeriodicWorker, poke_worker
 
 logger = logging.getLogger("app.outbox")
 
@@ -147,6 +147,4 @@ def outbox_worker(
 
 def poke_outbox(state: Any) -> None:
     """Wake the outbox worker (``app.state``), if it runs in this process."""
-    worker = getattr(state, "workers", {}).get(WORKER_NAME)
-    if worker is not None:
-        worker.poke()
+    poke_worker(state, WORKER_NAME)

@@ -1,8 +1,9 @@
 """WhatsApp Cloud API and Messenger Platform webhooks.
 
 GET: the verify-token handshake. POST: signature over the raw body first, then parse, then
-the engine per message, all in the request's transaction: the 200 goes out only after the
-commit, and a database outage answers 503 so Meta delivers again later.
+store the events in the inbox (group-committed): the 200 goes out once they are durable, and
+a database outage answers 503 so Meta delivers again later. The inbox processor answers them
+right after (``app.inbox.processor``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.background import BackgroundTask
 
 from app.channels.events import WebhookEvents
-from app.channels.intake import process_events
+from app.channels.intake import accept_events
 from app.channels.messenger_inbound import parse_messenger
 from app.channels.signature import verify_handshake, verify_signature
 from app.channels.whatsapp_inbound import parse_whatsapp
 from app.config import Settings
-from app.db import SessionDep, utcnow
+from app.db import utcnow
 from app.errors import NotFound, PayloadTooLarge
-from app.outbox.worker import poke_outbox
+from app.inbox.processor import poke_inbox
 from app.types import Channel
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -62,7 +63,7 @@ def _handshake(
     )
 
 
-async def _receive(request: Request, session: SessionDep, channel: Channel) -> JSONResponse:
+async def _receive(request: Request, channel: Channel) -> JSONResponse:
     settings: Settings = request.app.state.settings
     _, app_secret = _secrets(settings, channel)
     body = await request.body()
@@ -70,10 +71,8 @@ async def _receive(request: Request, session: SessionDep, channel: Channel) -> J
         raise PayloadTooLarge(f"request body exceeds {settings.max_body_bytes} bytes")
     verify_signature(app_secret, body, request.headers.get("x-hub-signature-256"))
     events = _PARSERS[channel](body)
-    bot = getattr(request.app.state, "bot", None)
-    summary = await process_events(
-        session,
-        bot,
+    summary = await accept_events(
+        request.app.state.inbox_writer,
         channel,
         events,
         now=utcnow(),
@@ -82,13 +81,13 @@ async def _receive(request: Request, session: SessionDep, channel: Channel) -> J
     return JSONResponse(
         {
             "status": "ok",
-            "messages": summary.handled,
+            "messages": summary.messages,
             "duplicates": summary.duplicates,
             "stale": summary.stale,
             "statuses": summary.statuses,
         },
-        # Runs after the response, i.e. after the session dependency committed the replies.
-        background=BackgroundTask(poke_outbox, request.app.state),
+        # After the response: the events are committed, the processor can take them.
+        background=BackgroundTask(poke_inbox, request.app.state),
     )
 
 
@@ -100,8 +99,8 @@ async def whatsapp_verify(
 
 
 @router.post("/whatsapp")
-async def whatsapp_receive(request: Request, session: SessionDep) -> JSONResponse:
-    return await _receive(request, session, Channel.whatsapp)
+async def whatsapp_receive(request: Request) -> JSONResponse:
+    return await _receive(request, Channel.whatsapp)
 
 
 @router.get("/messenger", response_class=PlainTextResponse)
@@ -112,5 +111,5 @@ async def messenger_verify(
 
 
 @router.post("/messenger")
-async def messenger_receive(request: Request, session: SessionDep) -> JSONResponse:
-    return await _receive(request, session, Channel.messenger)
+async def messenger_receive(request: Request) -> JSONResponse:
+    return await _receive(request, Channel.messenger)

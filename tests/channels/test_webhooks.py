@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.conversations.models import Message
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine
+from app.inbox.writer import InboxWriter
 from app.main import create_app
 from tests.channels.webhook_client import post_messenger, post_whatsapp, wa_text
 from tests.conftest import ADMIN_TOKEN
@@ -134,12 +135,12 @@ async def test_database_down_answers_503_so_the_platform_retries(
     app: FastAPI, client: httpx.AsyncClient, bot: object
 ) -> None:
     dead = create_engine(Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/none"))
-    working = app.state.sessionmaker
-    app.state.sessionmaker = create_sessionmaker(dead)
+    working = app.state.inbox_writer
+    app.state.inbox_writer = InboxWriter(dead)
     try:
         response = await post_whatsapp(client, wa_text("halo", wamid="wamid.down"))
     finally:
-        app.state.sessionmaker = working
+        app.state.inbox_writer = working
         await dead.dispose()
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "database_unavailable"

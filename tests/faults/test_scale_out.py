@@ -95,13 +95,18 @@ async def test_concurrent_claims_through_both_replicas(
             )
             assert await deliver(client, replicas[n % 2].base_url, body) == 200
 
-        queue = await client.get(
-            replicas[1].base_url + "/api/v1/handoffs",
-            params={"status": "waiting"},
-            headers=ADMIN_HEADERS,
-        )
-        assert queue.status_code == 200, queue.text
-        handoff_ids = [item["id"] for item in queue.json()["items"]]
+        # Acknowledged means stored: the replicas' inbox processors open the handoffs.
+        handoff_ids: list[int] = []
+        async with asyncio.timeout(15):
+            while len(handoff_ids) < HANDOFFS:
+                queue = await client.get(
+                    replicas[1].base_url + "/api/v1/handoffs",
+                    params={"status": "waiting"},
+                    headers=ADMIN_HEADERS,
+                )
+                assert queue.status_code == 200, queue.text
+                handoff_ids = [item["id"] for item in queue.json()["items"]]
+                await asyncio.sleep(0.05)
         assert len(handoff_ids) == HANDOFFS
 
         async def claim(replica: RouterProcess, agent: dict[str, str], handoff_id: int) -> int:

@@ -126,6 +126,7 @@ async def converse(
     bad = {"X-Hub-Signature-256": sign("wrong", b"{}")}
     assert (await client.post("/webhooks/whatsapp", content=b"{}", headers=bad)).status_code == 403
     assert (await client.get("/api/v1/agents", headers=ADMIN)).status_code == 200
+    assert await app.state.inbox.run() == 2  # the webhooks' messages, answered
 
     # One failed attempt (its error goes to the log), then the replies go out.
     graph.script(status(500))

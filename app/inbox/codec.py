@@ -1,0 +1,66 @@
+"""Parsed webhook events <-> inbox rows (JSON payloads that survive a restart)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from app.bot.types import InboundMessage
+from app.channels.events import StatusUpdate, WebhookEvents
+from app.types import Channel
+
+MESSAGE = "message"
+STATUS = "status"
+
+
+def message_row(inbound: InboundMessage, *, received_at: datetime) -> dict[str, Any]:
+    inbound = inbound.without_nul()
+    payload = asdict(inbound)
+    payload["channel"] = inbound.channel.value
+    payload["sent_at"] = inbound.sent_at.isoformat() if inbound.sent_at else None
+    return {
+        "channel": inbound.channel.value,
+        "kind": MESSAGE,
+        # Platforms always send an id; without one there is nothing to dedupe on.
+        "dedupe_key": inbound.platform_message_id or f"no-id:{uuid.uuid4().hex}",
+        "contact_key": inbound.external_id,
+        "payload": payload,
+        **_schedule(received_at),
+    }
+
+
+def status_row(channel: Channel, report: StatusUpdate, *, received_at: datetime) -> dict[str, Any]:
+    return {
+        "channel": channel.value,
+        "kind": STATUS,
+        "dedupe_key": f"{report.platform_message_id}:{report.status}".replace("\x00", ""),
+        "contact_key": None,
+        "payload": {k: v.replace("\x00", "") if v else v for k, v in asdict(report).items()},
+        **_schedule(received_at),
+    }
+
+
+def _schedule(received_at: datetime) -> dict[str, Any]:
+    return {"received_at": received_at, "next_attempt_at": received_at, "attempts": 0}
+
+
+def rows_for(
+    channel: Channel, events: WebhookEvents, *, received_at: datetime
+) -> list[dict[str, Any]]:
+    return [message_row(m, received_at=received_at) for m in events.messages] + [
+        status_row(channel, s, received_at=received_at) for s in events.statuses
+    ]
+
+
+def inbound_from(payload: dict[str, Any]) -> InboundMessage:
+    values = dict(payload)
+    values["channel"] = Channel(values["channel"])
+    sent_at = values.get("sent_at")
+    values["sent_at"] = datetime.fromisoformat(sent_at) if sent_at else None
+    return InboundMessage(**values)
+
+
+def status_from(payload: dict[str, Any]) -> StatusUpdate:
+    return StatusUpdate(**payload)

@@ -1,0 +1,141 @@
+"""Hand stored webhook events to the engine: a batch per transaction, a savepoint per event.
+
+The event's effects (message, state, outcome, replies and their outbox rows) and the mark
+that it was handled commit together, so a crash re-runs the whole batch and nothing twice.
+One event that makes the engine fail is rolled back alone, retried with backoff, and given
+up on (kept, marked failed, logged) after ``inbox_max_attempts``; its customer's later
+messages wait for it, so they are never answered out of order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.channels.intake import MessageHandler
+from app.channels.statuses import apply_status
+from app.config import Settings
+from app.db import utcnow
+from app.errors import AppError, database_unavailable
+from app.inbox import repository
+from app.inbox.codec import MESSAGE, inbound_from, status_from
+from app.inbox.models import InboxItem
+from app.metrics import INBOX_BACKLOG, INBOX_FAILURES, INBOX_LAG
+from app.types import Channel
+from app.workers import PeriodicWorker, poke_worker
+
+logger = logging.getLogger("app.inbox")
+
+WORKER_NAME = "inbox"
+RETRY_BASE_SECONDS = 2.0
+RETRY_MAX_SECONDS = 300.0
+MAX_BATCHES_PER_RUN = 200
+
+
+@dataclass
+class InboxProcessor:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    handler: MessageHandler
+    settings: Settings
+    # SQLite's in-process writer queue; None on PostgreSQL.
+    writer_queue: asyncio.Lock | None = None
+    # Called after each committed batch that queued replies (wakes the outbox worker).
+    on_replies: Callable[[], None] | None = None
+
+    async def run(self, *, now: datetime | None = None) -> int:
+        """Handle every due event; the number handled or given up on."""
+        total = 0
+        for _ in range(MAX_BATCHES_PER_RUN):
+            handled = await self._batch(now or utcnow())
+            total += handled
+            # A customer's next message becomes claimable only once the previous one is
+            # handled, so keep going until a claim comes back empty.
+            if handled == 0:
+                break
+        async with self.sessionmaker() as session:
+            INBOX_BACKLOG.set(await repository.count_pending(session))
+        return total
+
+    async def _batch(self, now: datetime) -> int:
+        async with (
+            self.writer_queue or contextlib.nullcontext(),
+            self.sessionmaker() as session,
+            session.begin(),
+        ):
+            items = await repository.claim(session, now=now, limit=self.settings.inbox_batch_size)
+            for item in items:
+                await self._handle(session, item, now)
+        if items and self.on_replies is not None:
+            self.on_replies()
+        for item in items:
+            if item.outcome == "done":
+                INBOX_LAG.observe(max((now - item.received_at).total_seconds(), 0.0))
+        return len(items)
+
+    async def _handle(self, session: AsyncSession, item: InboxItem, now: datetime) -> None:
+        try:
+            async with session.begin_nested():
+                if item.kind == MESSAGE:
+                    # The customer's clock, not the processor's: idle timeouts and the
+                    # message's timestamps read as if it was handled on arrival.
+                    await self.handler.handle(
+                        session, inbound_from(item.payload), now=item.received_at
+                    )
+                else:
+                    await apply_status(session, Channel(item.channel), status_from(item.payload))
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise  # the whole batch waits for the database; nothing is marked
+            self._failed(item, exc, now)
+            return
+        item.processed_at = now
+        item.outcome = "done"
+
+    def _failed(self, item: InboxItem, exc: Exception, now: datetime) -> None:
+        item.attempts += 1
+        item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        # A client error is the event's own fault: retrying gives the same answer.
+        final = (
+            isinstance(exc, AppError) and exc.status_code < 500
+        ) or item.attempts >= self.settings.inbox_max_attempts
+        INBOX_FAILURES.labels(str(final).lower()).inc()
+        log: dict[str, Any] = {
+            "inbox_id": item.id,
+            "channel": item.channel,
+            "attempts": item.attempts,
+            "error": type(exc).__name__,
+        }
+        if final:
+            item.processed_at = now
+            item.outcome = "failed"
+            logger.error("giving up on a webhook event", extra=log, exc_info=exc)
+            return
+        delay = min(RETRY_BASE_SECONDS * 2 ** (item.attempts - 1), RETRY_MAX_SECONDS)
+        item.next_attempt_at = now + timedelta(seconds=delay)
+        logger.warning("webhook event failed; will retry", extra=log, exc_info=exc)
+
+
+def inbox_worker(processor: InboxProcessor) -> PeriodicWorker:
+    return PeriodicWorker(
+        WORKER_NAME, processor.run, processor.settings.inbox_poll_interval_seconds
+    )
+
+
+def poke_inbox(state: Any) -> None:
+    """Wake the inbox worker (``app.state``), if it runs in this process."""
+    poke_worker(state, WORKER_NAME)
+
+
+async def prune_inbox(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime
+) -> int:
+    async with sessionmaker() as session, session.begin():
+        before = now - timedelta(hours=settings.inbox_retention_hours)
+        return await repository.prune(session, before=before)

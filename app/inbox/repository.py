@@ -1,0 +1,52 @@
+"""Inbox queries: claim the next events in per-customer order, prune handled ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.inbox.models import InboxItem
+
+
+async def claim(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[InboxItem]:
+    """Lock the oldest due events whose customer has no older event still pending.
+
+    The NOT EXISTS keeps each customer's messages in order across processors: while one
+    processor holds a customer's first message (locked, still pending), another skips the
+    second instead of answering it first. SKIP LOCKED lets processors on other replicas
+    take other customers meanwhile. On SQLite the transaction's write lock does both jobs.
+    """
+    older = aliased(InboxItem)
+    blocked = exists().where(
+        older.processed_at.is_(None),
+        older.channel == InboxItem.channel,
+        older.contact_key == InboxItem.contact_key,
+        older.id < InboxItem.id,
+    )
+    statement = (
+        select(InboxItem)
+        .where(InboxItem.processed_at.is_(None), InboxItem.next_attempt_at <= now, ~blocked)
+        .order_by(InboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=InboxItem)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def count_pending(session: AsyncSession) -> int:
+    statement = select(func.count()).select_from(InboxItem).where(InboxItem.processed_at.is_(None))
+    return int(await session.scalar(statement) or 0)
+
+
+async def prune(session: AsyncSession, *, before: datetime) -> int:
+    """Forget events handled before ``before``; the messages table still dedupes them."""
+    result = await session.execute(
+        delete(InboxItem).where(
+            InboxItem.processed_at.is_not(None), InboxItem.processed_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

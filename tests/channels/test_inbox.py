@@ -1,0 +1,181 @@
+"""The webhook inbox: group-committed acknowledgements, then exactly-once, in-order handling."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bot.engine import ConversationEngine
+from app.bot.types import InboundMessage, InboundResult
+from app.conversations.models import Contact, Message
+from app.db import utcnow
+from app.inbox.models import InboxItem
+from app.inbox.processor import InboxProcessor, prune_inbox
+from app.types import Direction
+from tests.channels.webhook_client import post_whatsapp, wa_text
+
+pytestmark = pytest.mark.usefixtures("bot")
+
+
+@dataclass
+class FailingOn:
+    """The real engine, except that it fails on one text a given number of times (after it
+    wrote its effects, so the test sees whether they were rolled back)."""
+
+    engine: ConversationEngine
+    text: str
+    failures: int
+    seen: list[str] = field(default_factory=list)
+
+    async def handle(
+        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
+    ) -> InboundResult:
+        result = await self.engine.handle(session, inbound, now=now)
+        if inbound.text == self.text and self.failures > 0:
+            self.failures -= 1
+            raise RuntimeError("engine bug")
+        self.seen.append(f"{inbound.external_id}:{inbound.text}")
+        return result
+
+
+def processor(app: FastAPI, handler: object) -> InboxProcessor:
+    return InboxProcessor(app.state.sessionmaker, handler, app.state.settings)  # type: ignore[arg-type]
+
+
+async def inbound_texts(session: AsyncSession, wa_id: str) -> list[str | None]:
+    rows = await session.scalars(
+        select(Message.text)
+        .join(Contact, Contact.id == Message.contact_id)
+        .where(Contact.external_id == wa_id, Message.direction == Direction.inbound)
+        .order_by(Message.id)
+    )
+    texts = list(rows)
+    await session.commit()
+    return texts
+
+
+async def test_concurrent_deliveries_share_writes_and_each_learns_what_was_new(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # 30 requests for 20 distinct messages: 10 are re-deliveries racing their originals.
+    bodies = [
+        wa_text("halo", wamid=f"wamid.g{n % 20}", wa_id=f"62812{n % 20:03d}") for n in range(30)
+    ]
+
+    responses = await asyncio.gather(*(post_whatsapp(client, b) for b in bodies))
+
+    assert {r.status_code for r in responses} == {200}
+    assert sum(r.json()["messages"] for r in responses) == 20
+    assert sum(r.json()["duplicates"] for r in responses) == 10
+    assert app.state.inbox_writer.writes < len(bodies)
+    stored = await session.scalar(select(func.count()).select_from(InboxItem))
+    await session.commit()
+    assert stored == 20
+    assert await app.state.inbox.run() == 20
+    messages = await session.scalar(select(func.count()).select_from(Message))
+    assert (messages or 0) > 20  # with the replies
+
+
+async def test_a_failing_event_is_rolled_back_alone_retried_and_holds_its_customer(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, bot: ConversationEngine
+) -> None:
+    flaky = FailingOn(bot, "boom", failures=1)
+    for wamid, text, wa_id in [
+        ("wamid.a1", "boom", "62811"),
+        ("wamid.a2", "halo", "62811"),
+        ("wamid.b1", "halo", "62822"),
+    ]:
+        assert (await post_whatsapp(client, wa_text(text, wamid=wamid, wa_id=wa_id))).is_success
+
+    handled = await processor(app, flaky).run()
+
+    assert handled == 2  # b1 handled; a1 failed and will be retried; a2 waits behind it
+    assert flaky.seen == ["62822:halo"]
+    assert await inbound_texts(session, "62811") == []  # a1's effects were rolled back
+    failed = await session.scalar(select(InboxItem).where(InboxItem.dedupe_key == "wamid.a1"))
+    await session.commit()
+    assert failed is not None
+    assert (failed.attempts, failed.processed_at) == (1, None)
+    assert failed.last_error == "RuntimeError: engine bug"
+
+    # Nothing is due before the backoff has passed ...
+    assert await processor(app, flaky).run() == 0
+    # ... then a1 succeeds and a2 follows it, in order.
+    later = utcnow() + timedelta(minutes=10)
+    assert await processor(app, flaky).run(now=later) == 2
+    assert flaky.seen[1:] == ["62811:boom", "62811:halo"]
+    assert await inbound_texts(session, "62811") == ["boom", "halo"]
+
+
+async def test_an_event_that_keeps_failing_is_set_aside_and_its_customer_moves_on(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, bot: ConversationEngine
+) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"inbox_max_attempts": 2})
+    flaky = FailingOn(bot, "boom", failures=100)
+    await post_whatsapp(client, wa_text("boom", wamid="wamid.p1", wa_id="62833"))
+    await post_whatsapp(client, wa_text("halo", wamid="wamid.p2", wa_id="62833"))
+
+    now = utcnow()
+    assert await processor(app, flaky).run(now=now) == 1
+    assert await processor(app, flaky).run(now=now + timedelta(hours=1)) == 2
+
+    rows = {
+        item.dedupe_key: item
+        for item in await session.scalars(select(InboxItem).order_by(InboxItem.id))
+    }
+    await session.commit()
+    assert (rows["wamid.p1"].outcome, rows["wamid.p1"].attempts) == ("failed", 2)
+    assert rows["wamid.p2"].outcome == "done"
+    assert flaky.seen == ["62833:halo"]
+
+
+async def test_two_processors_answer_each_customer_once_and_in_order(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, bot: ConversationEngine
+) -> None:
+    customers = [f"62844{n:02d}" for n in range(6)]
+    for turn in range(4):
+        for wa_id in customers:
+            body = wa_text(f"pesan {turn}", wamid=f"wamid.{wa_id}.{turn}", wa_id=wa_id)
+            assert (await post_whatsapp(client, body)).is_success
+    app.state.settings = app.state.settings.model_copy(update={"inbox_batch_size": 3})
+    first, second = processor(app, bot), processor(app, bot)
+
+    counts = await asyncio.gather(first.run(), second.run())
+
+    assert sum(counts) == 24
+    for wa_id in customers:
+        assert await inbound_texts(session, wa_id) == [f"pesan {t}" for t in range(4)]
+    pending = await session.scalar(
+        select(func.count()).select_from(InboxItem).where(InboxItem.processed_at.is_(None))
+    )
+    await session.commit()
+    assert pending == 0
+
+
+async def test_handled_events_are_pruned_after_the_retention_pending_ones_never(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await post_whatsapp(client, wa_text("halo", wamid="wamid.old", wa_id="62855"))
+    await app.state.inbox.run()
+    await post_whatsapp(client, wa_text("halo", wamid="wamid.new", wa_id="62866"))
+    retention = timedelta(hours=app.state.settings.inbox_retention_hours)
+
+    assert await prune_inbox(app.state.sessionmaker, app.state.settings, now=utcnow()) == 0
+    later = utcnow() + retention + timedelta(minutes=1)
+    assert await prune_inbox(app.state.sessionmaker, app.state.settings, now=later) == 1
+
+    keys = list(await session.scalars(select(InboxItem.dedupe_key)))
+    await session.commit()
+    assert keys == ["wamid.new"]
+    # The pruned message is still known: a very late re-delivery is not answered twice.
+    again = await post_whatsapp(client, wa_text("halo", wamid="wamid.old", wa_id="62855"))
+    assert again.json()["messages"] == 1
+    await app.state.inbox.run()
+    assert await inbound_texts(session, "62855") == ["halo"]

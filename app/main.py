@@ -110,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.handoff_notifier = handoff_notifier
     install_error_handlers(app)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    # First: the webhooks are the hot path, and routes are matched in order.
+    app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(webchat.page_router)
@@ -118,7 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(dashboard.router)
     app.include_router(kb_router.router)
-    app.include_router(webhooks.router)
     app.include_router(outbox_router.router)
     return app
 

@@ -60,3 +60,9 @@ def poke_worker(state: Any, name: str) -> None:
     worker = getattr(state, "workers", {}).get(name)
     if worker is not None:
         worker.poke()
+
+
+async def wake(state: Any, name: str) -> None:
+    """``poke_worker`` as a response's background task: async, so Starlette runs it on the
+    event loop instead of sending it through the thread pool."""
+    poke_worker(state, name)

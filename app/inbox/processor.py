@@ -29,7 +29,7 @@ from app.inbox.codec import MESSAGE, inbound_from, status_from
 from app.inbox.models import InboxItem
 from app.metrics import INBOX_BACKLOG, INBOX_FAILURES, INBOX_LAG
 from app.types import Channel
-from app.workers import PeriodicWorker, poke_worker
+from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app.inbox")
 
@@ -126,11 +126,6 @@ def inbox_worker(processor: InboxProcessor) -> PeriodicWorker:
     return PeriodicWorker(
         WORKER_NAME, processor.run, processor.settings.inbox_poll_interval_seconds
     )
-
-
-def poke_inbox(state: Any) -> None:
-    """Wake the inbox worker (``app.state``), if it runs in this process."""
-    poke_worker(state, WORKER_NAME)
 
 
 async def prune_inbox(

@@ -18,9 +18,10 @@ from app.escalation.actions import (
 from app.escalation.longpoll import wait_for_handoffs
 from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
-from app.outbox.worker import poke_outbox
+from app.outbox.worker import WORKER_NAME as OUTBOX_WORKER
 from app.security_params import PathId
 from app.types import Channel, HandoffStatus
+from app.workers import wake
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
 
@@ -94,7 +95,7 @@ async def reply(
         session, handoff_id=handoff_id, principal=principal, text=text, now=utcnow()
     )
     # Background tasks run after the response, i.e. after the session committed the outbox row.
-    background.add_task(poke_outbox, request.app.state)
+    background.add_task(wake, request.app.state, OUTBOX_WORKER)
     return AgentReplyOut(
         handoff_id=handoff_id, message_id=message.id, created_at=message.created_at
     )
@@ -119,5 +120,5 @@ async def resolve(
 ) -> HandoffDetail:
     now = utcnow()
     await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
-    background.add_task(poke_outbox, request.app.state)  # the CSAT prompt
+    background.add_task(wake, request.app.state, OUTBOX_WORKER)  # the CSAT prompt
     return await handoff_detail(session, handoff_id=handoff_id, now=now)

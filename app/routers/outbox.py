@@ -12,9 +12,10 @@ from app.auth import AdminDep
 from app.db import SessionDep, utcnow
 from app.outbox.schemas import OutboxItemOut, OutboxList
 from app.outbox.service import list_outbox, retry_item
-from app.outbox.worker import poke_outbox
+from app.outbox.worker import WORKER_NAME as OUTBOX_WORKER
 from app.security_params import OptionalQueryId, PathId
 from app.types import OutboxStatus
+from app.workers import wake
 
 router = APIRouter(prefix="/api/v1/outbox", tags=["outbox"])
 
@@ -38,5 +39,5 @@ async def retry_delivery(
     item = await retry_item(session, item_id=item_id, now=utcnow())
     return JSONResponse(
         OutboxItemOut.model_validate(item).model_dump(mode="json"),
-        background=BackgroundTask(poke_outbox, request.app.state),
+        background=BackgroundTask(wake, request.app.state, OUTBOX_WORKER),
     )

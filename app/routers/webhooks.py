@@ -24,8 +24,9 @@ from app.channels.whatsapp_inbound import parse_whatsapp
 from app.config import Settings
 from app.db import utcnow
 from app.errors import NotFound, PayloadTooLarge
-from app.inbox.processor import poke_inbox
+from app.inbox.processor import WORKER_NAME as INBOX_WORKER
 from app.types import Channel
+from app.workers import wake
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -87,7 +88,7 @@ async def _receive(request: Request, channel: Channel) -> JSONResponse:
             "statuses": summary.statuses,
         },
         # After the response: the events are committed, the processor can take them.
-        background=BackgroundTask(poke_inbox, request.app.state),
+        background=BackgroundTask(wake, request.app.state, INBOX_WORKER),
     )
 
 

@@ -4,13 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Contact, Conversation, Message
-from app.db import UTCDateTime, utcnow
-from app.db_util import dialect_insert
+from app.db import utcnow
+from app.db_util import all_columns, upsert_statement
 from app.types import ConversationStatus
+
+_CONTACT_UPSERT = upsert_statement(
+    Contact.__table__,
+    (
+        "channel",
+        "external_id",
+        "display_name",
+        "account_id",
+        "language",
+        "last_inbound_at",
+        "created_at",
+    ),
+    conflict=("channel", "external_id"),
+    update_sql=(
+        "display_name = COALESCE(excluded.display_name, contacts.display_name),"
+        " account_id = COALESCE(excluded.account_id, contacts.account_id),"
+        " last_inbound_at = CASE"
+        " WHEN excluded.last_inbound_at IS NULL THEN contacts.last_inbound_at"
+        " WHEN contacts.last_inbound_at IS NULL"
+        " OR contacts.last_inbound_at < excluded.last_inbound_at"
+        " THEN excluded.last_inbound_at"
+        " ELSE contacts.last_inbound_at END"
+    ),
+    returning=all_columns(Contact),
+)
 
 
 async def upsert_contact(
@@ -29,31 +54,20 @@ async def upsert_contact(
     BEGIN IMMEDIATE does the same. ``last_inbound_at`` only moves forward, so a late
     re-delivery of an old message does not reopen WhatsApp's 24-hour window.
     """
-    insert = dialect_insert(session, Contact)
-    statement = insert.values(
-        channel=channel,
-        external_id=external_id,
-        display_name=display_name,
-        account_id=account_id,
-        language="id",
-        last_inbound_at=seen_at,
-        created_at=seen_at or utcnow(),
+    values = {
+        "channel": channel,
+        "external_id": external_id,
+        "display_name": display_name,
+        "account_id": account_id,
+        "language": "id",
+        "last_inbound_at": seen_at,
+        "created_at": seen_at or utcnow(),
+    }
+    result = await session.scalars(
+        select(Contact).from_statement(_CONTACT_UPSERT),
+        values,
+        execution_options={"populate_existing": True},
     )
-    seen = literal(seen_at, UTCDateTime())
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "external_id"],
-        set_={
-            "display_name": func.coalesce(statement.excluded.display_name, Contact.display_name),
-            "account_id": func.coalesce(statement.excluded.account_id, Contact.account_id),
-            "last_inbound_at": case(
-                (seen.is_(None), Contact.last_inbound_at),
-                (Contact.last_inbound_at.is_(None), seen),
-                (Contact.last_inbound_at < seen, seen),
-                else_=Contact.last_inbound_at,
-            ),
-        },
-    ).returning(Contact)
-    result = await session.scalars(statement, execution_options={"populate_existing": True})
     return result.one()
 
 
@@ -75,13 +89,17 @@ async def insert_inbound(session: AsyncSession, values: dict[str, object]) -> Me
     ON CONFLICT DO NOTHING on (channel, platform_message_id): the unique key decides, so two
     racing deliveries of one message cannot both be stored.
     """
-    statement = (
-        dialect_insert(session, Message)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
-        .returning(Message)
+    statement = upsert_statement(
+        Message.__table__,
+        tuple(values),
+        conflict=("channel", "platform_message_id"),
+        returning=all_columns(Message),
     )
-    result = await session.scalars(statement, execution_options={"populate_existing": True})
+    result = await session.scalars(
+        select(Message).from_statement(statement),
+        values,
+        execution_options={"populate_existing": True},
+    )
     return result.one_or_none()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +32,11 @@ from app.types import Channel
 from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app.inbox")
+
+
+class _EventFailed(Exception):
+    """An event failed in an optimistic batch: roll it back and redo it event by event."""
+
 
 WORKER_NAME = "inbox"
 RETRY_BASE_SECONDS = 2.0
@@ -64,14 +69,13 @@ class InboxProcessor:
         return total
 
     async def _batch(self, now: datetime) -> int:
-        async with (
-            self.writer_queue or contextlib.nullcontext(),
-            self.sessionmaker() as session,
-            session.begin(),
-        ):
-            items = await repository.claim(session, now=now, limit=self.settings.inbox_batch_size)
-            for item in items:
-                await self._handle(session, item, now)
+        # Optimistic first: no savepoints (two statements per event saved). If an event
+        # fails, that transaction is rolled back whole and the batch is claimed again with a
+        # savepoint around each event, so only the failing one is set aside.
+        try:
+            items = await self._run_batch(now, isolate=False)
+        except _EventFailed:
+            items = await self._run_batch(now, isolate=True)
         if items and self.on_replies is not None:
             self.on_replies()
         for item in items:
@@ -79,24 +83,44 @@ class InboxProcessor:
                 INBOX_LAG.observe(max((now - item.received_at).total_seconds(), 0.0))
         return len(items)
 
-    async def _handle(self, session: AsyncSession, item: InboxItem, now: datetime) -> None:
+    async def _run_batch(self, now: datetime, *, isolate: bool) -> Sequence[InboxItem]:
+        async with (
+            self.writer_queue or contextlib.nullcontext(),
+            self.sessionmaker() as session,
+            session.begin(),
+        ):
+            items = await repository.claim(session, now=now, limit=self.settings.inbox_batch_size)
+            for item in items:
+                if isolate:
+                    await self._isolated(session, item, now)
+                    continue
+                try:
+                    await self._dispatch(session, item)
+                except Exception as exc:
+                    if database_unavailable(exc):
+                        raise
+                    raise _EventFailed from exc
+                item.processed_at, item.outcome = now, "done"
+        return items
+
+    async def _isolated(self, session: AsyncSession, item: InboxItem, now: datetime) -> None:
         try:
             async with session.begin_nested():
-                if item.kind == MESSAGE:
-                    # The customer's clock, not the processor's: idle timeouts and the
-                    # message's timestamps read as if it was handled on arrival.
-                    await self.handler.handle(
-                        session, inbound_from(item.payload), now=item.received_at
-                    )
-                else:
-                    await apply_status(session, Channel(item.channel), status_from(item.payload))
+                await self._dispatch(session, item)
         except Exception as exc:
             if database_unavailable(exc):
                 raise  # the whole batch waits for the database; nothing is marked
             self._failed(item, exc, now)
             return
-        item.processed_at = now
-        item.outcome = "done"
+        item.processed_at, item.outcome = now, "done"
+
+    async def _dispatch(self, session: AsyncSession, item: InboxItem) -> None:
+        if item.kind == MESSAGE:
+            # The customer's clock, not the processor's: idle timeouts and the message's
+            # timestamps read as if it was handled on arrival.
+            await self.handler.handle(session, inbound_from(item.payload), now=item.received_at)
+        else:
+            await apply_status(session, Channel(item.channel), status_from(item.payload))
 
     def _failed(self, item: InboxItem, exc: Exception, now: datetime) -> None:
         item.attempts += 1

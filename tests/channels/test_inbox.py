@@ -86,7 +86,8 @@ async def test_concurrent_deliveries_share_writes_and_each_learns_what_was_new(
 async def test_a_failing_event_is_rolled_back_alone_retried_and_holds_its_customer(
     app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, bot: ConversationEngine
 ) -> None:
-    flaky = FailingOn(bot, "boom", failures=1)
+    # Twice: a failure inside a shared batch is first re-run on its own, then recorded.
+    flaky = FailingOn(bot, "boom", failures=2)
     for wamid, text, wa_id in [
         ("wamid.a1", "boom", "62811"),
         ("wamid.a2", "halo", "62811"),
@@ -179,3 +180,21 @@ async def test_handled_events_are_pruned_after_the_retention_pending_ones_never(
     assert again.json()["messages"] == 1
     await app.state.inbox.run()
     assert await inbound_texts(session, "62855") == ["halo"]
+
+
+async def test_one_bad_event_in_a_batch_costs_the_others_nothing(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, bot: ConversationEngine
+) -> None:
+    flaky = FailingOn(bot, "boom", failures=100)
+    for n, text in enumerate(["halo", "halo", "boom", "halo", "halo"]):
+        await post_whatsapp(client, wa_text(text, wamid=f"wamid.m{n}", wa_id=f"6287{n}"))
+
+    assert await processor(app, flaky).run() == 5
+
+    for n, text in enumerate(["halo", "halo", "boom", "halo", "halo"]):
+        assert await inbound_texts(session, f"6287{n}") == ([] if text == "boom" else [text])
+    replies = await session.scalar(
+        select(func.count()).select_from(Message).where(Message.direction == Direction.outbound)
+    )
+    await session.commit()
+    assert replies == 4  # one each, none doubled by the re-run

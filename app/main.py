@@ -24,7 +24,7 @@ from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.outbox.worker import outbox_worker, poke_outbox
+from app.outbox.worker import SEND_CONCURRENCY, outbox_worker, poke_outbox
 from app.ratelimit import RateLimiter
 from app.routers import agents, dashboard, handoffs, health, stats, webchat, webhooks
 from app.routers import kb as kb_router
@@ -47,7 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)
-        app.state.graph_client = httpx.AsyncClient(timeout=settings.graph_api_timeout_seconds)
+        app.state.graph_client = httpx.AsyncClient(
+            timeout=settings.graph_api_timeout_seconds,
+            # Keep the outbox's concurrent sends' connections open between rounds.
+            limits=httpx.Limits(
+                max_connections=SEND_CONCURRENCY, max_keepalive_connections=SEND_CONCURRENCY
+            ),
+        )
         app.state.kb = KnowledgeBase(settings)
         app.state.bot = ConversationEngine(settings, app.state.kb)
         app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)

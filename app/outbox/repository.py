@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import String, Table, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -52,31 +54,48 @@ async def claim_due(
     return rows
 
 
-async def mark_sent(
-    session: AsyncSession,
-    item_id: int,
-    *,
-    message_id: int | None,
-    platform_id: str | None,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class Sent:
+    item_id: int
+    message_id: int | None
+    platform_id: str | None  # the platform's id for what it accepted, when it gave one
+
+
+_messages = cast(Table, Message.__table__)
+_MARK_MESSAGE_SENT = (
+    update(_messages)
+    .where(_messages.c.id == bindparam("b_message_id"))
+    .values(
+        # A status report may already have moved it on ("delivered" racing our commit).
+        delivery_status=func.coalesce(
+            func.nullif(_messages.c.delivery_status, DeliveryStatus.pending), DeliveryStatus.sent
+        ),
+        # A reply split into several platform messages keeps the id of the last one sent.
+        platform_message_id=func.coalesce(
+            bindparam("b_platform_id", type_=String()), _messages.c.platform_message_id
+        ),
+    )
+)
+
+
+async def mark_sent(session: AsyncSession, sent: Sequence[Sent], *, now: datetime) -> None:
+    """Record a round's successful sends: two statements, however many rows."""
+    if not sent:
+        return
     await session.execute(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id)
+        .where(OutboxItem.id.in_([s.item_id for s in sent]))
         .values(status=OutboxStatus.sent, sent_at=now, last_error=None)
     )
-    if message_id is None:
-        return
-    values: dict[str, object] = {
-        # A status report may already have moved it on ("delivered" racing our commit).
-        "delivery_status": func.coalesce(
-            func.nullif(Message.delivery_status, DeliveryStatus.pending), DeliveryStatus.sent
-        )
-    }
-    if platform_id:
-        # A reply split into several platform messages keeps the id of the last one sent.
-        values["platform_message_id"] = platform_id
-    await session.execute(update(Message).where(Message.id == message_id).values(**values))
+    # Several rows of one message (a split reply) are applied in send order.
+    params = [
+        {"b_message_id": s.message_id, "b_platform_id": s.platform_id}
+        for s in sorted(sent, key=lambda s: s.item_id)
+        if s.message_id is not None
+    ]
+    if params:
+        connection = await session.connection()
+        await connection.execute(_MARK_MESSAGE_SENT, params)
 
 
 async def mark_retry(

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # Webhook inbox: the route stores events, the processor answers them in batches.
     inbox_batch_size: int = Field(default=50, ge=1, le=1000)
     inbox_poll_interval_seconds: float = Field(default=0.25, gt=0)
+    # Batches handled at once per process on PostgreSQL (SQLite: always one).
+    inbox_concurrency: int = Field(default=2, ge=1, le=16)
     # An event the engine keeps failing on is set aside (outcome "failed") after this.
     inbox_max_attempts: int = Field(default=5, ge=1)
     # Handled events are kept this long (Meta re-delivers for up to 7 days), then pruned.

@@ -56,6 +56,17 @@ class InboxProcessor:
 
     async def run(self, *, now: datetime | None = None) -> int:
         """Handle every due event; the number handled or given up on."""
+        # Several lanes on PostgreSQL: while one waits for the database, another computes
+        # (SKIP LOCKED gives them disjoint batches, the claim keeps each customer in order).
+        # SQLite has one writer, so one lane.
+        lanes = 1 if self.writer_queue is not None else self.settings.inbox_concurrency
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._drain(now)) for _ in range(lanes)]
+        async with self.sessionmaker() as session:
+            INBOX_BACKLOG.set(await repository.count_pending(session))
+        return sum(task.result() for task in tasks)
+
+    async def _drain(self, now: datetime | None) -> int:
         total = 0
         for _ in range(MAX_BATCHES_PER_RUN):
             handled = await self._batch(now or utcnow())
@@ -64,8 +75,6 @@ class InboxProcessor:
             # handled, so keep going until a claim comes back empty.
             if handled == 0:
                 break
-        async with self.sessionmaker() as session:
-            INBOX_BACKLOG.set(await repository.count_pending(session))
         return total
 
     async def _batch(self, now: datetime) -> int:

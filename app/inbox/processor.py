@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,26 +82,28 @@ class InboxProcessor:
         # fails, that transaction is rolled back whole and the batch is claimed again with a
         # savepoint around each event, so only the failing one is set aside.
         try:
-            items = await self._run_batch(now, isolate=False)
+            claimed, done = await self._run_batch(now, isolate=False)
         except _EventFailed:
-            items = await self._run_batch(now, isolate=True)
-        if items and self.on_replies is not None:
+            claimed, done = await self._run_batch(now, isolate=True)
+        if done and self.on_replies is not None:
             self.on_replies()
-        for item in items:
-            if item.outcome == "done":
-                INBOX_LAG.observe(max((now - item.received_at).total_seconds(), 0.0))
-        return len(items)
+        for received_at in done:
+            INBOX_LAG.observe(max((now - received_at).total_seconds(), 0.0))
+        return claimed
 
-    async def _run_batch(self, now: datetime, *, isolate: bool) -> Sequence[InboxItem]:
+    async def _run_batch(self, now: datetime, *, isolate: bool) -> tuple[int, list[datetime]]:
+        """(events claimed, arrival times of those handled)."""
         async with (
             self.writer_queue or contextlib.nullcontext(),
             self.sessionmaker() as session,
             session.begin(),
         ):
             items = await repository.claim(session, now=now, limit=self.settings.inbox_batch_size)
+            done: list[InboxItem] = []
             for item in items:
                 if isolate:
-                    await self._isolated(session, item, now)
+                    if await self._isolated(session, item, now):
+                        done.append(item)
                     continue
                 try:
                     await self._dispatch(session, item)
@@ -109,10 +111,12 @@ class InboxProcessor:
                     if database_unavailable(exc):
                         raise
                     raise _EventFailed from exc
-                item.processed_at, item.outcome = now, "done"
-        return items
+                done.append(item)
+            # One statement for the batch, not an ORM update per row.
+            await repository.mark_done(session, [item.id for item in done], now=now)
+            return len(items), [item.received_at for item in done]
 
-    async def _isolated(self, session: AsyncSession, item: InboxItem, now: datetime) -> None:
+    async def _isolated(self, session: AsyncSession, item: InboxItem, now: datetime) -> bool:
         try:
             async with session.begin_nested():
                 await self._dispatch(session, item)
@@ -120,8 +124,8 @@ class InboxProcessor:
             if database_unavailable(exc):
                 raise  # the whole batch waits for the database; nothing is marked
             self._failed(item, exc, now)
-            return
-        item.processed_at, item.outcome = now, "done"
+            return False
+        return True
 
     async def _dispatch(self, session: AsyncSession, item: InboxItem) -> None:
         if item.kind == MESSAGE:

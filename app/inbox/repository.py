@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -35,6 +35,16 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int) -> Sequence
         .with_for_update(skip_locked=True, of=InboxItem)
     )
     return (await session.scalars(statement)).all()
+
+
+async def mark_done(session: AsyncSession, ids: Sequence[int], *, now: datetime) -> None:
+    if ids:
+        await session.execute(
+            update(InboxItem)
+            .where(InboxItem.id.in_(ids))
+            .values(processed_at=now, outcome="done")
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def count_pending(session: AsyncSession) -> int:

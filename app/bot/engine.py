@@ -16,7 +16,7 @@ from app.bot import replies
 from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
-from app.bot.ports import KnowledgeSource
+from app.bot.ports import ArticleLike, KnowledgeSource
 from app.bot.sweeper import close_idle, is_idle
 from app.bot.templates import button_titles
 from app.bot.types import (
@@ -35,7 +35,6 @@ from app.conversations.models import Contact, Conversation, Message
 from app.conversations.outcomes import record_outcome
 from app.errors import NotFound, ValidationFailed
 from app.escalation.service import live_handoff_for, open_handoff, queue_position
-from app.kb.models import Article
 from app.metrics import DUPLICATES, MESSAGES_IN
 from app.types import (
     Channel,
@@ -286,7 +285,7 @@ class ConversationEngine:
             return [replies.no_match(turn.lang)]
         return self._serve(turn, article)
 
-    def _serve(self, turn: _Turn, article: Article) -> list[Reply]:
+    def _serve(self, turn: _Turn, article: ArticleLike) -> list[Reply]:
         conversation = turn.conversation
         conversation.last_bot_action = "answer"
         conversation.last_article_slug = article.slug
@@ -305,7 +304,8 @@ class ConversationEngine:
         message.understood_as = result.decision
         message.match_score = result.matches[0].score if result.matches else None
         if result.decision == "answer" and result.matches:
-            article = await self.kb.get_article(turn.session, result.matches[0].slug)
+            slug = result.matches[0].slug
+            article = self.kb.card(slug) or await self.kb.get_article(turn.session, slug)
             if article is not None:
                 return self._serve(turn, article)
         if result.decision == "suggest" and result.matches:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +24,18 @@ from app.kb.matcher import search as match
 from app.kb.models import Article
 from app.metrics import MATCHER_DECISIONS
 
-__all__ = ["KnowledgeBase", "Match", "SearchResult", "article_text"]
+__all__ = ["ArticleCard", "KnowledgeBase", "Match", "SearchResult", "article_text"]
 
 logger = logging.getLogger("app.kb")
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """What the bot sends when it answers with an article."""
+
+    slug: str
+    answer: str
+    url: str | None
 
 
 def article_text(article: Article) -> ArticleText:
@@ -37,6 +47,7 @@ class KnowledgeBase:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._index: MatchIndex | None = None
+        self._cards: dict[str, ArticleCard] = {}
         self._version: int | None = None
         self._lock = asyncio.Lock()
 
@@ -66,7 +77,8 @@ class KnowledgeBase:
             texts = [article_text(a) for a in articles]
             started = time.perf_counter()
             index = await asyncio.to_thread(MatchIndex.build, texts)
-            self._index, self._version = index, version
+            cards = {a.slug: ArticleCard(a.slug, a.answer, a.url) for a in articles}
+            self._index, self._cards, self._version = index, cards, version
             logger.info(
                 "kb index built",
                 extra={
@@ -75,6 +87,11 @@ class KnowledgeBase:
                     "seconds": round(time.perf_counter() - started, 3),
                 },
             )
+
+    def card(self, slug: str) -> ArticleCard | None:
+        """The answer of an article the index holds, from memory (same KB version as the
+        search that found it, so no query is needed to answer with it)."""
+        return self._cards.get(slug)
 
     async def search(self, session: AsyncSession, text: str, limit: int = 3) -> SearchResult:
         if self._index is None:

@@ -246,3 +246,22 @@ async def test_typing_the_shortened_button_label_escalates(
     data = await chat.send("Butuh bantuan lanjut")
     assert data["conversation"]["status"] == "handoff"
     assert await outcomes(session) == [("escalated", "button")]
+
+
+async def test_an_edited_answer_is_what_the_next_customer_gets(
+    new_chat: NewChat, client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    # The bot answers from the KB snapshot in memory: an edit must reach it at once.
+    before = await (await new_chat()).send(REFUND_QUESTION)
+    assert "Kebijakan baru" not in before["replies"][0]["text"]
+    edited = await client.patch(
+        "/api/v1/kb/articles/refund-dana",
+        json={"answer": "Kebijakan baru: refund diproses dalam 1 hari kerja."},
+        headers=admin_headers,
+    )
+    assert edited.status_code == 200, edited.text
+
+    after = await (await new_chat()).send(REFUND_QUESTION)
+
+    assert after["replies"][0]["article"] == "refund-dana"
+    assert "Kebijakan baru: refund diproses dalam 1 hari kerja." in after["replies"][0]["text"]

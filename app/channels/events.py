@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import StringConstraints
 
 from app.bot.types import InboundMessage
 from app.errors import AppError
+
+# Ids as long as the columns that store them: a longer one is a malformed payload (400), not
+# a database error half way through.
+CustomerId = Annotated[str, StringConstraints(max_length=128)]
+AccountId = Annotated[str, StringConstraints(max_length=64)]
+MessageId = Annotated[str, StringConstraints(max_length=255)]
+StatusName = Annotated[str, StringConstraints(max_length=32)]
 
 
 class InvalidPayload(AppError):

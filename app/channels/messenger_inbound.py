@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.bot.types import InboundMessage
-from app.channels.events import InvalidPayload, WebhookEvents, epoch_to_utc
+from app.channels.events import AccountId, InvalidPayload, MessageId, WebhookEvents, epoch_to_utc
 from app.types import Channel
 
 OBJECT = "page"
@@ -18,7 +18,7 @@ class _Model(BaseModel):
 
 
 class Party(_Model):
-    id: str | None = None
+    id: AccountId | None = None  # a page id or a PSID
 
 
 class QuickReply(_Model):
@@ -30,7 +30,7 @@ class Attachment(_Model):
 
 
 class MsMessage(_Model):
-    mid: str | None = None
+    mid: MessageId | None = None
     text: str | None = None
     is_echo: bool = False
     quick_reply: QuickReply | None = None
@@ -38,7 +38,7 @@ class MsMessage(_Model):
 
 
 class Postback(_Model):
-    mid: str | None = None
+    mid: MessageId | None = None
     title: str | None = None
     payload: str | None = None
 
@@ -52,7 +52,7 @@ class Event(_Model):
 
 
 class Entry(_Model):
-    id: str | None = None
+    id: AccountId | None = None
     messaging: list[Event] = []
 
 

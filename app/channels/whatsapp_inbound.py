@@ -11,7 +11,16 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.bot.types import InboundMessage
-from app.channels.events import InvalidPayload, StatusUpdate, WebhookEvents, epoch_to_utc
+from app.channels.events import (
+    AccountId,
+    CustomerId,
+    InvalidPayload,
+    MessageId,
+    StatusName,
+    StatusUpdate,
+    WebhookEvents,
+    epoch_to_utc,
+)
 from app.types import Channel
 
 OBJECT = "whatsapp_business_account"
@@ -44,8 +53,8 @@ class TemplateButton(_Model):
 
 
 class WaMessage(_Model):
-    sender: str = Field(alias="from")
-    id: str
+    sender: CustomerId = Field(alias="from")
+    id: MessageId
     timestamp: str | None = None
     type: str
     text: Text | None = None
@@ -58,7 +67,7 @@ class Profile(_Model):
 
 
 class WaContact(_Model):
-    wa_id: str | None = None
+    wa_id: CustomerId | None = None
     profile: Profile | None = None
 
 
@@ -70,13 +79,13 @@ class StatusError(_Model):
 
 
 class WaStatus(_Model):
-    id: str
-    status: str
+    id: MessageId
+    status: StatusName
     errors: list[StatusError] = []
 
 
 class Metadata(_Model):
-    phone_number_id: str | None = None
+    phone_number_id: AccountId | None = None
 
 
 class Value(_Model):

@@ -95,7 +95,9 @@ async def test_a_failing_event_is_rolled_back_alone_retried_and_holds_its_custom
     ]:
         assert (await post_whatsapp(client, wa_text(text, wamid=wamid, wa_id=wa_id))).is_success
 
-    handled = await processor(app, flaky).run()
+    # One clock for the whole run: a slow machine must not make a1's retry due within it.
+    now = utcnow()
+    handled = await processor(app, flaky).run(now=now)
 
     assert handled == 2  # b1 handled; a1 failed and will be retried; a2 waits behind it
     assert flaky.seen == ["62822:halo"]
@@ -107,7 +109,7 @@ async def test_a_failing_event_is_rolled_back_alone_retried_and_holds_its_custom
     assert failed.last_error == "RuntimeError: engine bug"
 
     # Nothing is due before the backoff has passed ...
-    assert await processor(app, flaky).run() == 0
+    assert await processor(app, flaky).run(now=now + timedelta(seconds=1)) == 0
     # ... then a1 succeeds and a2 follows it, in order.
     later = utcnow() + timedelta(minutes=10)
     assert await processor(app, flaky).run(now=later) == 2

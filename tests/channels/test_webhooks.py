@@ -144,3 +144,24 @@ async def test_database_down_answers_503_so_the_platform_retries(
         await dead.dispose()
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "database_unavailable"
+
+
+@pytest.mark.parametrize(
+    "field", ["wamid", "wa_id", "phone_number_id"], ids=["message", "customer", "number"]
+)
+async def test_an_id_longer_than_any_platform_sends_is_400_not_a_database_error(
+    client: httpx.AsyncClient, field: str
+) -> None:
+    long_id = "9" * 400
+    if field == "phone_number_id":
+        body = wa_text("halo", wamid="wamid.long", phone_number_id=long_id)
+    elif field == "wa_id":
+        body = wa_text("halo", wamid="wamid.long", wa_id=long_id)
+    else:
+        body = wa_text("halo", wamid=long_id)
+    response = await post_whatsapp(client, body)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_payload"
+    # Nothing half-stored: the same message with sane ids is still new.
+    fine = await post_whatsapp(client, wa_text("halo", wamid="wamid.long"))
+    assert fine.json()["messages"] == 1

@@ -94,6 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.run_workers:
             for worker in workers:
                 worker.start()
+        else:
+            logger.info(
+                "background workers off: webhooks are stored, and answered by a `router worker`"
+            )
         logger.info("service started", extra={"database": engine.url.render_as_string()})
         try:
             yield

@@ -220,18 +220,30 @@ class MatchIndex:
         out: list[str] = []
         for word in surface_words:
             if (
-                len(word) >= MIN_TYPO_LEN
+                len(word) >= MIN_TYPO_LEN - 1
                 and word.isalpha()
                 and word not in self.surface
                 and not is_lexicon_word(word)
                 and not all(t in self.vocab for t in normalize_words((word,)))
             ):
-                # A KB word one slip away beats a chat word: it is what the message is about.
-                found = self.surface_grams.nearest(word, 1) or self.chat_grams.nearest(word, 1)
-                if found:
-                    word = found[0][0]
+                if len(word) < MIN_TYPO_LEN:
+                    word = self._restore_vowel(word)
+                else:
+                    # A KB word one slip away beats a chat word: it is what the message is about.
+                    found = self.surface_grams.nearest(word, 1) or self.chat_grams.nearest(word, 1)
+                    if found:
+                        word = found[0][0]
             out.append(word)
         return tuple(out)
+
+    def _restore_vowel(self, word: str) -> str:
+        """Chat drops a vowel from short words ("bru" for "baru"): too short for the edit-distance
+        path, so only a single missing vowel is restored, and only when it is unambiguous."""
+        found = {word[:i] + vowel + word[i:] for i in range(1, len(word) + 1) for vowel in "aeiou"}
+        known = sorted(w for w in found if w in self.surface) or sorted(
+            w for w in found if is_lexicon_word(w)
+        )
+        return known[0] if len(known) == 1 else word
 
     def resolve(self, token: str) -> list[tuple[int, float]]:
         """KB terms a normalised token stands for, with a similarity in (0, 1]."""

@@ -156,8 +156,17 @@ def normalize_words(surface: tuple[str, ...]) -> tuple[str, ...]:
     tokens = _replace_phrases(tokens, "english")
     tokens = _replace_phrases(tokens, "synonyms")
     stemmed = [t if t in known else stem(t, lex.roots) for t in tokens]
+    # An affixed chat word is slang only once stripped: di- + a slang root -> the root's word.
+    stemmed = [
+        s
+        for t, root in zip(tokens, stemmed, strict=True)
+        for s in (lex.slang.get(root, (root,)) if root != t else (root,))
+    ]
     stemmed = _replace_phrases(stemmed, "synonyms")
-    return tuple(t for t in stemmed if t and t not in lex.stopwords)
+    content = [t for t in stemmed if t and t not in lex.stopwords]
+    # Once filler is gone a phrase split by a pronoun or particle meets again.
+    content = _replace_phrases(content, "synonyms")
+    return tuple(t for t in content if t not in lex.stopwords)
 
 
 def normalize_tokens_cached(text: str) -> tuple[str, ...]:

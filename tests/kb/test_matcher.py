@@ -116,3 +116,18 @@ def test_two_equally_good_articles_are_offered_not_answered() -> None:
     result = search(index, "ganti akun", Thresholds(answer=0.75, suggest=0.15))
     assert result.decision == "suggest"
     assert {m.slug for m in result.matches} == {"ganti-password", "ganti-email"}
+
+
+def test_a_runner_up_never_scores_above_what_the_top_leaves_over() -> None:
+    for text in ["lupa password", "lacak paket dan ongkir", "cara refund", "cek resi"]:
+        scored = score(INDEX, text)
+        top = scored[0][1]
+        assert all(value <= min(top, 1 - top) + 1e-9 for _, value in scored[1:]), text
+
+
+def test_a_short_word_missing_one_vowel_is_restored_only_when_unambiguous() -> None:
+    index = MatchIndex.build(
+        [ArticleText("stok-baru", "Kapan stok baru datang", ("Restock kapan",))]
+    )
+    assert index.correct(("bru",)) == ("baru",)
+    assert index.correct(("xyz",)) == ("xyz",)

@@ -42,6 +42,7 @@ WORKER_NAME = "inbox"
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
 MAX_BATCHES_PER_RUN = 200
+SQLITE_MAX_BATCH = 8
 
 
 @dataclass
@@ -53,6 +54,13 @@ class InboxProcessor:
     writer_queue: asyncio.Lock | None = None
     # Called after each committed batch that queued replies (wakes the outbox worker).
     on_replies: Callable[[], None] | None = None
+
+    @property
+    def _batch_size(self) -> int:
+        # SQLite has one writer: webhook acknowledgements wait for the batch holding it, so
+        # keep batches short there.
+        size = self.settings.inbox_batch_size
+        return min(size, SQLITE_MAX_BATCH) if self.writer_queue is not None else size
 
     async def run(self, *, now: datetime | None = None) -> int:
         """Handle every due event; the number handled or given up on."""
@@ -98,7 +106,7 @@ class InboxProcessor:
             self.sessionmaker() as session,
             session.begin(),
         ):
-            items = await repository.claim(session, now=now, limit=self.settings.inbox_batch_size)
+            items = await repository.claim(session, now=now, limit=self._batch_size)
             done: list[InboxItem] = []
             for item in items:
                 if isolate:

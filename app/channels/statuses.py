@@ -7,7 +7,7 @@ one conditional UPDATE that only moves the state forward: sent < delivered < rea
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.events import StatusUpdate
@@ -43,3 +43,17 @@ async def apply_status(session: AsyncSession, channel: Channel, report: StatusUp
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def is_known(session: AsyncSession, channel: Channel, platform_message_id: str) -> bool:
+    """Whether one of our outbound messages carries this platform id (yet)."""
+    found = await session.scalar(
+        select(Message.id)
+        .where(
+            Message.channel == channel,
+            Message.direction == Direction.outbound,
+            Message.platform_message_id == platform_message_id,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.channels.intake import MessageHandler
-from app.channels.statuses import apply_status
+from app.channels.statuses import apply_status, is_known
 from app.config import Settings
 from app.db import utcnow
 from app.errors import AppError, database_unavailable
@@ -43,6 +43,8 @@ RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
 MAX_BATCHES_PER_RUN = 200
 SQLITE_MAX_BATCH = 8
+STATUS_MATCH_WINDOW = timedelta(seconds=60)
+STATUS_RETRY = timedelta(seconds=2)
 
 
 @dataclass
@@ -114,12 +116,13 @@ class InboxProcessor:
                         done.append(item)
                     continue
                 try:
-                    await self._dispatch(session, item)
+                    handled = await self._dispatch(session, item, now)
                 except Exception as exc:
                     if database_unavailable(exc):
                         raise
                     raise _EventFailed from exc
-                done.append(item)
+                if handled:
+                    done.append(item)
             # One statement for the batch, not an ORM update per row.
             await repository.mark_done(session, [item.id for item in done], now=now)
             return len(items), [item.received_at for item in done]
@@ -127,21 +130,31 @@ class InboxProcessor:
     async def _isolated(self, session: AsyncSession, item: InboxItem, now: datetime) -> bool:
         try:
             async with session.begin_nested():
-                await self._dispatch(session, item)
+                return await self._dispatch(session, item, now)
         except Exception as exc:
             if database_unavailable(exc):
                 raise  # the whole batch waits for the database; nothing is marked
             self._failed(item, exc, now)
             return False
-        return True
 
-    async def _dispatch(self, session: AsyncSession, item: InboxItem) -> None:
+    async def _dispatch(self, session: AsyncSession, item: InboxItem, now: datetime) -> bool:
+        """Handle the event; False when it has to wait (it is scheduled again)."""
         if item.kind == MESSAGE:
             # The customer's clock, not the processor's: idle timeouts and the message's
             # timestamps read as if it was handled on arrival.
             await self.handler.handle(session, inbound_from(item.payload), now=item.received_at)
-        else:
-            await apply_status(session, Channel(item.channel), status_from(item.payload))
+            return True
+        channel, report = Channel(item.channel), status_from(item.payload)
+        if await apply_status(session, channel, report):
+            return True
+        # Meta can report "sent" before the outbox has stored the id it got back for the
+        # message: give the outbox a little while before deciding the id is not ours.
+        if now - item.received_at < STATUS_MATCH_WINDOW and not await is_known(
+            session, channel, report.platform_message_id
+        ):
+            item.next_attempt_at = now + STATUS_RETRY
+            return False
+        return True
 
     def _failed(self, item: InboxItem, exc: Exception, now: datetime) -> None:
         item.attempts += 1

@@ -17,6 +17,7 @@ from app.bot.engine import ConversationEngine
 from app.config import Settings
 from app.conversations.models import Contact, Message
 from app.db import utcnow
+from app.inbox.models import InboxItem
 from app.main import create_app
 from app.outbox.models import OutboxItem
 from app.outbox.worker import deliver_due
@@ -202,7 +203,47 @@ async def test_delivery_statuses_only_move_forward(
     assert again.json()["statuses"] == 0  # a re-delivered report
     unknown = await post_whatsapp(client, wa_status("wamid.unknown", "read"))
     assert unknown.json()["statuses"] == 1
-    assert await process_inbox(app) == 1  # handled: it matches nothing and changes nothing
+    assert await process_inbox(app) == 1  # it matches nothing and changes nothing
+
+
+async def test_a_status_that_beats_the_outbox_is_applied_once_the_id_is_known(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, graph_api: FakeGraphApi
+) -> None:
+    await post_whatsapp(client, wa_text("halo", wamid="wamid.st3"))
+    await process_inbox(app)  # the reply waits in the outbox, without a platform id yet
+    wamid = "wamid.FAKE000001"  # what the fake Graph API will call the first reply
+    await post_whatsapp(client, wa_status(wamid, "delivered"))
+    now = utcnow()
+    assert await app.state.inbox.run(now=now) == 1  # not ours yet: it waits
+
+    await deliver(app)
+    assert graph_api.delivered[0].message_id == wamid
+    assert await app.state.inbox.run(now=now + timedelta(seconds=30)) == 1
+
+    status = await session.scalar(
+        select(Message.delivery_status).where(Message.platform_message_id == wamid)
+    )
+    await session.commit()
+    assert status == "delivered"
+    pending = await session.scalar(
+        select(func.count()).select_from(InboxItem).where(InboxItem.processed_at.is_(None))
+    )
+    await session.commit()
+    assert pending == 0
+
+
+async def test_a_status_for_an_id_that_never_appears_is_dropped_after_a_minute(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await post_whatsapp(client, wa_status("wamid.someone-else", "read"))
+    now = utcnow()
+    assert await app.state.inbox.run(now=now) == 1
+    assert await app.state.inbox.run(now=now + timedelta(seconds=30)) == 1  # still waiting
+    assert await app.state.inbox.run(now=now + timedelta(minutes=2)) == 1  # given up: done
+    item = await session.scalar(select(InboxItem))
+    await session.commit()
+    assert item is not None
+    assert (item.outcome, item.attempts) == ("done", 0)
 
 
 async def test_a_failed_status_records_the_platform_reason(

@@ -45,6 +45,7 @@ MAX_BATCHES_PER_RUN = 200
 SQLITE_MAX_BATCH = 8
 STATUS_MATCH_WINDOW = timedelta(seconds=60)
 STATUS_RETRY = timedelta(seconds=2)
+PRUNE_CHUNK = 5000
 
 
 @dataclass
@@ -187,8 +188,19 @@ def inbox_worker(processor: InboxProcessor) -> PeriodicWorker:
 
 
 async def prune_inbox(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime,
+    chunk: int = PRUNE_CHUNK,
 ) -> int:
-    async with sessionmaker() as session, session.begin():
-        before = now - timedelta(hours=settings.inbox_retention_hours)
-        return await repository.prune(session, before=before)
+    """Delete handled events past the retention, a chunk per transaction, so a day of
+    traffic never becomes one long delete holding locks."""
+    before = now - timedelta(hours=settings.inbox_retention_hours)
+    total = 0
+    while True:
+        async with sessionmaker() as session, session.begin():
+            deleted = await repository.prune(session, before=before, limit=chunk)
+        total += deleted
+        if deleted < chunk:
+            return total

@@ -52,11 +52,18 @@ async def count_pending(session: AsyncSession) -> int:
     return int(await session.scalar(statement) or 0)
 
 
-async def prune(session: AsyncSession, *, before: datetime) -> int:
-    """Forget events handled before ``before``; the messages table still dedupes them."""
+async def prune(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Forget up to ``limit`` events handled before ``before`` (the messages table still
+    dedupes them); the number deleted."""
+    oldest = (
+        select(InboxItem.id)
+        .where(InboxItem.processed_at.is_not(None), InboxItem.processed_at < before)
+        .order_by(InboxItem.processed_at)
+        .limit(limit)
+    )
     result = await session.execute(
-        delete(InboxItem).where(
-            InboxItem.processed_at.is_not(None), InboxItem.processed_at < before
-        )
+        delete(InboxItem)
+        .where(InboxItem.id.in_(oldest.scalar_subquery()))
+        .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -200,3 +200,19 @@ async def test_one_bad_event_in_a_batch_costs_the_others_nothing(
     )
     await session.commit()
     assert replies == 4  # one each, none doubled by the re-run
+
+
+async def test_pruning_goes_a_chunk_at_a_time_until_nothing_is_old(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    for n in range(5):
+        await post_whatsapp(client, wa_text("halo", wamid=f"wamid.pr{n}", wa_id=f"6288{n}"))
+    await app.state.inbox.run()
+    later = utcnow() + timedelta(hours=app.state.settings.inbox_retention_hours, minutes=1)
+
+    deleted = await prune_inbox(app.state.sessionmaker, app.state.settings, now=later, chunk=2)
+
+    assert deleted == 5
+    left = await session.scalar(select(func.count()).select_from(InboxItem))
+    await session.commit()
+    assert left == 0

@@ -26,7 +26,7 @@ from app.middleware import RequestMiddleware
 from app.migrate import upgrade
 from app.outbox.worker import SEND_CONCURRENCY, outbox_worker, poke_outbox
 from app.ratelimit import RateLimiter
-from app.routers import agents, dashboard, handoffs, health, stats, webchat, webhooks
+from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.workers import PeriodicWorker
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(kb_router.router)
     app.include_router(outbox_router.router)
+    app.include_router(inbox.router)
     return app
 
 

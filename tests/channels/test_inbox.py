@@ -216,3 +216,35 @@ async def test_pruning_goes_a_chunk_at_a_time_until_nothing_is_old(
     left = await session.scalar(select(func.count()).select_from(InboxItem))
     await session.commit()
     assert left == 0
+
+
+async def test_admins_list_failed_events_and_send_one_back_to_the_engine(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    bot: ConversationEngine,
+    admin_headers: dict[str, str],
+) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"inbox_max_attempts": 1})
+    await post_whatsapp(client, wa_text("boom", wamid="wamid.adm1", wa_id="62899"))
+    await processor(app, FailingOn(bot, "boom", failures=100)).run()
+
+    listed = await client.get("/api/v1/inbox", headers=admin_headers)
+    assert listed.status_code == 200
+    (item,) = listed.json()["items"]
+    assert (item["dedupe_key"], item["outcome"], item["attempts"]) == ("wamid.adm1", "failed", 1)
+    assert item["last_error"] == "RuntimeError: engine bug"
+    assert "payload" not in item  # no customer text in the admin list
+    pending = await client.get("/api/v1/inbox", params={"status": "pending"}, headers=admin_headers)
+    assert pending.json()["items"] == []
+
+    retried = await client.post(f"/api/v1/inbox/{item['id']}/retry", headers=admin_headers)
+    assert retried.status_code == 200, retried.text
+    assert (retried.json()["outcome"], retried.json()["attempts"]) == (None, 0)
+    again = await client.post(f"/api/v1/inbox/{item['id']}/retry", headers=admin_headers)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "inbox_item_not_failed")
+    missing = await client.post("/api/v1/inbox/999999/retry", headers=admin_headers)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "inbox_item_not_found")
+
+    assert await app.state.inbox.run() == 1  # the real engine now answers it
+    assert await inbound_texts(session, "62899") == ["boom"]

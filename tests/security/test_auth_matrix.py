@@ -104,6 +104,10 @@ async def _retry(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/outbox/{await w.failed_delivery()}/retry")
 
 
+async def _retry_event(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/inbox/{await w.failed_event()}/retry")
+
+
 def _handshake(path: str, verify_token: str) -> Build:
     params = {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": "4242"}
     return fixed(path, params=params)
@@ -167,6 +171,8 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("DELETE", A): (Auth.admin, _article(204)),
     ("GET", "/api/v1/outbox"): (Auth.admin, fixed("/api/v1/outbox")),
     ("POST", "/api/v1/outbox/{item_id}/retry"): (Auth.admin, _retry),
+    ("GET", "/api/v1/inbox"): (Auth.admin, fixed("/api/v1/inbox")),
+    ("POST", "/api/v1/inbox/{item_id}/retry"): (Auth.admin, _retry_event),
     ("GET", "/webhooks/whatsapp"): (Auth.platform, _handshake("/webhooks/whatsapp", WA_VERIFY)),
     ("POST", "/webhooks/whatsapp"): (
         Auth.platform,

@@ -201,6 +201,9 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
     async def delivery() -> dict[str, Any]:
         return {"item_id": await world.failed_delivery()}
 
+    async def event() -> dict[str, Any]:
+        return {"item_id": await world.failed_event()}
+
     by_param = {
         "{handoff_id}": handoff,
         "{agent_id}": agent,
@@ -223,6 +226,8 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
             return Target({}, secret=secret)
         if path.endswith(("/messages", "/release", "/resolve")):
             return Target(ADMIN, path_parameters=claimed_handoff)
+        if path.startswith("/api/v1/inbox/"):
+            return Target(ADMIN, path_parameters=event)
         factory = next((f for param, f in by_param.items() if param in path), None)
         return Target(ADMIN, path_parameters=factory)
 

@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
+from app.inbox.models import InboxItem
 from app.outbox.models import OutboxItem
 from app.types import OutboxStatus
 from tests.conftest import ADMIN_TOKEN
@@ -132,6 +133,26 @@ class World:
             next_attempt_at=now,
             last_error="HTTP 500",
             created_at=now,
+        )
+        self.session.add(item)
+        await self.session.commit()
+        return item.id
+
+    async def failed_event(self) -> int:
+        """A webhook event the engine gave up on."""
+        now = utcnow()
+        item = InboxItem(
+            channel="whatsapp",
+            kind="message",
+            dedupe_key=f"wamid.failed.{now.timestamp()}",
+            contact_key="62811000000",
+            payload={"channel": "whatsapp", "external_id": "62811000000", "text": "x"},
+            received_at=now,
+            attempts=5,
+            next_attempt_at=now,
+            last_error="RuntimeError: engine bug",
+            processed_at=now,
+            outcome="failed",
         )
         self.session.add(item)
         await self.session.commit()

@@ -210,6 +210,26 @@ async def evaluate(
     print(line("WRatio", metrics(rows), f"(baseline, answer >= {b_answer:.2f})"))
 
 
+async def sweep(bench: Bench, settings: Settings, name: str, data: dict[str, Any]) -> None:
+    """What each answer threshold would give (ROUTER_KB_ANSWER_THRESHOLD is an operator's
+    trade-off between answering more and answering wrongly)."""
+    await bench.load(data["articles"])
+    probe = KnowledgeBase(
+        settings.model_copy(update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0})
+    )
+    results, _ = await bench.run(probe, [t["text"] for t in data["test"]])
+    scored = [[(m.slug, m.score) for m in r.matches] for r in results]
+    expected = [t["expected"] for t in data["test"]]
+    print(f"{name}: answer threshold sweep (suggest threshold {settings.kb_suggest_threshold})")
+    for step in range(40, 100, 5):
+        threshold = step / 100
+        rows = [
+            (e, decide_scored(s, threshold, settings.kb_suggest_threshold))
+            for e, s in zip(expected, scored, strict=True)
+        ]
+        print(line(f"  >= {threshold:.2f}", metrics(rows)))
+
+
 async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: int) -> None:
     articles = synthesise(data["articles"], total)
     await bench.load(articles)
@@ -307,6 +327,9 @@ async def main() -> None:
     parser.add_argument("--dataset", action="append", help="a dataset JSON (default: all)")
     parser.add_argument("--no-scale", action="store_true")
     parser.add_argument("--fit", action="store_true", help="fit the matcher weights and exit")
+    parser.add_argument(
+        "--sweep", action="store_true", help="with --dataset: metrics per answer threshold"
+    )
     args = parser.parse_args()
     if args.fit:
         fit(lambda p: json.loads((DATASETS / p).read_text()))
@@ -320,7 +343,11 @@ async def main() -> None:
             load = lambda p: json.loads((DATASETS / p).read_text())  # noqa: E731
             if args.dataset:
                 for path in args.dataset:
-                    await evaluate(bench, settings, path, json.loads(Path(path).read_text()))
+                    data = json.loads(Path(path).read_text())
+                    if args.sweep:
+                        await sweep(bench, settings, path, data)
+                    else:
+                        await evaluate(bench, settings, path, data)
                 return
             ecommerce = load("id_ecommerce/dev.json")
             await evaluate(bench, settings, "id_ecommerce/dev", ecommerce, halves=True)

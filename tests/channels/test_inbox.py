@@ -46,7 +46,14 @@ class FailingOn:
 
 
 def processor(app: FastAPI, handler: object) -> InboxProcessor:
-    return InboxProcessor(app.state.sessionmaker, handler, app.state.settings)  # type: ignore[arg-type]
+    """A processor like the app's, with one lane: attempts are counted per claim, and a second
+    lane could claim an event again right after the first rolled it back."""
+    return InboxProcessor(
+        app.state.sessionmaker,
+        handler,  # type: ignore[arg-type]
+        app.state.settings.model_copy(update={"inbox_concurrency": 1}),
+        writer_queue=app.state.sqlite_writer_queue,
+    )
 
 
 async def inbound_texts(session: AsyncSession, wa_id: str) -> list[str | None]:

@@ -17,9 +17,10 @@ from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import install_error_handlers
 from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
 from app.escalation.notifier import handoff_notifier
+from app.gcpolicy import freeze_long_lived
 from app.inbox.processor import InboxProcessor, inbox_worker, prune_inbox
 from app.inbox.writer import InboxWriter
-from app.kb.refresh import kb_refresh_worker
+from app.kb.refresh import kb_refresh_worker, refresh_kb
 from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
         ]
         app.state.workers = {w.name: w for w in workers}
+        await _warm_up(app)
         if settings.run_workers:
             for worker in workers:
                 worker.start()
@@ -133,6 +135,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox_router.router)
     app.include_router(inbox.router)
     return app
+
+
+async def _warm_up(app: FastAPI) -> None:
+    """Build the KB index before the first message, then freeze what lives as long as the
+    process (``app.gcpolicy``)."""
+    try:
+        await refresh_kb(app.state.sessionmaker, app.state.kb)
+    except Exception:  # the database may be down at start: /readyz says so, the worker retries
+        logger.warning("kb index not built at start; it will be on first use", exc_info=True)
+    freeze_long_lived()
 
 
 def _default_app() -> FastAPI:

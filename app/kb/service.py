@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.gcpolicy import freeze_long_lived
 from app.kb.articles import current_version, list_articles
 from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import Match, SearchResult, Thresholds
@@ -79,6 +80,9 @@ class KnowledgeBase:
             index = await asyncio.to_thread(MatchIndex.build, texts)
             cards = {a.slug: ArticleCard(a.slug, a.answer, a.url) for a in articles}
             self._index, self._cards, self._version = index, cards, version
+            # The index lives until the next KB change. The old one has no reference cycles,
+            # so reference counting frees it even though it was frozen.
+            freeze_long_lived()
             logger.info(
                 "kb index built",
                 extra={

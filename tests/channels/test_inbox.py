@@ -19,7 +19,7 @@ from app.db import utcnow
 from app.inbox.models import InboxItem
 from app.inbox.processor import InboxProcessor, prune_inbox
 from app.types import Direction
-from tests.channels.webhook_client import post_whatsapp, wa_text
+from tests.channels.webhook_client import pending_events, post_whatsapp, wa_text
 
 pytestmark = pytest.mark.usefixtures("bot")
 
@@ -162,11 +162,7 @@ async def test_two_processors_answer_each_customer_once_and_in_order(
     assert sum(counts) == 24
     for wa_id in customers:
         assert await inbound_texts(session, wa_id) == [f"pesan {t}" for t in range(4)]
-    pending = await session.scalar(
-        select(func.count()).select_from(InboxItem).where(InboxItem.processed_at.is_(None))
-    )
-    await session.commit()
-    assert pending == 0
+    assert await pending_events(session) == 0
 
 
 async def test_handled_events_are_pruned_after_the_retention_pending_ones_never(

@@ -23,7 +23,14 @@ from app.outbox.models import OutboxItem
 from app.outbox.worker import deliver_due
 from app.types import Direction
 from tests.bot.kb_fixture import load_test_kb
-from tests.channels.webhook_client import ms_text, post_messenger, post_whatsapp, wa_status, wa_text
+from tests.channels.webhook_client import (
+    ms_text,
+    pending_events,
+    post_messenger,
+    post_whatsapp,
+    wa_status,
+    wa_text,
+)
 from tests.fakes.fixtures import MS_OTHER_PAGE, MS_OTHER_TOKEN, WA_TOKEN, fixture_json
 from tests.fakes.graph_api import FakeGraphApi
 
@@ -225,11 +232,7 @@ async def test_a_status_that_beats_the_outbox_is_applied_once_the_id_is_known(
     )
     await session.commit()
     assert status == "delivered"
-    pending = await session.scalar(
-        select(func.count()).select_from(InboxItem).where(InboxItem.processed_at.is_(None))
-    )
-    await session.commit()
-    assert pending == 0
+    assert await pending_events(session) == 0
 
 
 async def test_a_status_for_an_id_that_never_appears_is_dropped_after_a_minute(

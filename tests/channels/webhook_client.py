@@ -7,7 +7,10 @@ import time
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.inbox.models import InboxItem
 from tests.fakes.fixtures import MS_SECRET, WA_SECRET, sign
 
 
@@ -107,3 +110,12 @@ def ms_text(
             }
         ],
     }
+
+
+async def pending_events(session: AsyncSession) -> int:
+    """Webhook events stored but not handled yet."""
+    count = await session.scalar(
+        select(func.count()).select_from(InboxItem).where(InboxItem.processed_at.is_(None))
+    )
+    await session.commit()
+    return int(count or 0)

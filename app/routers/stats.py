@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.analytics.agents import agent_stats
@@ -36,11 +36,25 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _period(
-    request: Request, raw_from: str | None, raw_to: str | None, *, default_days: int | None = 30
+def _resolve(
+    request: Request, raw_from: str | None, raw_to: str | None, days: int | None
 ) -> Period:
     tz = ZoneInfo(_settings(request).timezone)
-    return resolve_period(raw_from, raw_to, now=utcnow(), tz=tz, default_days=default_days)
+    return resolve_period(raw_from, raw_to, now=utcnow(), tz=tz, default_days=days)
+
+
+# async: FastAPI would run a plain function in its thread pool.
+async def _last_30_days(request: Request, raw_from: FromQuery = None, to: ToQuery = None) -> Period:
+    return _resolve(request, raw_from, to, 30)
+
+
+async def _all_time(request: Request, raw_from: FromQuery = None, to: ToQuery = None) -> Period:
+    return _resolve(request, raw_from, to, None)
+
+
+# `from`/`to` as a period in the ops timezone; declared after AdminDep, so it is checked first.
+PeriodDep = Annotated[Period, Depends(_last_30_days)]
+AllTimeDep = Annotated[Period, Depends(_all_time)]
 
 
 @router.get("/self-service", response_model_by_alias=True)
@@ -48,15 +62,14 @@ async def get_self_service(
     request: Request,
     session: SessionDep,
     _admin: AdminDep,
-    raw_from: FromQuery = None,
-    to: ToQuery = None,
+    period: PeriodDep,
     channel: Channel | None = None,
     granularity: Granularity | None = None,
 ) -> SelfServiceStats:
     settings = _settings(request)
     return await self_service_stats(
         session,
-        period=_period(request, raw_from, to),
+        period=period,
         channel=channel.value if channel else None,
         tz=ZoneInfo(settings.timezone),
         recontact_window_hours=settings.recontact_window_hours,
@@ -65,48 +78,28 @@ async def get_self_service(
 
 
 @router.get("/articles")
-async def get_articles(
-    request: Request,
-    session: SessionDep,
-    _admin: AdminDep,
-    raw_from: FromQuery = None,
-    to: ToQuery = None,
-) -> ArticleStats:
-    return await article_stats(session, period=_period(request, raw_from, to))
+async def get_articles(session: SessionDep, _admin: AdminDep, period: PeriodDep) -> ArticleStats:
+    return await article_stats(session, period=period)
 
 
 @router.get("/gaps")
 async def get_gaps(
-    request: Request,
     session: SessionDep,
     _admin: AdminDep,
-    raw_from: FromQuery = None,
-    to: ToQuery = None,
+    period: PeriodDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> GapStats:
-    return await knowledge_gaps(session, period=_period(request, raw_from, to), limit=limit)
+    return await knowledge_gaps(session, period=period, limit=limit)
 
 
 @router.get("/agents")
-async def get_agents(
-    request: Request,
-    session: SessionDep,
-    _admin: AdminDep,
-    raw_from: FromQuery = None,
-    to: ToQuery = None,
-) -> AgentStats:
-    return await agent_stats(session, period=_period(request, raw_from, to), now=utcnow())
+async def get_agents(session: SessionDep, _admin: AdminDep, period: PeriodDep) -> AgentStats:
+    return await agent_stats(session, period=period, now=utcnow())
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-async def get_export(
-    request: Request,
-    _admin: AdminDep,
-    raw_from: FromQuery = None,
-    to: ToQuery = None,
-) -> StreamingResponse:
+async def get_export(request: Request, _admin: AdminDep, period: AllTimeDep) -> StreamingResponse:
     """All conversations by default; each page is read in its own short transaction."""
-    period = _period(request, raw_from, to, default_days=None)
     return StreamingResponse(
         export_csv(request.app.state.sessionmaker, period=period),
         media_type="text/csv; charset=utf-8",

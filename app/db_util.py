@@ -8,12 +8,13 @@ table's column types still convert values in and out (UTC datetimes, JSON).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, text
+from sqlalchemy import ColumnElement, Select, Table, TextClause, bindparam, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.db import Base
 
@@ -64,3 +65,35 @@ async def insert_ignore(
     )
     result = await session.execute(statement, dict(values))
     return result.scalar_one_or_none()
+
+
+def first_in_line(
+    model: Any,
+    *,
+    pending: Callable[[Any], ColumnElement[bool]],
+    key: Sequence[str],
+    due: ColumnElement[bool],
+    limit: int,
+) -> Select[Any]:
+    """The oldest due pending rows whose key has no older pending row, locked: per-key FIFO
+    queues that several workers drain at once.
+
+    A row waits while an older row with the same key is still pending (even one another
+    worker holds), so each key's rows are handled in order and a stuck row holds back only
+    its own key. ``FOR UPDATE SKIP LOCKED`` lets workers on every replica claim at once; on
+    SQLite the transaction's write lock does both jobs. ``pending`` is applied to the table
+    and to its alias for the older rows.
+    """
+    older = aliased(model)
+    blocked = exists().where(
+        pending(older),
+        *(getattr(older, column) == getattr(model, column) for column in key),
+        older.id < model.id,
+    )
+    return (
+        select(model)
+        .where(pending(model), due, ~blocked)
+        .order_by(model.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=model)
+    )

@@ -5,34 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from app.db_util import first_in_line
 from app.inbox.models import InboxItem
 
 
 async def claim(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[InboxItem]:
-    """Lock the oldest due events whose customer has no older event still pending.
-
-    The NOT EXISTS keeps each customer's messages in order across processors: while one
-    processor holds a customer's first message (locked, still pending), another skips the
-    second instead of answering it first. SKIP LOCKED lets processors on other replicas
-    take other customers meanwhile. On SQLite the transaction's write lock does both jobs.
-    """
-    older = aliased(InboxItem)
-    blocked = exists().where(
-        older.processed_at.is_(None),
-        older.channel == InboxItem.channel,
-        older.contact_key == InboxItem.contact_key,
-        older.id < InboxItem.id,
-    )
-    statement = (
-        select(InboxItem)
-        .where(InboxItem.processed_at.is_(None), InboxItem.next_attempt_at <= now, ~blocked)
-        .order_by(InboxItem.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=InboxItem)
+    """Lock the oldest due events whose customer has no older event still pending: while
+    one processor holds a customer's first message, another skips the second instead of
+    answering it first. Delivery reports have no customer key (NULL never equals), so they
+    never wait."""
+    statement = first_in_line(
+        InboxItem,
+        pending=lambda item: item.processed_at.is_(None),
+        key=("channel", "contact_key"),
+        due=InboxItem.next_attempt_at <= now,
+        limit=limit,
     )
     return (await session.scalars(statement)).all()
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import String, Table, bindparam, exists, func, select, update
+from sqlalchemy import String, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from app.conversations.models import Message
+from app.db_util import first_in_line
 from app.outbox.models import OutboxItem
 from app.types import DeliveryStatus, OutboxStatus
 
@@ -28,25 +28,14 @@ async def claim_due(
     call happens without a row lock and no other worker picks the row meanwhile. A worker
     that dies mid-send leaves the row to be retried after the lease (at-least-once).
     """
-    earlier = aliased(OutboxItem)
-    blocked = exists().where(
-        earlier.recipient_key == OutboxItem.recipient_key,
-        earlier.status == OutboxStatus.pending,
-        earlier.id < OutboxItem.id,
+    statement = first_in_line(
+        OutboxItem,
+        pending=lambda item: item.status == OutboxStatus.pending,
+        key=("recipient_key",),
+        due=OutboxItem.next_attempt_at <= now,
+        limit=limit,
     )
-    rows = list(
-        await session.scalars(
-            select(OutboxItem)
-            .where(
-                OutboxItem.status == OutboxStatus.pending,
-                OutboxItem.next_attempt_at <= now,
-                ~blocked,
-            )
-            .order_by(OutboxItem.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxItem)
-        )
-    )
+    rows = list(await session.scalars(statement))
     for row in rows:
         row.attempts += 1
         row.next_attempt_at = now + lease

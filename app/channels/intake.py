@@ -10,25 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.bot.types import InboundMessage, InboundResult
+from app.bot.types import InboundMessage
 from app.channels.events import WebhookEvents
 from app.inbox.codec import MESSAGE, rows_for
 from app.inbox.writer import InboxWriter
 from app.types import Channel
 
 logger = logging.getLogger("app.channels")
-
-
-class MessageHandler(Protocol):
-    """The conversation engine as the inbox processor sees it (``app.state.bot``)."""
-
-    async def handle(
-        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
-    ) -> InboundResult: ...
 
 
 @dataclass

@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.channels.intake import MessageHandler
+from app.bot.types import InboundMessage, InboundResult
 from app.channels.statuses import apply_status, is_known
 from app.config import Settings
 from app.db import utcnow
@@ -32,6 +32,14 @@ from app.types import Channel
 from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app.inbox")
+
+
+class MessageHandler(Protocol):
+    """The conversation engine as the processor sees it (``app.state.bot``)."""
+
+    async def handle(
+        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
+    ) -> InboundResult: ...
 
 
 class _EventFailed(Exception):

@@ -7,12 +7,14 @@ replies (with their outbox rows) are stored together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bot import replies
+from app.bot.arrival import Arrival, arrive, clipped_text
 from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
@@ -39,7 +41,6 @@ from app.metrics import DUPLICATES, MESSAGES_IN
 from app.types import (
     Channel,
     ConversationStatus,
-    Direction,
     EscalationReason,
     HandoffStatus,
     OutcomeKind,
@@ -76,46 +77,44 @@ class ConversationEngine:
             for title in button_titles(button_id)
         }
 
+    async def arrive(
+        self, session: AsyncSession, batch: Sequence[tuple[InboundMessage, datetime]]
+    ) -> list[Arrival]:
+        """Store a batch of customers' messages (one each) ahead of ``handle``, which then
+        takes each one's ``Arrival``: the per-message statements become per-batch ones."""
+        return await arrive(
+            session,
+            [(inbound.without_nul(), now) for inbound, now in batch],
+            max_text_length=self.settings.max_text_length,
+        )
+
     async def handle(
-        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
+        self,
+        session: AsyncSession,
+        inbound: InboundMessage,
+        *,
+        now: datetime,
+        arrival: Arrival | None = None,
     ) -> InboundResult:
         inbound = inbound.without_nul()
-        text = (inbound.text or "").strip()[: self.settings.max_text_length]
+        text = clipped_text(inbound, self.settings.max_text_length)
         # Web chat validates strictly (its client sent the id); platforms may carry buttons
         # of other apps or old messages, which are read as text instead.
         strict = inbound.channel == Channel.webchat
         if strict:
             await self._validate_action(session, inbound.action)
 
-        contact = await repository.upsert_contact(
-            session,
-            channel=inbound.channel.value,
-            external_id=inbound.external_id,
-            display_name=inbound.display_name[:200] if inbound.display_name else None,
-            account_id=inbound.account_id,
-            seen_at=min(inbound.sent_at or now, now),
-        )
-        latest = await repository.latest_conversation_for(session, contact.id)
-        open_now = latest is not None and latest.status != ConversationStatus.closed
-        conversation = latest if open_now else None
-        message = await repository.insert_inbound(
-            session,
-            {
-                "conversation_id": conversation.id if conversation else None,
-                "contact_id": contact.id,
-                "channel": inbound.channel.value,
-                "direction": Direction.inbound.value,
-                "sender": Sender.customer.value,
-                "text": text or None,
-                "action": inbound.action,
-                "platform_message_id": inbound.platform_message_id,
-                "created_at": now,
-            },
-        )
+        if arrival is None:
+            [arrival] = await arrive(
+                session, [(inbound, now)], max_text_length=self.settings.max_text_length
+            )
+        contact, latest, message = arrival.contact, arrival.latest, arrival.message
         if message is None:
             DUPLICATES.labels(inbound.channel.value).inc()
             return InboundResult(duplicate=True)
         MESSAGES_IN.labels(inbound.channel.value).inc()
+        open_now = latest is not None and latest.status != ConversationStatus.closed
+        conversation = latest if open_now else None
 
         understanding = understand(text)
         if understanding.language and understanding.language != contact.language:

@@ -1,5 +1,7 @@
 """Sending to a customer on their channel: store the message, and for platform channels put
-the rendered payloads in the outbox in the same transaction (delivered later by the worker)."""
+the rendered payloads in the outbox in the same transaction (delivered later by the worker).
+
+The rows are added to the session, not flushed: callers that need the new ids flush."""
 
 from __future__ import annotations
 
@@ -42,14 +44,15 @@ async def send_replies(
         for reply in replies
     ]
     session.add_all(messages)
-    await session.flush()
+    # No flush here: the deliveries reference their message through the relationship, so
+    # the caller's next flush writes both, and a batch of customers' replies shares it.
     if platform:
         recipient_key = f"{contact.channel}:{contact.account_id or ''}:{contact.external_id}"
         for message, reply in zip(messages, replies, strict=True):
             for payload in render_reply(Channel(contact.channel), contact.external_id, reply):
                 session.add(
                     OutboxItem(
-                        message_id=message.id,
+                        message=message,
                         channel=contact.channel,
                         recipient_key=recipient_key,
                         account_id=contact.account_id,
@@ -60,7 +63,6 @@ async def send_replies(
                         created_at=now,
                     )
                 )
-        await session.flush()
     for _ in messages:
         MESSAGES_OUT.labels(contact.channel, sender.value).inc()
     return messages

@@ -2,40 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Contact, Conversation, Message
 from app.db import utcnow
-from app.db_util import all_columns, upsert_statement
+from app.db_util import upsert_rows
 from app.types import ConversationStatus
 
-_CONTACT_UPSERT = upsert_statement(
-    Contact.__table__,
-    (
-        "channel",
-        "external_id",
-        "display_name",
-        "account_id",
-        "language",
-        "last_inbound_at",
-        "created_at",
-    ),
-    conflict=("channel", "external_id"),
-    update_sql=(
-        "display_name = COALESCE(excluded.display_name, contacts.display_name),"
-        " account_id = COALESCE(excluded.account_id, contacts.account_id),"
-        " last_inbound_at = CASE"
-        " WHEN excluded.last_inbound_at IS NULL THEN contacts.last_inbound_at"
-        " WHEN contacts.last_inbound_at IS NULL"
-        " OR contacts.last_inbound_at < excluded.last_inbound_at"
-        " THEN excluded.last_inbound_at"
-        " ELSE contacts.last_inbound_at END"
-    ),
-    returning=all_columns(Contact),
+# ``last_inbound_at`` only moves forward, so a late re-delivery of an old message does not
+# reopen WhatsApp's 24-hour window.
+_CONTACT_UPDATE = (
+    "display_name = COALESCE(excluded.display_name, contacts.display_name),"
+    " account_id = COALESCE(excluded.account_id, contacts.account_id),"
+    " last_inbound_at = CASE"
+    " WHEN excluded.last_inbound_at IS NULL THEN contacts.last_inbound_at"
+    " WHEN contacts.last_inbound_at IS NULL"
+    " OR contacts.last_inbound_at < excluded.last_inbound_at"
+    " THEN excluded.last_inbound_at"
+    " ELSE contacts.last_inbound_at END"
 )
+
+
+def contact_row(
+    *,
+    channel: str,
+    external_id: str,
+    display_name: str | None = None,
+    account_id: str | None = None,
+    seen_at: datetime | None = None,
+) -> dict[str, object]:
+    return {
+        "channel": channel,
+        "external_id": external_id,
+        "display_name": display_name,
+        "account_id": account_id,
+        "language": "id",
+        "last_inbound_at": seen_at,
+        "created_at": seen_at or utcnow(),
+    }
+
+
+async def upsert_contacts(
+    session: AsyncSession, rows: Sequence[dict[str, object]]
+) -> list[Contact]:
+    """Create or update contacts (``contact_row``s, one per contact) in one statement, which
+    also locks their rows.
+
+    The row lock (ON CONFLICT DO UPDATE takes it) serialises all work for one customer across
+    replicas: two messages sent at the same moment are handled one after the other. SQLite's
+    BEGIN IMMEDIATE does the same. Rows are locked in key order, so two batches that share
+    contacts wait for each other instead of deadlocking.
+    """
+    ordered = sorted(rows, key=lambda row: (str(row["channel"]), str(row["external_id"])))
+    return await upsert_rows(
+        session, Contact, ordered, conflict=("channel", "external_id"), update_sql=_CONTACT_UPDATE
+    )
 
 
 async def upsert_contact(
@@ -47,66 +72,59 @@ async def upsert_contact(
     account_id: str | None = None,
     seen_at: datetime | None = None,
 ) -> Contact:
-    """Create or update the contact in one statement, which also locks its row.
-
-    The row lock (ON CONFLICT DO UPDATE takes it) serialises all work for one customer across
-    replicas: two messages sent at the same moment are handled one after the other. SQLite's
-    BEGIN IMMEDIATE does the same. ``last_inbound_at`` only moves forward, so a late
-    re-delivery of an old message does not reopen WhatsApp's 24-hour window.
-    """
-    values = {
-        "channel": channel,
-        "external_id": external_id,
-        "display_name": display_name,
-        "account_id": account_id,
-        "language": "id",
-        "last_inbound_at": seen_at,
-        "created_at": seen_at or utcnow(),
-    }
-    result = await session.scalars(
-        select(Contact).from_statement(_CONTACT_UPSERT),
-        values,
-        execution_options={"populate_existing": True},
+    row = contact_row(
+        channel=channel,
+        external_id=external_id,
+        display_name=display_name,
+        account_id=account_id,
+        seen_at=seen_at,
     )
-    return result.one()
+    [contact] = await upsert_contacts(session, [row])
+    return contact
+
+
+async def latest_conversations_for(
+    session: AsyncSession, contact_ids: Sequence[int]
+) -> dict[int, Conversation]:
+    """Each contact's newest conversation, locked: the open one if any (at most one is open,
+    and it is the newest), else the last closed one. Contacts with none are absent."""
+    if not contact_ids:
+        return {}
+    newest = (
+        select(func.max(Conversation.id))
+        .where(Conversation.contact_id.in_(contact_ids))
+        .group_by(Conversation.contact_id)
+    )
+    rows = await session.scalars(
+        select(Conversation).where(Conversation.id.in_(newest)).with_for_update()
+    )
+    return {conversation.contact_id: conversation for conversation in rows}
 
 
 async def latest_conversation_for(session: AsyncSession, contact_id: int) -> Conversation | None:
-    """The contact's newest conversation, locked: the open one if any (at most one is open,
-    and it is the newest), else the last closed one."""
-    return await session.scalar(
-        select(Conversation)
-        .where(Conversation.contact_id == contact_id)
-        .order_by(Conversation.id.desc())
-        .limit(1)
-        .with_for_update()
-    )
+    return (await latest_conversations_for(session, [contact_id])).get(contact_id)
 
 
-async def insert_inbound(session: AsyncSession, values: dict[str, object]) -> Message | None:
-    """Store an inbound message; None when its platform id was seen before (a re-delivery).
+async def insert_inbound_many(
+    session: AsyncSession, rows: Sequence[dict[str, object]]
+) -> list[Message]:
+    """Store inbound messages (rows with the same keys); those whose platform id was seen
+    before (re-deliveries) are skipped and absent from the result.
 
     ON CONFLICT DO NOTHING on (channel, platform_message_id): the unique key decides, so two
     racing deliveries of one message cannot both be stored.
     """
-    statement = upsert_statement(
-        Message.__table__,
-        tuple(values),
-        conflict=("channel", "platform_message_id"),
-        returning=all_columns(Message),
-    )
-    result = await session.scalars(
-        select(Message).from_statement(statement),
-        values,
-        execution_options={"populate_existing": True},
-    )
-    return result.one_or_none()
+    return await upsert_rows(session, Message, rows, conflict=("channel", "platform_message_id"))
 
 
-async def start_conversation(
-    session: AsyncSession, *, contact: Contact, language: str, now: datetime
-) -> Conversation:
-    conversation = Conversation(
+async def insert_inbound(session: AsyncSession, values: dict[str, object]) -> Message | None:
+    """Store an inbound message; None when its platform id was seen before (a re-delivery)."""
+    stored = await insert_inbound_many(session, [values])
+    return stored[0] if stored else None
+
+
+def _new_conversation(contact: Contact, language: str, now: datetime) -> Conversation:
+    return Conversation(
         contact_id=contact.id,
         channel=contact.channel,
         status=ConversationStatus.bot,
@@ -117,8 +135,23 @@ async def start_conversation(
         had_request=False,
         awaiting_csat=False,
     )
-    session.add(conversation)
+
+
+async def start_conversations(
+    session: AsyncSession, starts: Sequence[tuple[Contact, str, datetime]]
+) -> list[Conversation]:
+    """Open a conversation for each (contact, language, time); one flush (a single
+    multi-row INSERT) for all of them."""
+    conversations = [_new_conversation(*start) for start in starts]
+    session.add_all(conversations)
     await session.flush()
+    return conversations
+
+
+async def start_conversation(
+    session: AsyncSession, *, contact: Contact, language: str, now: datetime
+) -> Conversation:
+    [conversation] = await start_conversations(session, [(contact, language, now)])
     return conversation
 
 

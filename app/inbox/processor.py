@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.bot.arrival import Arrival
 from app.bot.types import InboundMessage, InboundResult
 from app.channels.statuses import apply_status, is_known
 from app.config import Settings
@@ -37,13 +38,34 @@ logger = logging.getLogger("app.inbox")
 class MessageHandler(Protocol):
     """The conversation engine as the processor sees it (``app.state.bot``)."""
 
+    async def arrive(
+        self, session: AsyncSession, batch: Sequence[tuple[InboundMessage, datetime]]
+    ) -> list[Arrival]: ...
+
     async def handle(
-        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
+        self,
+        session: AsyncSession,
+        inbound: InboundMessage,
+        *,
+        now: datetime,
+        arrival: Arrival | None = None,
     ) -> InboundResult: ...
 
 
 class _EventFailed(Exception):
     """An event failed in an optimistic batch: roll it back and redo it event by event."""
+
+
+@contextlib.asynccontextmanager
+async def _attributed() -> AsyncIterator[None]:
+    """An optimistic batch failed: if the database is gone the whole batch waits for it,
+    anything else is some event's fault, found by redoing the batch event by event."""
+    try:
+        yield
+    except Exception as exc:
+        if database_unavailable(exc):
+            raise
+        raise _EventFailed from exc
 
 
 WORKER_NAME = "inbox"
@@ -119,22 +141,40 @@ class InboxProcessor:
         ):
             items = await repository.claim(session, now=now, limit=self._batch_size)
             done: list[InboxItem] = []
-            for item in items:
-                if isolate:
+            if isolate:
+                for item in items:
                     if await self._isolated(session, item, now):
                         done.append(item)
-                    continue
-                try:
-                    handled = await self._dispatch(session, item, now)
-                except Exception as exc:
-                    if database_unavailable(exc):
-                        raise
-                    raise _EventFailed from exc
-                if handled:
-                    done.append(item)
+            else:
+                async with _attributed():
+                    arrivals = await self._arrive(session, items)
+                    for item in items:
+                        if await self._dispatch(session, item, now, arrivals.get(item.id)):
+                            done.append(item)
+                    # The batch's replies, state changes and deliveries, written together.
+                    await session.flush()
             # One statement for the batch, not an ORM update per row.
             await repository.mark_done(session, [item.id for item in done], now=now)
             return len(items), [item.received_at for item in done]
+
+    async def _arrive(
+        self, session: AsyncSession, items: Sequence[InboxItem]
+    ) -> dict[int, Arrival]:
+        """Store the batch's messages up front, one per customer (a customer's later event,
+        if the claim ever gives two, is handled on its own)."""
+        first: dict[tuple[str, str], tuple[InboxItem, InboundMessage]] = {}
+        for item in items:
+            if item.kind == MESSAGE:
+                inbound = inbound_from(item.payload)
+                if inbound.platform_message_id is not None:
+                    first.setdefault((item.channel, inbound.external_id), (item, inbound))
+        if not first:
+            return {}
+        batch = list(first.values())
+        arrivals = await self.handler.arrive(
+            session, [(inbound, item.received_at) for item, inbound in batch]
+        )
+        return {item.id: arrival for (item, _), arrival in zip(batch, arrivals, strict=True)}
 
     async def _isolated(self, session: AsyncSession, item: InboxItem, now: datetime) -> bool:
         try:
@@ -146,12 +186,16 @@ class InboxProcessor:
             self._failed(item, exc, now)
             return False
 
-    async def _dispatch(self, session: AsyncSession, item: InboxItem, now: datetime) -> bool:
+    async def _dispatch(
+        self, session: AsyncSession, item: InboxItem, now: datetime, arrival: Arrival | None = None
+    ) -> bool:
         """Handle the event; False when it has to wait (it is scheduled again)."""
         if item.kind == MESSAGE:
             # The customer's clock, not the processor's: idle timeouts and the message's
             # timestamps read as if it was handled on arrival.
-            await self.handler.handle(session, inbound_from(item.payload), now=item.received_at)
+            await self.handler.handle(
+                session, inbound_from(item.payload), now=item.received_at, arrival=arrival
+            )
             return True
         channel, report = Channel(item.channel), status_from(item.payload)
         if await apply_status(session, channel, report):

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdType, UTCDateTime, utcnow
 from app.types import JSONType
+
+if TYPE_CHECKING:
+    from app.conversations.models import Message
+
+PENDING = text("status = 'pending'")
 
 
 class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
-        Index("ix_outbox_recipient_key_id", "recipient_key", "id"),
+        # The claim's per-recipient order check probes only pending rows, so it stays one
+        # index lookup however many delivered rows the table keeps.
+        Index(
+            "ix_outbox_pending_recipient",
+            "recipient_key",
+            "id",
+            sqlite_where=PENDING,
+            postgresql_where=PENDING,
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -32,3 +45,7 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Lets a reply and its deliveries be added together and written by one flush, which
+    # fills ``message_id`` in: the engine flushes once per batch of messages, not per reply.
+    message: Mapped[Message | None] = relationship(lazy="raise")

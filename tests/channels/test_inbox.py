@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bot.arrival import Arrival
 from app.bot.engine import ConversationEngine
 from app.bot.types import InboundMessage, InboundResult
 from app.conversations.models import Contact, Message
 from app.db import utcnow
 from app.inbox.models import InboxItem
 from app.inbox.processor import InboxProcessor, prune_inbox
+from app.outbox.models import OutboxItem
 from app.types import Direction
 from tests.channels.webhook_client import pending_events, post_whatsapp, wa_text
 
@@ -34,15 +37,41 @@ class FailingOn:
     failures: int
     seen: list[str] = field(default_factory=list)
 
+    async def arrive(
+        self, session: AsyncSession, batch: Sequence[tuple[InboundMessage, datetime]]
+    ) -> list[Arrival]:
+        return await self.engine.arrive(session, batch)
+
     async def handle(
-        self, session: AsyncSession, inbound: InboundMessage, *, now: datetime
+        self,
+        session: AsyncSession,
+        inbound: InboundMessage,
+        *,
+        now: datetime,
+        arrival: Arrival | None = None,
     ) -> InboundResult:
-        result = await self.engine.handle(session, inbound, now=now)
+        result = await self.engine.handle(session, inbound, now=now, arrival=arrival)
         if inbound.text == self.text and self.failures > 0:
             self.failures -= 1
-            raise RuntimeError("engine bug")
+            self.fail(session)
         self.seen.append(f"{inbound.external_id}:{inbound.text}")
         return result
+
+    def fail(self, session: AsyncSession) -> None:
+        raise RuntimeError("engine bug")
+
+
+class WritesBadRowOn(FailingOn):
+    """Fails later, when the batch's writes are flushed: leaves a row the database refuses."""
+
+    def fail(self, session: AsyncSession) -> None:
+        session.add(Contact(channel="whatsapp", external_id=None))
+
+
+async def post_texts(client: httpx.AsyncClient, messages: list[tuple[str, str, str]]) -> None:
+    """Deliver (wamid, text, wa_id) text messages, one webhook each."""
+    for wamid, text, wa_id in messages:
+        assert (await post_whatsapp(client, wa_text(text, wamid=wamid, wa_id=wa_id))).is_success
 
 
 def processor(app: FastAPI, handler: object) -> InboxProcessor:
@@ -95,12 +124,14 @@ async def test_a_failing_event_is_rolled_back_alone_retried_and_holds_its_custom
 ) -> None:
     # Twice: a failure inside a shared batch is first re-run on its own, then recorded.
     flaky = FailingOn(bot, "boom", failures=2)
-    for wamid, text, wa_id in [
-        ("wamid.a1", "boom", "62811"),
-        ("wamid.a2", "halo", "62811"),
-        ("wamid.b1", "halo", "62822"),
-    ]:
-        assert (await post_whatsapp(client, wa_text(text, wamid=wamid, wa_id=wa_id))).is_success
+    await post_texts(
+        client,
+        [
+            ("wamid.a1", "boom", "62811"),
+            ("wamid.a2", "halo", "62811"),
+            ("wamid.b1", "halo", "62822"),
+        ],
+    )
 
     # One clock for the whole run: a slow machine must not make a1's retry due within it.
     now = utcnow()
@@ -122,6 +153,40 @@ async def test_a_failing_event_is_rolled_back_alone_retried_and_holds_its_custom
     assert await processor(app, flaky).run(now=later) == 2
     assert flaky.seen[1:] == ["62811:boom", "62811:halo"]
     assert await inbound_texts(session, "62811") == ["boom", "halo"]
+
+
+async def test_a_row_refused_when_the_batch_is_written_fails_only_its_own_event(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, bot: ConversationEngine
+) -> None:
+    # The batch's writes are flushed once, after every event ran: the refusal must still be
+    # pinned on the event that caused it, not on the batch or on whichever event was last.
+    flaky = WritesBadRowOn(bot, "boom", failures=2)
+    await post_texts(
+        client,
+        [
+            ("wamid.c1", "halo", "62861"),
+            ("wamid.c2", "boom", "62862"),
+            ("wamid.c3", "halo", "62863"),
+        ],
+    )
+
+    assert await processor(app, flaky).run(now=utcnow()) == 3
+
+    items = {
+        item.dedupe_key: item
+        for item in await session.scalars(select(InboxItem).order_by(InboxItem.id))
+    }
+    await session.commit()
+    assert [items[k].outcome for k in ("wamid.c1", "wamid.c2", "wamid.c3")] == [
+        "done",
+        None,
+        "done",
+    ]
+    assert items["wamid.c2"].attempts == 1
+    assert "IntegrityError" in (items["wamid.c2"].last_error or "")
+    assert await inbound_texts(session, "62861") == ["halo"]
+    assert await inbound_texts(session, "62862") == []
+    assert await inbound_texts(session, "62863") == ["halo"]
 
 
 async def test_an_event_that_keeps_failing_is_set_aside_and_its_customer_moves_on(
@@ -251,3 +316,32 @@ async def test_admins_list_failed_events_and_send_one_back_to_the_engine(
 
     assert await app.state.inbox.run() == 1  # the real engine now answers it
     assert await inbound_texts(session, "62899") == ["boom"]
+
+
+async def test_a_batch_of_customers_costs_a_few_statements_not_a_few_per_message(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, backend: str
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite runs in process and stores a statement per row by design")
+    await post_texts(
+        client, [(f"wamid.s{n}", "gimana cara refund", f"62870{n:02d}") for n in range(20)]
+    )
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await processor(app, app.state.bot).run(now=utcnow()) == 20
+    finally:
+        event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)
+
+    # Claim, contacts, conversations (read and new), messages, the flush (replies, their
+    # deliveries, state updates), the done mark, the backlog gauge, and the empty re-claim:
+    # about a dozen for the batch, where a statement per step per message was over 150.
+    assert len(statements) <= 20, statements
+    for n in range(20):
+        assert await inbound_texts(session, f"62870{n:02d}") == ["gimana cara refund"]
+    outbox = await session.scalar(select(func.count()).select_from(OutboxItem))
+    assert outbox == 20

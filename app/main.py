@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from app.bot.engine import ConversationEngine
@@ -25,7 +24,7 @@ from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.outbox.worker import SEND_CONCURRENCY, outbox_worker, poke_outbox
+from app.outbox.worker import graph_client, outbox_lanes, outbox_worker, poke_outbox
 from app.ratelimit import RateLimiter
 from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
 from app.routers import kb as kb_router
@@ -48,13 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)
-        app.state.graph_client = httpx.AsyncClient(
-            timeout=settings.graph_api_timeout_seconds,
-            # Keep the outbox's concurrent sends' connections open between rounds.
-            limits=httpx.Limits(
-                max_connections=SEND_CONCURRENCY, max_keepalive_connections=SEND_CONCURRENCY
-            ),
-        )
+        app.state.graph_clients = [graph_client(settings) for _ in range(outbox_lanes(settings))]
+        app.state.graph_client = app.state.graph_clients[0]
         app.state.kb = KnowledgeBase(settings)
         app.state.bot = ConversationEngine(settings, app.state.kb)
         app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)
@@ -89,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ),
                 LEASE_CHECK_INTERVAL_SECONDS,
             ),
-            outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
+            outbox_worker(app.state.sessionmaker, app.state.graph_clients, settings),
         ]
         app.state.workers = {w.name: w for w in workers}
         await _warm_up(app)
@@ -106,7 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for worker in workers:
                 await worker.stop()
-            await app.state.graph_client.aclose()
+            for client in app.state.graph_clients:
+                await client.aclose()
             await engine.dispose()
 
     app = FastAPI(

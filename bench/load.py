@@ -214,7 +214,7 @@ async def bench_service(
 ) -> tuple[Run, dict[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         url = await database_for(backend, Path(tmp))
-        async with FakeGraphApi() as graph:
+        async with FakeGraphApi(latency=args.graph_latency_ms / 1000) as graph:
             port = free_port()
             env = {
                 "ROUTER_DATABASE_URL": url,
@@ -316,6 +316,12 @@ async def main() -> None:
     parser.add_argument("--articles", type=int, default=0, help="KB size (0 = demo KB)")
     parser.add_argument(
         "--rate", type=float, default=None, help="open loop: send at this many msg/s"
+    )
+    parser.add_argument(
+        "--graph-latency-ms",
+        type=float,
+        default=0.0,
+        help="the fake Graph API answers after this long (Meta: 100-300 ms)",
     )
     parser.add_argument(
         "--separate-worker",

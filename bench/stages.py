@@ -30,7 +30,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.inbox.codec import rows_for
 from app.main import create_app
-from app.outbox.worker import SEND_CONCURRENCY, deliver_due
+from app.outbox.worker import deliver_due, graph_client
 from app.types import Channel
 from bench.load import build_shots, database_for, demo_articles
 from tests.fakes.graph_api import FakeGraphApi
@@ -113,10 +113,7 @@ async def main() -> None:
                     return total
 
                 await measure("engine (inbox processor)", statements, process)
-                limits = httpx.Limits(
-                    max_connections=SEND_CONCURRENCY, max_keepalive_connections=SEND_CONCURRENCY
-                )
-                async with httpx.AsyncClient(limits=limits) as http:
+                async with graph_client(settings) as http:
 
                     async def deliver() -> int:
                         total = 0

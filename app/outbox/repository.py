@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import String, Table, bindparam, func, select, update
+from sqlalchemy import String, Table, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Message
 from app.db_util import first_in_line
 from app.outbox.models import OutboxItem
 from app.types import DeliveryStatus, OutboxStatus
+
+# Written into the SQL, not bound: only then can PostgreSQL's plan, cached for any
+# parameter values, use the index on pending rows (its WHERE names the literal).
+_PENDING = literal(OutboxStatus.pending.value, literal_execute=True)
 
 
 async def claim_due(
@@ -30,7 +34,7 @@ async def claim_due(
     """
     statement = first_in_line(
         OutboxItem,
-        pending=lambda item: item.status == OutboxStatus.pending,
+        pending=lambda item: item.status == _PENDING,
         key=("recipient_key",),
         due=OutboxItem.next_attempt_at <= now,
         limit=limit,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,10 +31,15 @@ from app.workers import PeriodicWorker, poke_worker
 logger = logging.getLogger("app.outbox")
 
 WORKER_NAME = "outbox"
-BATCH_SIZE = 50
+# Sends one lane keeps in flight, each lane with its own HTTP client: httpcore's pool scans
+# every queued request against every connection on each event, a cost that grows with the
+# square of the pool, so more concurrency comes from more lanes, not bigger pools.
 SEND_CONCURRENCY = 16
+# A round claims as many rows as its lane sends at once, so it takes one Graph API round
+# trip; lanes overlap their round trips (one row per recipient is in flight at a time).
+BATCH_SIZE = SEND_CONCURRENCY
 # Rounds per run: each round sends at most one row per recipient (their next in line).
-MAX_ROUNDS = 20
+MAX_ROUNDS = 50
 RECORD_RETRY_SECONDS = 0.5
 
 
@@ -141,13 +148,39 @@ async def deliver_due(
     return attempts
 
 
+def outbox_lanes(settings: Settings) -> int:
+    """Lanes (and HTTP clients) per process. SQLite has one writer: one lane."""
+    if settings.is_sqlite:
+        return 1
+    return max(1, math.ceil(settings.outbox_concurrency / SEND_CONCURRENCY))
+
+
+def graph_client(settings: Settings) -> httpx.AsyncClient:
+    """A lane's client; its pool keeps the lane's connections open between rounds."""
+    return httpx.AsyncClient(
+        timeout=settings.graph_api_timeout_seconds,
+        limits=httpx.Limits(
+            max_connections=SEND_CONCURRENCY, max_keepalive_connections=SEND_CONCURRENCY
+        ),
+    )
+
+
 def outbox_worker(
     sessionmaker: async_sessionmaker[AsyncSession],
-    client: httpx.AsyncClient,
+    clients: Sequence[httpx.AsyncClient],
     settings: Settings,
 ) -> PeriodicWorker:
+    """Deliver with a lane per client. Lanes claim disjoint rows (a leased row is not due,
+    and its recipient's later rows wait behind it), so per-recipient order holds."""
+
     async def job() -> int:
-        return await deliver_due(sessionmaker, client, settings, now=utcnow())
+        now = utcnow()
+        async with asyncio.TaskGroup() as group:
+            lanes = [
+                group.create_task(deliver_due(sessionmaker, client, settings, now=now))
+                for client in clients
+            ]
+        return sum(lane.result() for lane in lanes)
 
     return PeriodicWorker(WORKER_NAME, job, settings.outbox_poll_interval_seconds)
 

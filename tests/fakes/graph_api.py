@@ -59,9 +59,13 @@ class Recorded:
 
 
 class FakeGraphApi:
-    def __init__(self) -> None:
+    def __init__(self, *, latency: float = 0.0) -> None:
         self.requests: list[Recorded] = []
         self.outage = False
+        # Seconds before each answer: Meta takes 100-300 ms, this machine's loopback none.
+        self.latency = latency
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it held at once
         self._script: deque[Answer] = deque()
         self._ids = itertools.count(1)
         self._server: uvicorn.Server | None = None
@@ -93,6 +97,13 @@ class FakeGraphApi:
     async def _handle(self, request: Request) -> Response:
         received_at = time.perf_counter()
         payload = await request.json()
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+        finally:
+            self.in_flight -= 1
         if self.outage:
             answer: Answer | None = status(503)
         else:

@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.bot.types import Reply
 from app.config import Settings
 from app.db import utcnow
-from app.outbox.worker import deliver_due
+from app.outbox.worker import (
+    SEND_CONCURRENCY,
+    deliver_due,
+    graph_client,
+    outbox_lanes,
+    outbox_worker,
+)
 from app.types import Channel, DeliveryStatus, OutboxStatus
 from tests.fakes.fixtures import MS_OTHER_PAGE, MS_OTHER_TOKEN, MS_TOKEN, WA_TOKEN
 from tests.fakes.graph_api import FakeGraphApi, meta_error, status
@@ -232,6 +238,48 @@ async def test_two_workers_at_once_send_every_row_exactly_once(
     for n in range(8):
         assert bodies.index(f"{n}-a") < bodies.index(f"{n}-b")
     assert all(r.status == OutboxStatus.sent for r in await outbox_rows(session))
+
+
+async def test_lanes_overlap_their_round_trips_and_keep_each_customers_order(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi
+) -> None:
+    graph_api.latency = 0.05  # rounds take a while, as Meta's do
+    now = utcnow()
+    for n in range(40):
+        await queue_replies(
+            session,
+            external_id=f"62814{n:04d}",
+            replies=[Reply(text=f"{n}-a"), Reply(text=f"{n}-b")],
+            now=now,
+        )
+    clients = [graph_client(app.state.settings) for _ in range(3)]
+    try:
+        worker = outbox_worker(app.state.sessionmaker, clients, app.state.settings)
+        assert await worker.job() == 80
+    finally:
+        for client in clients:
+            await client.aclose()
+
+    bodies = [r.json["text"]["body"] for r in graph_api.requests]
+    assert sorted(bodies) == sorted(f"{n}-{x}" for n in range(40) for x in "ab")
+    for n in range(40):
+        assert bodies.index(f"{n}-a") < bodies.index(f"{n}-b")
+    # One lane holds at most SEND_CONCURRENCY requests: more at once means they overlapped.
+    assert graph_api.most_in_flight > SEND_CONCURRENCY
+
+
+def test_concurrency_becomes_lanes_of_one_client_each_and_sqlite_gets_one(
+    settings: Settings,
+) -> None:
+    postgres = settings.model_copy(
+        update={"database_url": "postgresql+asyncpg://db/x", "outbox_concurrency": 40}
+    )
+    assert outbox_lanes(postgres) == 3
+    assert outbox_lanes(postgres.model_copy(update={"outbox_concurrency": 1})) == 1
+    sqlite = settings.model_copy(
+        update={"database_url": "sqlite+aiosqlite:///x.db", "outbox_concurrency": 128}
+    )
+    assert outbox_lanes(sqlite) == 1
 
 
 async def test_an_outage_that_heals_delivers_everything_once_and_in_order(

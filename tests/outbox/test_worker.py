@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -34,6 +34,24 @@ from tests.outbox.helpers import (
 )
 
 LATER = timedelta(hours=2)  # past any backoff in these settings (max 60 s)
+
+
+async def queue_pairs(session: AsyncSession, prefix: str, customers: int, *, now: datetime) -> None:
+    """Two replies, "<n>-a" then "<n>-b", for each of ``customers`` customers."""
+    for n in range(customers):
+        await queue_replies(
+            session,
+            external_id=f"{prefix}{n:04d}",
+            replies=[Reply(text=f"{n}-a"), Reply(text=f"{n}-b")],
+            now=now,
+        )
+
+
+def assert_pairs_in_order(bodies: list[str], customers: int) -> None:
+    """Every pair sent once, and each customer's "a" before their "b"."""
+    assert sorted(bodies) == sorted(f"{n}-{x}" for n in range(customers) for x in "ab")
+    for n in range(customers):
+        assert bodies.index(f"{n}-a") < bodies.index(f"{n}-b")
 
 
 @pytest.fixture
@@ -217,13 +235,7 @@ async def test_two_workers_at_once_send_every_row_exactly_once(
     app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi, http: httpx.AsyncClient
 ) -> None:
     now = utcnow()
-    for n in range(8):
-        await queue_replies(
-            session,
-            external_id=f"62812{n:04d}",
-            replies=[Reply(text=f"{n}-a"), Reply(text=f"{n}-b")],
-            now=now,
-        )
+    await queue_pairs(session, "62812", 8, now=now)
 
     counts = await asyncio.gather(
         *(
@@ -234,9 +246,7 @@ async def test_two_workers_at_once_send_every_row_exactly_once(
 
     bodies = [r.json["text"]["body"] for r in graph_api.requests]
     assert sum(counts) == len(bodies) == 16
-    assert sorted(bodies) == sorted(f"{n}-{x}" for n in range(8) for x in "ab")
-    for n in range(8):
-        assert bodies.index(f"{n}-a") < bodies.index(f"{n}-b")
+    assert_pairs_in_order(bodies, 8)
     assert all(r.status == OutboxStatus.sent for r in await outbox_rows(session))
 
 
@@ -245,13 +255,7 @@ async def test_lanes_overlap_their_round_trips_and_keep_each_customers_order(
 ) -> None:
     graph_api.latency = 0.05  # rounds take a while, as Meta's do
     now = utcnow()
-    for n in range(40):
-        await queue_replies(
-            session,
-            external_id=f"62814{n:04d}",
-            replies=[Reply(text=f"{n}-a"), Reply(text=f"{n}-b")],
-            now=now,
-        )
+    await queue_pairs(session, "62814", 40, now=now)
     clients = [graph_client(app.state.settings) for _ in range(3)]
     try:
         worker = outbox_worker(app.state.sessionmaker, clients, app.state.settings)
@@ -261,9 +265,7 @@ async def test_lanes_overlap_their_round_trips_and_keep_each_customers_order(
             await client.aclose()
 
     bodies = [r.json["text"]["body"] for r in graph_api.requests]
-    assert sorted(bodies) == sorted(f"{n}-{x}" for n in range(40) for x in "ab")
-    for n in range(40):
-        assert bodies.index(f"{n}-a") < bodies.index(f"{n}-b")
+    assert_pairs_in_order(bodies, 40)
     # One lane holds at most SEND_CONCURRENCY requests: more at once means they overlapped.
     assert graph_api.most_in_flight > SEND_CONCURRENCY
 

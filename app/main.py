@@ -24,7 +24,7 @@ from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.outbox.worker import graph_client, outbox_lanes, outbox_worker, poke_outbox
+from app.outbox.worker import graph_client, outbox_worker, poke_outbox
 from app.ratelimit import RateLimiter
 from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
 from app.routers import kb as kb_router
@@ -47,8 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)
-        app.state.graph_clients = [graph_client(settings) for _ in range(outbox_lanes(settings))]
-        app.state.graph_client = app.state.graph_clients[0]
+        app.state.graph_client = graph_client(settings)
         app.state.kb = KnowledgeBase(settings)
         app.state.bot = ConversationEngine(settings, app.state.kb)
         app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)
@@ -83,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ),
                 LEASE_CHECK_INTERVAL_SECONDS,
             ),
-            outbox_worker(app.state.sessionmaker, app.state.graph_clients, settings),
+            outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
         ]
         app.state.workers = {w.name: w for w in workers}
         await _warm_up(app)
@@ -100,8 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for worker in workers:
                 await worker.stop()
-            for client in app.state.graph_clients:
-                await client.aclose()
+            await app.state.graph_client.aclose()
             await engine.dispose()
 
     app = FastAPI(

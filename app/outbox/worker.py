@@ -11,7 +11,6 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,17 +25,15 @@ from app.outbox import repository
 from app.outbox.backoff import retry_delay
 from app.outbox.graph_api import SendResult, send
 from app.outbox.models import OutboxItem
+from app.outbox.transport import ShardedTransport
 from app.workers import PeriodicWorker, poke_worker
 
 logger = logging.getLogger("app.outbox")
 
 WORKER_NAME = "outbox"
-# Sends one lane keeps in flight, each lane with its own HTTP client: httpcore's pool scans
-# every queued request against every connection on each event, a cost that grows with the
-# square of the pool, so more concurrency comes from more lanes, not bigger pools.
+# Sends one lane keeps in flight. A round claims that many rows (one per recipient) and so
+# takes one Graph API round trip; lanes overlap their round trips.
 SEND_CONCURRENCY = 16
-# A round claims as many rows as its lane sends at once, so it takes one Graph API round
-# trip; lanes overlap their round trips (one row per recipient is in flight at a time).
 BATCH_SIZE = SEND_CONCURRENCY
 # Rounds per run: each round sends at most one row per recipient (their next in line).
 MAX_ROUNDS = 50
@@ -149,36 +146,34 @@ async def deliver_due(
 
 
 def outbox_lanes(settings: Settings) -> int:
-    """Lanes (and HTTP clients) per process. SQLite has one writer: one lane."""
+    """Delivery lanes per process. SQLite has one writer: one lane."""
     if settings.is_sqlite:
         return 1
     return max(1, math.ceil(settings.outbox_concurrency / SEND_CONCURRENCY))
 
 
 def graph_client(settings: Settings) -> httpx.AsyncClient:
-    """A lane's client; its pool keeps the lane's connections open between rounds."""
+    """The Graph API client: a kept-alive connection for every send the lanes have in flight."""
     return httpx.AsyncClient(
         timeout=settings.graph_api_timeout_seconds,
-        limits=httpx.Limits(
-            max_connections=SEND_CONCURRENCY, max_keepalive_connections=SEND_CONCURRENCY
-        ),
+        transport=ShardedTransport(outbox_lanes(settings) * SEND_CONCURRENCY),
     )
 
 
 def outbox_worker(
     sessionmaker: async_sessionmaker[AsyncSession],
-    clients: Sequence[httpx.AsyncClient],
+    client: httpx.AsyncClient,
     settings: Settings,
 ) -> PeriodicWorker:
-    """Deliver with a lane per client. Lanes claim disjoint rows (a leased row is not due,
-    and its recipient's later rows wait behind it), so per-recipient order holds."""
+    """Deliver in ``outbox_lanes`` lanes at once. They claim disjoint rows (a leased row is
+    not due, and its recipient's later rows wait behind it), so per-recipient order holds."""
 
     async def job() -> int:
         now = utcnow()
         async with asyncio.TaskGroup() as group:
             lanes = [
                 group.create_task(deliver_due(sessionmaker, client, settings, now=now))
-                for client in clients
+                for _ in range(outbox_lanes(settings))
             ]
         return sum(lane.result() for lane in lanes)
 

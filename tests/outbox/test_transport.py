@@ -1,0 +1,64 @@
+"""The outbox's HTTP transport against the fake Graph API over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from app.outbox.transport import ShardedTransport
+from tests.fakes.graph_api import FakeGraphApi
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[FakeGraphApi]:
+    async with FakeGraphApi() as fake:
+        yield fake
+
+
+def payload(n: int) -> dict[str, object]:
+    return {"messaging_product": "whatsapp", "to": f"62{n}", "text": {"body": f"reply {n}"}}
+
+
+async def test_requests_share_its_connections_and_never_exceed_them(graph: FakeGraphApi) -> None:
+    graph.latency = 0.02
+    async with httpx.AsyncClient(transport=ShardedTransport(4)) as client:
+        responses = await asyncio.gather(
+            *(client.post(f"{graph.base_url}/1/messages", json=payload(n)) for n in range(30))
+        )
+
+    assert [r.status_code for r in responses] == [200] * 30
+    assert [r.json()["contacts"][0]["wa_id"] for r in responses] == [f"62{n}" for n in range(30)]
+    assert graph.most_in_flight == 4
+
+
+async def test_a_failed_request_gives_its_connection_back(graph: FakeGraphApi) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    async with httpx.AsyncClient(transport=ShardedTransport(1)) as client:
+        for _ in range(3):
+            with pytest.raises(httpx.ConnectError):
+                await client.post(f"{dead}/1/messages", json=payload(1))
+        # With its only connection lost to a failure, this would wait forever.
+        async with asyncio.timeout(5):
+            response = await client.post(f"{graph.base_url}/1/messages", json=payload(2))
+
+    assert response.status_code == 200
+
+
+async def test_an_unread_streamed_response_holds_its_connection_until_closed(
+    graph: FakeGraphApi,
+) -> None:
+    async with httpx.AsyncClient(transport=ShardedTransport(1)) as client:
+        request = client.build_request("POST", f"{graph.base_url}/1/messages", json=payload(1))
+        first = await client.send(request, stream=True)
+        second = asyncio.create_task(client.post(f"{graph.base_url}/1/messages", json=payload(2)))
+        await asyncio.sleep(0.05)
+        assert not second.done()  # the one connection is still lent to the first response
+        await first.aclose()
+        async with asyncio.timeout(5):
+            assert (await second).status_code == 200

@@ -30,7 +30,7 @@ from app.inbox.codec import MESSAGE, inbound_from, status_from
 from app.inbox.models import InboxItem
 from app.metrics import INBOX_BACKLOG, INBOX_FAILURES, INBOX_LAG
 from app.types import Channel
-from app.workers import PeriodicWorker
+from app.workers import PeriodicWorker, in_lanes
 
 logger = logging.getLogger("app.inbox")
 
@@ -101,17 +101,18 @@ class InboxProcessor:
         # (SKIP LOCKED gives them disjoint batches, the claim keeps each customer in order).
         # SQLite has one writer, so one lane.
         lanes = 1 if self.writer_queue is not None else self.settings.inbox_concurrency
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._drain(now)) for _ in range(lanes)]
+        total = await in_lanes(lanes, lambda backlog: self._drain(now, backlog))
         async with self.sessionmaker() as session:
             INBOX_BACKLOG.set(await repository.count_pending(session))
-        return sum(task.result() for task in tasks)
+        return total
 
-    async def _drain(self, now: datetime | None) -> int:
+    async def _drain(self, now: datetime | None, backlog: asyncio.Event | None) -> int:
         total = 0
         for _ in range(MAX_BATCHES_PER_RUN):
             handled = await self._batch(now or utcnow())
             total += handled
+            if backlog is not None and handled >= self._batch_size:
+                backlog.set()
             # A customer's next message becomes claimable only once the previous one is
             # handled, so keep going until a claim comes back empty.
             if handled == 0:
@@ -151,6 +152,9 @@ class InboxProcessor:
                     for item in items:
                         if await self._dispatch(session, item, now, arrivals.get(item.id)):
                             done.append(item)
+                        # Deciding a preloaded message awaits nothing: let waiting webhook
+                        # requests be acknowledged between messages, not after the batch.
+                        await asyncio.sleep(0)
                     # The batch's replies, state changes and deliveries, written together.
                     await session.flush()
             # One statement for the batch, not an ORM update per row.

@@ -26,7 +26,7 @@ from app.outbox.backoff import retry_delay
 from app.outbox.graph_api import SendResult, send
 from app.outbox.models import OutboxItem
 from app.outbox.transport import ShardedTransport
-from app.workers import PeriodicWorker, poke_worker
+from app.workers import PeriodicWorker, in_lanes, poke_worker
 
 logger = logging.getLogger("app.outbox")
 
@@ -122,8 +122,10 @@ async def deliver_due(
     *,
     now: datetime,
     batch_size: int = BATCH_SIZE,
+    backlog: asyncio.Event | None = None,
 ) -> int:
-    """Send every row due at ``now`` (in order per recipient); the number of attempts made."""
+    """Send every row due at ``now`` (in order per recipient); the number of attempts made.
+    ``backlog`` is set when a round comes back full (more rows are likely waiting)."""
     attempts = 0
     limit = asyncio.Semaphore(SEND_CONCURRENCY)
     for _ in range(MAX_ROUNDS):
@@ -133,6 +135,8 @@ async def deliver_due(
             )
         if not items:
             break
+        if backlog is not None and len(items) == batch_size:
+            backlog.set()
         # At most one row per recipient per round, so these can go out concurrently; a few at
         # a time, because httpcore's pool scans every queued request against every
         # connection (quadratic: 50 at once cost more CPU than the sends themselves).
@@ -170,12 +174,10 @@ def outbox_worker(
 
     async def job() -> int:
         now = utcnow()
-        async with asyncio.TaskGroup() as group:
-            lanes = [
-                group.create_task(deliver_due(sessionmaker, client, settings, now=now))
-                for _ in range(outbox_lanes(settings))
-            ]
-        return sum(lane.result() for lane in lanes)
+        return await in_lanes(
+            outbox_lanes(settings),
+            lambda backlog: deliver_due(sessionmaker, client, settings, now=now, backlog=backlog),
+        )
 
     return PeriodicWorker(WORKER_NAME, job, settings.outbox_poll_interval_seconds)
 

@@ -21,6 +21,9 @@ from app.db import Base
 
 M = TypeVar("M", bound=Base)
 
+# Well under SQLite's limit of 32,766 parameters per statement for any of our tables.
+SQLITE_ROWS_PER_STATEMENT = 50
+
 
 @lru_cache(maxsize=128)
 def upsert_statement(
@@ -31,16 +34,26 @@ def upsert_statement(
     update_sql: str | None = None,
     index_where: str | None = None,
     returning: tuple[str, ...] = ("id",),
+    rows: int = 1,
 ) -> Any:
     """``INSERT INTO table (columns) VALUES (:columns) ON CONFLICT (conflict) [WHERE
-    index_where] DO NOTHING | DO UPDATE SET update_sql RETURNING returning``."""
+    index_where] DO NOTHING | DO UPDATE SET update_sql RETURNING returning``.
+
+    With ``rows`` > 1, one VALUES tuple per row, whose parameters are ``<column>_<row>``."""
     target = f"({', '.join(conflict)})" + (f" WHERE {index_where}" if index_where else "")
     action = f"DO UPDATE SET {update_sql}" if update_sql else "DO NOTHING"
+    names = [[c if rows == 1 else f"{c}_{n}" for c in columns] for n in range(rows)]
+    values = ", ".join("(" + ", ".join(":" + name for name in row) + ")" for row in names)
     statement = text(
-        f"INSERT INTO {table.name} ({', '.join(columns)})"
-        f" VALUES ({', '.join(':' + c for c in columns)})"
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}"
         f" ON CONFLICT {target} {action} RETURNING {', '.join(returning)}"
-    ).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+    ).bindparams(
+        *(
+            bindparam(name, type_=table.c[column].type)
+            for row in names
+            for name, column in zip(row, columns, strict=True)
+        )
+    )
     return statement.columns(*(table.c[c] for c in returning))
 
 
@@ -80,10 +93,11 @@ async def upsert_rows(
     """``upsert_statement`` for many rows (all with the same keys), returning the rows it
     inserted or updated as loaded objects; rows skipped by DO NOTHING are absent.
 
-    One statement on PostgreSQL, whatever the count. SQLite runs in process, where a
-    statement per row costs microseconds, not a round trip. Values are not converted by the
-    column types on PostgreSQL (asyncpg takes the arrays as they are): timestamps must be
-    timezone-aware and JSON columns are not supported.
+    One statement on PostgreSQL, whatever the count; on SQLite one per
+    ``SQLITE_ROWS_PER_STATEMENT`` rows (a statement text per row count, so counts vary less
+    than on PostgreSQL's arrays). Values are not converted by the column types on PostgreSQL
+    (asyncpg takes the arrays as they are): timestamps must be timezone-aware and JSON
+    columns are not supported.
     """
     if not rows:
         return []
@@ -99,13 +113,24 @@ async def upsert_rows(
             select(model).from_statement(statement), arrays, execution_options=options
         )
         return list(result)
-    single = upsert_statement(
-        table, columns, conflict=conflict, update_sql=update_sql, returning=returning
-    )
     loaded: list[M] = []
-    for row in rows:
+    for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+        chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+        statement = upsert_statement(
+            table,
+            columns,
+            conflict=conflict,
+            update_sql=update_sql,
+            returning=returning,
+            rows=len(chunk),
+        )
+        params = (
+            dict(chunk[0])
+            if len(chunk) == 1
+            else {f"{c}_{n}": row[c] for n, row in enumerate(chunk) for c in columns}
+        )
         result = await session.scalars(
-            select(model).from_statement(single), dict(row), execution_options=options
+            select(model).from_statement(statement), params, execution_options=options
         )
         loaded.extend(result)
     return loaded

@@ -10,13 +10,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 
 from app.channels.models import WebchatSession
-from app.db import SessionDep
+from app.conversations.models import Contact
+from app.db import SessionDep, utcnow
 from app.errors import AppError, Forbidden, Unauthorized
 from app.escalation.models import Agent
 
@@ -83,11 +85,23 @@ async def require_admin(request: Request, session: SessionDep) -> Principal:
 
 async def current_webchat_session(request: Request, session: SessionDep) -> WebchatSession:
     token = _bearer(request)
-    chat = await session.scalar(
-        select(WebchatSession).where(WebchatSession.token_hash == hash_token(token))
-    )
-    if chat is None:
+    row = (
+        await session.execute(
+            select(WebchatSession, Contact.last_inbound_at)
+            .join(Contact, Contact.id == WebchatSession.contact_id)
+            .where(WebchatSession.token_hash == hash_token(token))
+        )
+    ).first()
+    if row is None:
         raise Unauthorized("invalid web chat session token", headers={"WWW-Authenticate": "Bearer"})
+    chat, last_message_at = row
+    idle = timedelta(hours=request.app.state.settings.webchat_session_idle_hours)
+    if max(chat.created_at, last_message_at or chat.created_at) < utcnow() - idle:
+        raise Unauthorized(
+            "this web chat session has expired; start a new one",
+            code="session_expired",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return chat
 
 

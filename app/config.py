@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # Abuse protection on the public web chat routes (per replica)
     webchat_sessions_per_minute_per_ip: int = Field(default=20, ge=1)
     webchat_messages_per_minute: int = Field(default=30, ge=1)
+    # A web chat token stops working after this long without a customer message (the
+    # widget then starts a new session), so a token copied from a shared device goes stale.
+    webchat_session_idle_hours: int = Field(default=720, ge=1)
 
     # Analytics
     recontact_window_hours: int = Field(default=24, ge=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.models import WebchatSession
 from app.config import Settings
+from app.conversations.models import Contact
+from app.db import utcnow
 from app.escalation.models import Agent
 from app.main import create_app
 from app.models import Base
@@ -149,3 +152,39 @@ async def test_without_admin_token_agents_still_work_and_nobody_is_admin(
     response = await no_admin_client.get("/api/v1/handoffs", headers=ADMIN)
     assert response.status_code == 401
     assert_error_shape(response)
+
+
+async def test_a_web_chat_token_stops_working_after_a_month_without_messages(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    created = await client.post("/api/v1/webchat/sessions", json={})
+    token = created.json()["token"]
+    sent = await client.post(
+        "/api/v1/webchat/messages", json={"text": "halo"}, headers=bearer(token)
+    )
+    assert sent.status_code == 200, sent.text
+
+    chat = await session.scalar(select(WebchatSession))
+    assert chat is not None
+    contact = await session.get(Contact, chat.contact_id)
+    assert contact is not None
+    assert contact.last_inbound_at is not None
+    # Just inside the default limit (720 h), then just past it.
+    for days, expected in ((29, 200), (31, 401)):
+        chat.created_at = contact.last_inbound_at = utcnow() - timedelta(days=days)
+        await session.commit()
+        listed = await client.get("/api/v1/webchat/messages", headers=bearer(token))
+        assert listed.status_code == expected, listed.text
+
+    again = await client.post(
+        "/api/v1/webchat/messages", json={"text": "halo"}, headers=bearer(token)
+    )
+    assert again.status_code == 401
+    assert again.json()["error"]["code"] == "session_expired"
+    assert_error_shape(again)
+    fresh = await client.post("/api/v1/webchat/sessions", json={})
+    assert fresh.status_code == 201
+    retry = await client.post(
+        "/api/v1/webchat/messages", json={"text": "halo"}, headers=bearer(fresh.json()["token"])
+    )
+    assert retry.status_code == 200

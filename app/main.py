@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,7 +30,8 @@ from app.ratelimit import RateLimiter
 from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
-from app.workers import PeriodicWorker
+from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
+from app.workers import PeriodicWorker, poke_worker
 
 logger = logging.getLogger("app")
 
@@ -86,9 +88,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         app.state.workers = {w.name: w for w in workers}
         await _warm_up(app)
+        listener: asyncio.Task[None] | None = None
         if settings.run_workers:
             for worker in workers:
                 worker.start()
+            if not settings.is_sqlite:
+                # Other processes' webhooks and replies wake these workers at once.
+                app.state.wake_listener = WakeListener(
+                    engine.url,
+                    (INBOX_WORKER, OUTBOX_WORKER),
+                    lambda name: poke_worker(app.state, name),
+                )
+                listener = asyncio.create_task(app.state.wake_listener.run(), name="wakeups")
         else:
             logger.info(
                 "background workers off: webhooks are stored, and answered by a `router worker`"
@@ -97,6 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             for worker in workers:
                 await worker.stop()
             await app.state.graph_client.aclose()

@@ -76,13 +76,26 @@ async def in_lanes(
 
     At low traffic the extra lanes' claims would find nothing: a wasted transaction each
     per wake-up. Only the first lane gets the event; the others get None.
+
+    A lane that fails does not cancel the others: an outbox lane stopped between sending
+    and recording would leave its rows to be sent again when their lease runs out. The
+    first failure is raised once every lane has finished.
     """
     backlog = asyncio.Event()
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(lane(backlog))]
-        noticed = group.create_task(backlog.wait())
+    tasks = [asyncio.create_task(lane(backlog))]
+    noticed = asyncio.create_task(backlog.wait())
+    try:
         await asyncio.wait([tasks[0], noticed], return_when=asyncio.FIRST_COMPLETED)
-        noticed.cancel()
         if backlog.is_set():
-            tasks += [group.create_task(lane(None)) for _ in range(lanes - 1)]
-    return sum(task.result() for task in tasks)
+            tasks += [asyncio.create_task(lane(None)) for _ in range(lanes - 1)]
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
+    finally:
+        noticed.cancel()
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return sum(r for r in results if isinstance(r, int))

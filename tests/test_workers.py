@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from app.workers import in_lanes
 
 
@@ -29,3 +31,20 @@ async def test_extra_lanes_start_only_once_the_first_meets_a_backlog() -> None:
 
     assert await in_lanes(4, busy) == 8
     assert started == [True, False, False, False]
+
+
+async def test_a_failing_lane_lets_the_others_finish_then_its_error_is_raised() -> None:
+    finished: list[str] = []
+
+    async def lane(backlog: asyncio.Event | None) -> int:
+        if backlog is not None:
+            backlog.set()
+            await asyncio.sleep(0.01)
+            raise ConnectionError("database went away")
+        await asyncio.sleep(0.05)  # mid-send when the first lane fails
+        finished.append("sent and recorded")
+        return 1
+
+    with pytest.raises(ConnectionError):
+        await in_lanes(3, lane)
+    assert finished == ["sent and recorded"] * 2

@@ -16,6 +16,7 @@ from app.conversations.models import Contact, Message
 from app.metrics import MESSAGES_OUT
 from app.outbox.models import OutboxItem
 from app.types import Channel, DeliveryStatus, Direction, Sender
+from app.wakeups import OUTBOX_WORKER, announce
 
 
 async def send_replies(
@@ -63,6 +64,8 @@ async def send_replies(
                         created_at=now,
                     )
                 )
+        if messages:
+            await announce(session, OUTBOX_WORKER)
     for _ in messages:
         MESSAGES_OUT.labels(contact.channel, sender.value).inc()
     return messages

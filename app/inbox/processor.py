@@ -30,6 +30,7 @@ from app.inbox.codec import MESSAGE, inbound_from, status_from
 from app.inbox.models import InboxItem
 from app.metrics import INBOX_BACKLOG, INBOX_FAILURES, INBOX_LAG
 from app.types import Channel
+from app.wakeups import INBOX_WORKER
 from app.workers import PeriodicWorker, in_lanes
 
 logger = logging.getLogger("app.inbox")
@@ -68,7 +69,7 @@ async def _attributed() -> AsyncIterator[None]:
         raise _EventFailed from exc
 
 
-WORKER_NAME = "inbox"
+WORKER_NAME = INBOX_WORKER
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
 MAX_BATCHES_PER_RUN = 200

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, NotFound
 from app.inbox.models import InboxItem
 from app.inbox.schemas import InboxState
+from app.wakeups import INBOX_WORKER, announce
 
 
 async def list_inbox(
@@ -46,4 +47,5 @@ async def retry_item(session: AsyncSession, *, item_id: int, now: datetime) -> I
     item.attempts = 0
     item.next_attempt_at = now
     await session.flush()
+    await announce(session, INBOX_WORKER)
     return item

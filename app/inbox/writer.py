@@ -20,6 +20,7 @@ from sqlalchemy import JSON, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import UTCDateTime
+from app.wakeups import CHANNEL, INBOX_WORKER
 
 logger = logging.getLogger("app.inbox")
 
@@ -104,18 +105,25 @@ class InboxWriter:
 # compiling a multi-row INSERT for every write cost more than the write. Both have one
 # fixed shape, compiled once. On PostgreSQL the rows travel as one array per column.
 _COLUMNS = "channel, kind, dedupe_key, contact_key, payload, received_at, attempts, next_attempt_at"
+# The same statement wakes the inbox workers of every process when it commits (see
+# app/wakeups.py), without a round trip of its own.
 _PG_INSERT = text(
     f"""
-    INSERT INTO inbox ({_COLUMNS})
-    SELECT channel, kind, dedupe_key, contact_key, payload::jsonb, received_at, 0, received_at
-    FROM unnest(
-        CAST(:channel AS text[]), CAST(:kind AS text[]), CAST(:dedupe_key AS text[]),
-        CAST(:contact_key AS text[]), CAST(:payload AS text[]),
-        CAST(:received_at AS timestamptz[])
-    ) WITH ORDINALITY AS t(channel, kind, dedupe_key, contact_key, payload, received_at, n)
-    ORDER BY n
-    ON CONFLICT (channel, dedupe_key) DO NOTHING
-    RETURNING channel, dedupe_key
+    WITH stored AS (
+        INSERT INTO inbox ({_COLUMNS})
+        SELECT channel, kind, dedupe_key, contact_key, payload::jsonb, received_at, 0,
+            received_at
+        FROM unnest(
+            CAST(:channel AS text[]), CAST(:kind AS text[]), CAST(:dedupe_key AS text[]),
+            CAST(:contact_key AS text[]), CAST(:payload AS text[]),
+            CAST(:received_at AS timestamptz[])
+        ) WITH ORDINALITY AS t(channel, kind, dedupe_key, contact_key, payload, received_at, n)
+        ORDER BY n
+        ON CONFLICT (channel, dedupe_key) DO NOTHING
+        RETURNING channel, dedupe_key
+    )
+    SELECT stored.channel, stored.dedupe_key
+    FROM stored CROSS JOIN LATERAL (SELECT pg_notify('{CHANNEL}', '{INBOX_WORKER}')) AS wake
     """
 )
 _SQLITE_INSERT = text(

@@ -11,6 +11,7 @@ from app.errors import Conflict, NotFound
 from app.outbox import repository
 from app.outbox.models import OutboxItem
 from app.types import OutboxStatus
+from app.wakeups import OUTBOX_WORKER, announce
 
 
 async def list_outbox(
@@ -36,4 +37,5 @@ async def retry_item(session: AsyncSession, *, item_id: int, now: datetime) -> O
     if item.message_id is not None:
         await repository.reset_message_delivery(session, item.message_id)
     await session.flush()
+    await announce(session, OUTBOX_WORKER)
     return item

@@ -26,11 +26,12 @@ from app.outbox.backoff import retry_delay
 from app.outbox.graph_api import SendResult, send
 from app.outbox.models import OutboxItem
 from app.outbox.transport import ShardedTransport
+from app.wakeups import OUTBOX_WORKER
 from app.workers import PeriodicWorker, in_lanes, poke_worker
 
 logger = logging.getLogger("app.outbox")
 
-WORKER_NAME = "outbox"
+WORKER_NAME = OUTBOX_WORKER
 # Sends one lane keeps in flight. A round claims that many rows (one per recipient) and so
 # takes one Graph API round trip; lanes overlap their round trips.
 SEND_CONCURRENCY = 16

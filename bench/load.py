@@ -191,6 +191,36 @@ async def wait_ready(base_url: str, process: subprocess.Popen[bytes], path: str)
     raise RuntimeError("server did not start")
 
 
+async def wait_worker_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    """A `router worker` has no port: on PostgreSQL it is ready once its wake-up listener is
+    connected (its last statement is LISTEN); on SQLite give it the time it takes to start.
+    Messages sent before would measure its start-up, not the pipeline."""
+    if url.startswith("sqlite"):
+        await asyncio.sleep(3)
+        return
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"worker exited with {process.returncode}")
+            async with engine.connect() as connection:
+                listening = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                    )
+                )
+            if listening:
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+    raise RuntimeError("worker did not start")
+
+
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env})
 
@@ -235,6 +265,7 @@ async def bench_service(
                 await wait_ready(base, server, "/readyz")
                 if args.separate_worker:
                     worker = start([str(ROOT / ".venv/bin/router"), "worker"], env)
+                    await wait_worker_ready(url, worker)
                 async with httpx.AsyncClient(base_url=base, timeout=120) as client:
                     response = await client.post(
                         "/api/v1/kb/import",

@@ -19,7 +19,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
 
 logger = logging.getLogger("app.wakeups")
 
@@ -52,8 +53,9 @@ class WakeListener:
     for every worker after (re)connecting, since announcements made meanwhile were lost."""
 
     def __init__(self, url: URL, workers: tuple[str, ...], on_wake: Callable[[str], None]):
-        # asyncpg's own DSN: the listener needs no pool and must not hold a pooled connection.
-        self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # Its own connection, outside the service's pool, made the way the service makes
+        # them (the URL's options included).
+        self._engine = create_async_engine(url, poolclass=NullPool)
         self._workers = workers
         self._on_wake = on_wake
         self.connected = asyncio.Event()
@@ -63,6 +65,12 @@ class WakeListener:
             self._on_wake(payload)
 
     async def run(self) -> None:
+        try:
+            await self._run()
+        finally:
+            await self._engine.dispose()
+
+    async def _run(self) -> None:
         while True:
             try:
                 await self._listen()
@@ -76,8 +84,10 @@ class WakeListener:
             await asyncio.sleep(RECONNECT_SECONDS)
 
     async def _listen(self) -> None:
-        connection = await asyncpg.connect(self._dsn)
-        try:
+        async with self._engine.connect() as pooled:
+            # Never in a transaction (no statement goes through SQLAlchemy), which is when
+            # PostgreSQL delivers notifications.
+            connection: asyncpg.Connection = (await pooled.get_raw_connection()).driver_connection
             lost = asyncio.Event()
             connection.add_termination_listener(lambda _connection: lost.set())
             await connection.add_listener(CHANNEL, self._received)
@@ -85,5 +95,3 @@ class WakeListener:
             for worker in self._workers:
                 self._on_wake(worker)
             await lost.wait()
-        finally:
-            await connection.close(timeout=1)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener, announce
@@ -78,3 +79,24 @@ async def test_stored_webhooks_wake_inbox_workers_and_their_replies_outbox_worke
 
     assert await app.state.inbox.run() == 1
     await heard.wait_for(OUTBOX_WORKER)
+
+
+async def test_the_listener_reconnects_after_losing_the_database(
+    app: FastAPI, heard: Heard
+) -> None:
+    async with app.state.engine.connect() as connection:
+        ended = await connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+        )
+    assert ended == 1
+    # Back again, it wakes every worker once (what was announced meanwhile is lost) ...
+    await heard.wait_for(INBOX_WORKER, timeout=10)
+    await heard.wait_for(OUTBOX_WORKER, timeout=10)
+    heard.names.clear()
+    # ... and hears announcements again.
+    async with app.state.sessionmaker() as session, session.begin():
+        await announce(session, INBOX_WORKER)
+    await heard.wait_for(INBOX_WORKER)

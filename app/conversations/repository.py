@@ -101,10 +101,6 @@ async def latest_conversations_for(
     return {conversation.contact_id: conversation for conversation in rows}
 
 
-async def latest_conversation_for(session: AsyncSession, contact_id: int) -> Conversation | None:
-    return (await latest_conversations_for(session, [contact_id])).get(contact_id)
-
-
 async def insert_inbound_many(
     session: AsyncSession, rows: Sequence[dict[str, object]]
 ) -> list[Message]:
@@ -115,12 +111,6 @@ async def insert_inbound_many(
     racing deliveries of one message cannot both be stored.
     """
     return await upsert_rows(session, Message, rows, conflict=("channel", "platform_message_id"))
-
-
-async def insert_inbound(session: AsyncSession, values: dict[str, object]) -> Message | None:
-    """Store an inbound message; None when its platform id was seen before (a re-delivery)."""
-    stored = await insert_inbound_many(session, [values])
-    return stored[0] if stored else None
 
 
 def _new_conversation(contact: Contact, language: str, now: datetime) -> Conversation:

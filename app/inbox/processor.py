@@ -1,9 +1,12 @@
-"""Hand stored webhook events to the engine: a batch per transaction, a savepoint per event.
+"""Hand stored webhook events to the engine, a batch per transaction.
 
-The event's effects (message, state, outcome, replies and their outbox rows) and the mark
-that it was handled commit together, so a crash re-runs the whole batch and nothing twice.
-One event that makes the engine fail is rolled back alone, retried with backoff, and given
-up on (kept, marked failed, logged) after ``inbox_max_attempts``; its customer's later
+A batch's messages are stored and their state loaded up front, a statement per table for
+all of them (``ConversationEngine.arrive``); the engine then decides each one, and a single
+flush writes what they caused. An event's effects (message, state, outcome, replies and
+their outbox rows) and the mark that it was handled commit together, so a crash re-runs the
+whole batch and nothing twice. An event that makes the engine (or that flush) fail is rolled
+back alone, by redoing the batch with a savepoint per event; it is retried with backoff and
+given up on (kept, marked failed, logged) after ``inbox_max_attempts``. Its customer's later
 messages wait for it, so they are never answered out of order.
 """
 

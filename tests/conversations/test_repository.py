@@ -60,8 +60,10 @@ async def test_messages_seen_before_are_left_out_of_a_batch(session: AsyncSessio
         session,
         [repository.contact_row(channel="whatsapp", external_id=f"628{n}") for n in range(3)],
     )
-    first = await repository.insert_inbound(session, inbound_row(contacts[0], "wamid.1", "a"))
-    assert first is not None
+    [first] = await repository.insert_inbound_many(
+        session, [inbound_row(contacts[0], "wamid.1", "a")]
+    )
+    assert first.platform_message_id == "wamid.1"
 
     stored = await repository.insert_inbound_many(
         session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -77,6 +78,8 @@ def cmd_worker(_args: argparse.Namespace) -> None:
     settings = _load_settings()
     configure_logging(settings.log_level)
     _run_preflight(settings)
+    if settings.worker_nice and hasattr(os, "nice"):
+        os.nice(settings.worker_nice)
     asyncio.run(_work(settings.model_copy(update={"migrate_on_start": False, "run_workers": True})))
 
 

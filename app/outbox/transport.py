@@ -11,6 +11,7 @@ TLS stay httpx's own.
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -37,13 +38,23 @@ class _ReturnedOnClose(httpx.AsyncByteStream):
                 release()
 
 
+def environment_proxy(url: str) -> str | None:
+    """The proxy ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` name for ``url``: httpx
+    reads them only for its own transports, not for one passed in."""
+    target = httpx.URL(url)
+    if urllib.request.proxy_bypass(target.host):
+        return None
+    return urllib.request.getproxies().get(target.scheme)
+
+
 class ShardedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, connections: int) -> None:
+    def __init__(self, connections: int, *, proxy: str | None = None) -> None:
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         # One TLS context (httpx's default) for all: loading the CA bundle costs ~20 ms.
         tls = httpx.create_ssl_context()
         self._shards = [
-            httpx.AsyncHTTPTransport(verify=tls, limits=limits) for _ in range(connections)
+            httpx.AsyncHTTPTransport(verify=tls, limits=limits, proxy=proxy)
+            for _ in range(connections)
         ]
         # Last in, first out: the warmest connection goes next, idle ones may expire.
         self._idle: asyncio.LifoQueue[httpx.AsyncHTTPTransport] = asyncio.LifoQueue()

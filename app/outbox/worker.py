@@ -25,7 +25,7 @@ from app.outbox import repository
 from app.outbox.backoff import retry_delay
 from app.outbox.graph_api import SendResult, send
 from app.outbox.models import OutboxItem
-from app.outbox.transport import ShardedTransport
+from app.outbox.transport import ShardedTransport, environment_proxy
 from app.wakeups import OUTBOX_WORKER
 from app.workers import PeriodicWorker, in_lanes, poke_worker
 
@@ -158,10 +158,14 @@ def outbox_lanes(settings: Settings) -> int:
 
 
 def graph_client(settings: Settings) -> httpx.AsyncClient:
-    """The Graph API client: a kept-alive connection for every send the lanes have in flight."""
+    """The Graph API client: a kept-alive connection for every send the lanes have in flight
+    (through the environment's proxy for the Graph API, if it names one)."""
     return httpx.AsyncClient(
         timeout=settings.graph_api_timeout_seconds,
-        transport=ShardedTransport(outbox_lanes(settings) * SEND_CONCURRENCY),
+        transport=ShardedTransport(
+            outbox_lanes(settings) * SEND_CONCURRENCY,
+            proxy=environment_proxy(settings.graph_api_base),
+        ),
     )
 
 

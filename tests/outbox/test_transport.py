@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.outbox.transport import ShardedTransport
+from app.outbox.transport import ShardedTransport, environment_proxy
 from tests.fakes.graph_api import FakeGraphApi
 
 
@@ -62,3 +62,26 @@ async def test_an_unread_streamed_response_holds_its_connection_until_closed(
         await first.aclose()
         async with asyncio.timeout(5):
             assert (await second).status_code == 200
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(
+    graph: FakeGraphApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    # The fake answers proxied requests too: this host exists only behind the "proxy".
+    proxy = graph.base_url.removesuffix("/v21.0")
+    target = "http://graph.invalid/v21.0"
+    assert environment_proxy(target) is None
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    assert environment_proxy(target) == proxy
+
+    async with httpx.AsyncClient(
+        transport=ShardedTransport(2, proxy=environment_proxy(target))
+    ) as client:
+        response = await client.post(f"{target}/1/messages", json=payload(1))
+
+    assert response.status_code == 200
+    assert graph.requests[-1].path == "/v21.0/1/messages"
+    monkeypatch.setenv("NO_PROXY", "graph.invalid")
+    assert environment_proxy(target) is None

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from app.channels.models import WebchatSession
@@ -50,11 +51,25 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def _is_admin_token(request: Request, token: str) -> bool:
-    configured = request.app.state.settings.admin_token
+def _matches(token: str, configured: SecretStr | None) -> bool:
     if configured is None:
         return False
     return hmac.compare_digest(token.encode(), configured.get_secret_value().encode())
+
+
+def _is_admin_token(request: Request, token: str) -> bool:
+    return _matches(token, request.app.state.settings.admin_token)
+
+
+async def require_metrics_reader(request: Request) -> None:
+    """Metrics are public unless ``ROUTER_METRICS_TOKEN`` is set; then that token (or the
+    admin token) is needed: they reveal traffic volumes and failure rates."""
+    settings = request.app.state.settings
+    if settings.metrics_token is None:
+        return
+    token = _bearer(request)
+    if not (_matches(token, settings.metrics_token) or _is_admin_token(request, token)):
+        raise Unauthorized("invalid metrics token", headers={"WWW-Authenticate": "Bearer"})
 
 
 async def current_principal(request: Request, session: SessionDep) -> Principal:

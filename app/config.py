@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     database_max_overflow: int = Field(default=10, ge=0, le=500)
     migrate_on_start: bool = True
     admin_token: SecretStr | None = None
+    # When set, GET /metrics needs `Authorization: Bearer <this>` (Prometheus: bearer_token).
+    metrics_token: SecretStr | None = None
     log_level: str = "INFO"
 
     # Conversation engine

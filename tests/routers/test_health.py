@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import httpx
+from pydantic import SecretStr
 
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import ADMIN_TOKEN
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -55,3 +57,21 @@ async def test_oversize_body_is_413(client: httpx.AsyncClient, settings: Setting
     response = await client.post("/healthz", content=b"x" * (settings.max_body_bytes + 1))
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+
+
+async def test_metrics_need_the_metrics_token_once_one_is_set(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"metrics_token": SecretStr("scrape-secret")}))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        missing = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        scraper = await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+        admin = await client.get("/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        health = await client.get("/healthz")  # probes stay open
+
+    assert (missing.status_code, wrong.status_code) == (401, 401)
+    assert wrong.json()["error"]["code"] == "unauthorized"
+    assert (scraper.status_code, admin.status_code, health.status_code) == (200, 200, 200)
+    assert "router_http_requests_total" in scraper.text

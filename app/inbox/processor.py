@@ -72,7 +72,6 @@ async def _attributed() -> AsyncIterator[None]:
         raise _EventFailed from exc
 
 
-WORKER_NAME = INBOX_WORKER
 RETRY_BASE_SECONDS = 2.0
 RETRY_MAX_SECONDS = 300.0
 MAX_BATCHES_PER_RUN = 200
@@ -167,9 +166,9 @@ class InboxProcessor:
 
     async def _arrive(
         self, session: AsyncSession, items: Sequence[InboxItem]
-    ) -> dict[int, Arrival]:
+    ) -> dict[int, tuple[InboundMessage, Arrival]]:
         """Store the batch's messages up front, one per customer (a customer's later event,
-        if the claim ever gives two, is handled on its own)."""
+        if the claim ever gives two, is handled on its own); each with its decoded message."""
         first: dict[tuple[str, str], tuple[InboxItem, InboundMessage]] = {}
         for item in items:
             if item.kind == MESSAGE:
@@ -182,7 +181,10 @@ class InboxProcessor:
         arrivals = await self.handler.arrive(
             session, [(inbound, item.received_at) for item, inbound in batch]
         )
-        return {item.id: arrival for (item, _), arrival in zip(batch, arrivals, strict=True)}
+        return {
+            item.id: (inbound, arrival)
+            for (item, inbound), arrival in zip(batch, arrivals, strict=True)
+        }
 
     async def _isolated(self, session: AsyncSession, item: InboxItem, now: datetime) -> bool:
         try:
@@ -195,15 +197,19 @@ class InboxProcessor:
             return False
 
     async def _dispatch(
-        self, session: AsyncSession, item: InboxItem, now: datetime, arrival: Arrival | None = None
+        self,
+        session: AsyncSession,
+        item: InboxItem,
+        now: datetime,
+        arrived: tuple[InboundMessage, Arrival] | None = None,
     ) -> bool:
-        """Handle the event; False when it has to wait (it is scheduled again)."""
+        """Handle the event (``arrived``: its message, already stored by ``_arrive``);
+        False when it has to wait (it is scheduled again)."""
         if item.kind == MESSAGE:
+            inbound, arrival = arrived or (inbound_from(item.payload), None)
             # The customer's clock, not the processor's: idle timeouts and the message's
             # timestamps read as if it was handled on arrival.
-            await self.handler.handle(
-                session, inbound_from(item.payload), now=item.received_at, arrival=arrival
-            )
+            await self.handler.handle(session, inbound, now=item.received_at, arrival=arrival)
             return True
         channel, report = Channel(item.channel), status_from(item.payload)
         if await apply_status(session, channel, report):
@@ -243,7 +249,7 @@ class InboxProcessor:
 
 def inbox_worker(processor: InboxProcessor) -> PeriodicWorker:
     return PeriodicWorker(
-        WORKER_NAME, processor.run, processor.settings.inbox_poll_interval_seconds
+        INBOX_WORKER, processor.run, processor.settings.inbox_poll_interval_seconds
     )
 
 

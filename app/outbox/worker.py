@@ -31,7 +31,6 @@ from app.workers import PeriodicWorker, in_lanes, poke_worker
 
 logger = logging.getLogger("app.outbox")
 
-WORKER_NAME = OUTBOX_WORKER
 # Sends one lane keeps in flight. A round claims that many rows (one per recipient) and so
 # takes one Graph API round trip; lanes overlap their round trips.
 SEND_CONCURRENCY = 16
@@ -184,9 +183,9 @@ def outbox_worker(
             lambda backlog: deliver_due(sessionmaker, client, settings, now=now, backlog=backlog),
         )
 
-    return PeriodicWorker(WORKER_NAME, job, settings.outbox_poll_interval_seconds)
+    return PeriodicWorker(OUTBOX_WORKER, job, settings.outbox_poll_interval_seconds)
 
 
 def poke_outbox(state: Any) -> None:
     """Wake the outbox worker (``app.state``), if it runs in this process."""
-    poke_worker(state, WORKER_NAME)
+    poke_worker(state, OUTBOX_WORKER)

@@ -18,9 +18,9 @@ from app.escalation.actions import (
 from app.escalation.longpoll import wait_for_handoffs
 from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
-from app.outbox.worker import WORKER_NAME as OUTBOX_WORKER
 from app.security_params import PathId
 from app.types import Channel, HandoffStatus
+from app.wakeups import OUTBOX_WORKER
 from app.workers import wake
 
 router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])

@@ -10,10 +10,10 @@ from starlette.background import BackgroundTask
 
 from app.auth import AdminDep
 from app.db import SessionDep, utcnow
-from app.inbox.processor import WORKER_NAME as INBOX_WORKER
 from app.inbox.schemas import InboxItemOut, InboxList, InboxState
 from app.inbox.service import list_inbox, retry_item
 from app.security_params import OptionalQueryId, PathId
+from app.wakeups import INBOX_WORKER
 from app.workers import wake
 
 router = APIRouter(prefix="/api/v1/inbox", tags=["inbox"])

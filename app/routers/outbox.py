@@ -12,9 +12,9 @@ from app.auth import AdminDep
 from app.db import SessionDep, utcnow
 from app.outbox.schemas import OutboxItemOut, OutboxList
 from app.outbox.service import list_outbox, retry_item
-from app.outbox.worker import WORKER_NAME as OUTBOX_WORKER
 from app.security_params import OptionalQueryId, PathId
 from app.types import OutboxStatus
+from app.wakeups import OUTBOX_WORKER
 from app.workers import wake
 
 router = APIRouter(prefix="/api/v1/outbox", tags=["outbox"])

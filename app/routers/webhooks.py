@@ -24,8 +24,8 @@ from app.channels.whatsapp_inbound import parse_whatsapp
 from app.config import Settings
 from app.db import utcnow
 from app.errors import NotFound, PayloadTooLarge
-from app.inbox.processor import WORKER_NAME as INBOX_WORKER
 from app.types import Channel
+from app.wakeups import INBOX_WORKER
 from app.workers import wake
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])

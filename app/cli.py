@@ -74,19 +74,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _serve(settings, args.host, args.port)
 
 
-def cmd_worker(_args: argparse.Namespace) -> None:
+def cmd_worker(args: argparse.Namespace) -> None:
     settings = _load_settings()
     configure_logging(settings.log_level)
     _run_preflight(settings)
     if settings.worker_nice and hasattr(os, "nice"):
         os.nice(settings.worker_nice)
-    asyncio.run(_work(settings.model_copy(update={"migrate_on_start": False, "run_workers": True})))
+    only_jobs = {"migrate_on_start": False, "run_workers": True, "worker_mode": "inline"}
+    asyncio.run(_work(settings.model_copy(update=only_jobs), supervised=args.supervised))
 
 
-async def _work(settings: Settings) -> None:
-    """The background jobs (outbox delivery, idle sweeper, handoff leases, KB refresh) without
-    HTTP: run it beside `router serve` with ROUTER_RUN_WORKERS=false so replies do not compete
-    with webhook intake for one core. Stops cleanly on SIGTERM / SIGINT."""
+async def _work(settings: Settings, *, supervised: bool = False) -> None:
+    """The background jobs (inbox, outbox delivery, idle sweeper, handoff leases, KB refresh)
+    without HTTP: run it beside `router serve` with ROUTER_RUN_WORKERS=false so replies do not
+    compete with webhook intake for one core (`router serve` on PostgreSQL starts one itself,
+    ``app.worker_process``). Stops cleanly on SIGTERM / SIGINT, and when ``supervised``, also
+    when standard input closes: the parent that holds its other end has gone."""
     from app.main import create_app
 
     app = create_app(settings)
@@ -94,10 +97,28 @@ async def _work(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if supervised:
+        _stop_at_end_of_input(loop, stop)
     async with app.router.lifespan_context(app):
         logger.info("background workers running", extra={"workers": sorted(app.state.workers)})
         await stop.wait()
     logger.info("background workers stopped")
+
+
+def _stop_at_end_of_input(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    stdin = sys.stdin.fileno()
+
+    def readable() -> None:
+        try:
+            more = os.read(stdin, 4096)
+        except OSError:
+            more = b""
+        if not more:
+            loop.remove_reader(stdin)
+            logger.warning("parent process gone: stopping the background workers")
+            stop.set()
+
+    loop.add_reader(stdin, readable)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> None:
@@ -192,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     worker = commands.add_parser("worker", help="run the background jobs without HTTP")
+    worker.add_argument(
+        "--supervised",
+        action="store_true",
+        help="also stop when standard input closes (how `router serve` runs its worker child)",
+    )
     worker.set_defaults(func=cmd_worker)
 
     migrate = commands.add_parser("migrate", help="upgrade the database schema to head")

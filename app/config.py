@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
 
     # Background workers can be switched off (tests drive them by hand).
     run_workers: bool = True
+    # Where they run: in the server's own event loop ("inline"), or in a `router worker`
+    # child process the server starts, supervises and stops ("process"): another core for
+    # answering, so webhook acknowledgements keep theirs. "auto": a child on PostgreSQL,
+    # inline on SQLite (one writer at a time gains nothing from a second process).
+    worker_mode: Literal["auto", "inline", "process"] = "auto"
     # `router worker` lowers its CPU priority by this much (Unix nice), so on a host it
     # shares with `router serve`, webhook acknowledgements (which Meta times) come first and
     # answering catches up between bursts. 0 keeps the priority.
@@ -109,6 +115,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def workers_in_child_process(self) -> bool:
+        if not self.run_workers or self.worker_mode == "inline":
+            return False
+        return self.worker_mode == "process" or not self.is_sqlite
 
     def sqlite_path(self) -> Path | None:
         """The database file for a file-backed SQLite URL, else None."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,7 +30,8 @@ from app.routers import agents, dashboard, handoffs, health, inbox, stats, webch
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
-from app.workers import PeriodicWorker, poke_worker
+from app.worker_process import WorkerProcess
+from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
 
 logger = logging.getLogger("app")
 
@@ -60,14 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             writer_queue=app.state.sqlite_writer_queue,
             on_replies=lambda: poke_outbox(app.state),
         )
-        workers: list[PeriodicWorker] = [
+        # Per process: each keeps its own KB index fresh. The jobs work on shared queues.
+        local = [kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings)]
+        jobs = [
             inbox_worker(app.state.inbox),
             PeriodicWorker(
                 "inbox_prune",
                 lambda: prune_inbox(app.state.sessionmaker, settings, now=utcnow()),
                 INBOX_PRUNE_INTERVAL_SECONDS,
             ),
-            kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings),
             PeriodicWorker(
                 "sweeper",
                 lambda: sweep_idle_conversations(
@@ -86,12 +87,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
         ]
-        app.state.workers = {w.name: w for w in workers}
         await _warm_up(app)
+        workers: list[PeriodicWorker] = []
         listener: asyncio.Task[None] | None = None
-        if settings.run_workers:
-            for worker in workers:
-                worker.start()
+        child: WorkerProcess | None = None
+        if not settings.run_workers:
+            logger.info(
+                "background workers off: webhooks are stored, and answered by a `router worker`"
+            )
+        elif settings.workers_in_child_process:
+            workers = local
+            child = WorkerProcess()
+            child.start()
+        else:
+            workers = local + jobs
             if not settings.is_sqlite:
                 # Other processes' webhooks and replies wake these workers at once.
                 app.state.wake_listener = WakeListener(
@@ -100,18 +109,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     lambda name: poke_worker(app.state, name),
                 )
                 listener = asyncio.create_task(app.state.wake_listener.run(), name="wakeups")
-        else:
-            logger.info(
-                "background workers off: webhooks are stored, and answered by a `router worker`"
-            )
+        app.state.workers = {w.name: w for w in workers}
+        app.state.worker_process = child
+        for worker in workers:
+            worker.start()
         logger.info("service started", extra={"database": engine.url.render_as_string()})
         try:
             yield
         finally:
-            if listener is not None:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listener
+            if child is not None:
+                await child.stop()
+            await cancel_and_wait(listener)
             for worker in workers:
                 await worker.stop()
             await app.state.graph_client.aclose()

@@ -30,3 +30,7 @@ INBOX_LAG = Histogram(
 INBOX_FAILURES = Counter(
     "router_inbox_failures_total", "Webhook events the engine failed on", ["final"]
 )
+WORKER_PROCESS_EXITS = Counter(
+    "router_worker_process_exits_total",
+    "Worker child processes of `router serve` that exited unplanned or failed to start",
+)

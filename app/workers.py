@@ -34,11 +34,7 @@ class PeriodicWorker:
         self.wakeup.set()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
         self._task = None
 
     async def _loop(self) -> None:
@@ -53,6 +49,15 @@ class PeriodicWorker:
                 async with asyncio.timeout(self.interval_seconds):
                     await self.wakeup.wait()
             self.wakeup.clear()
+
+
+async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
+    """Cancel ``task`` and return once it has finished (its cleanup included)."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def poke_worker(state: Any, name: str) -> None:

@@ -1,7 +1,7 @@
 """Load benchmark: signed WhatsApp webhooks through the whole pipeline, with a baseline.
 
 Drives distinct customers (FAQ questions from the demo KB, button presses, re-delivered
-duplicates) at fixed concurrency against the real service (`router serve`, one worker) and,
+duplicates) at fixed concurrency against the real service (`router serve`, one uvicorn worker) and,
 in the same run, against a bare FastAPI endpoint that only verifies and parses the same
 payload (bench/bare_app.py). Replies go to a fake Graph API in this process, so end-to-end
 latency (webhook sent -> reply received by "Meta") is measured too. Prints figures; asserts
@@ -194,7 +194,8 @@ async def wait_ready(base_url: str, process: subprocess.Popen[bytes], path: str)
 async def wait_worker_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     """A `router worker` has no port: on PostgreSQL it is ready once its wake-up listener is
     connected (its last statement is LISTEN); on SQLite give it the time it takes to start.
-    Messages sent before would measure its start-up, not the pipeline."""
+    Messages sent before would measure its start-up, not the pipeline. ``process`` is the
+    worker, or the server whose child it is."""
     if url.startswith("sqlite"):
         await asyncio.sleep(3)
         return
@@ -219,6 +220,14 @@ async def wait_worker_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     finally:
         await engine.dispose()
     raise RuntimeError("worker did not start")
+
+
+WORKER_ENV: dict[str, dict[str, str]] = {
+    "auto": {},  # a child process on PostgreSQL, inline on SQLite
+    "process": {"ROUTER_WORKER_MODE": "process"},
+    "inline": {"ROUTER_WORKER_MODE": "inline"},
+    "separate": {"ROUTER_RUN_WORKERS": "false"},
+}
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -254,8 +263,8 @@ async def bench_service(
                 "ROUTER_WHATSAPP_ACCESS_TOKEN": "bench-access",
                 "ROUTER_GRAPH_API_BASE": graph.base_url,
                 "ROUTER_LOG_LEVEL": "WARNING",
-                # --separate-worker: replies are sent by `router worker`, not the HTTP process.
-                **({"ROUTER_RUN_WORKERS": "false"} if args.separate_worker else {}),
+                # Where the engine and the outbox run (--workers, ROUTER_WORKER_MODE).
+                **WORKER_ENV[args.workers],
                 "ROUTER_DATABASE_POOL_SIZE": str(args.concurrency),
             }
             server = start([str(ROOT / ".venv/bin/router"), "serve", "--port", str(port)], env)
@@ -263,9 +272,13 @@ async def bench_service(
             worker: subprocess.Popen[bytes] | None = None
             try:
                 await wait_ready(base, server, "/readyz")
-                if args.separate_worker:
+                if args.workers == "separate":
                     worker = start([str(ROOT / ".venv/bin/router"), "worker"], env)
                     await wait_worker_ready(url, worker)
+                elif args.workers == "process" or (
+                    args.workers == "auto" and backend == "postgres"
+                ):
+                    await wait_worker_ready(url, server)  # its child
                 async with httpx.AsyncClient(base_url=base, timeout=120) as client:
                     response = await client.post(
                         "/api/v1/kb/import",
@@ -355,9 +368,12 @@ async def main() -> None:
         help="the fake Graph API answers after this long (Meta: 100-300 ms)",
     )
     parser.add_argument(
-        "--separate-worker",
-        action="store_true",
-        help="run the outbox and other jobs in a `router worker` process beside the server",
+        "--workers",
+        choices=sorted(WORKER_ENV),
+        default="auto",
+        help="engine and outbox as `router serve` places them by default (auto), in its child"
+        " process (process), in its event loop (inline), or in a `router worker` beside it"
+        " (separate)",
     )
     args = parser.parse_args()
 

@@ -78,6 +78,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "admin_token": ADMIN_TOKEN,
         "migrate_on_start": False,
         "run_workers": False,
+        # A test that turns the workers on drives them in its own event loop.
+        "worker_mode": "inline",
     }
     return Settings(database_url=database_url, **{**defaults, **overrides})
 

@@ -9,6 +9,7 @@ Meta does; ``deliver`` keeps re-sending on 503 and connection errors, as Meta re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ from typing import IO, Any
 import httpx
 
 from app.db import utcnow
+from tests.processes import children
 
 ROUTER = Path(sys.executable).with_name("router")
 ADMIN_TOKEN = "fault-admin-token"
@@ -126,9 +128,14 @@ class RouterProcess:
         await self.wait_ready(timeout)
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown hooks, no flushing, whatever was in flight is lost."""
+        """SIGKILL to the server and its worker child (``ROUTER_WORKER_MODE``): no shutdown
+        hooks, no flushing, whatever was in flight is lost."""
         if self.process is not None and self.process.poll() is None:
+            doomed = children(self.process.pid)
             self.process.send_signal(signal.SIGKILL)
+            for pid in doomed:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             self.process.wait()
         self._close_log()
 

@@ -1,0 +1,152 @@
+"""`router serve`'s worker child (``app.worker_process``), with real processes: started, restarted
+when it dies, stopped with the server, killed when it ignores SIGTERM, gone when the server
+dies."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.config import Settings
+from app.conversations.models import Contact
+from app.db import create_engine, create_sessionmaker, utcnow
+from app.migrate import upgrade
+from app.outbox.models import OutboxItem
+from app.worker_process import WorkerProcess
+from tests.fakes.graph_api import FakeGraphApi
+from tests.faults.harness import free_port
+from tests.processes import alive, children, command_line
+
+PYTHON = sys.executable
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def test_a_child_that_exits_is_started_again(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    script = f"open({str(runs)!r}, 'a').write('x')"
+    process = WorkerProcess([PYTHON, "-c", script], restart_delay=0.05)
+    process.start()
+    try:
+        await until(lambda: runs.exists() and len(runs.read_text()) >= 3)
+    finally:
+        await process.stop()
+
+
+async def test_stop_ends_the_child(tmp_path: Path) -> None:
+    process = WorkerProcess([PYTHON, "-c", "import sys; sys.stdin.read()"])
+    process.start()
+    await until(lambda: process.pid is not None)
+    pid = process.pid
+    assert pid is not None
+    await process.stop()
+    assert not alive(pid)
+    assert process.returncode == -signal.SIGTERM
+
+
+async def test_a_child_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    script = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+        f" open({str(ready)!r}, 'w').close(); time.sleep(60)"
+    )
+    process = WorkerProcess([PYTHON, "-c", script], stop_timeout=0.5)
+    process.start()
+    await until(ready.exists)
+    await process.stop()
+    assert process.returncode == -signal.SIGKILL
+
+
+async def _store_reply(url: str, text: str) -> None:
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            contact = await session.scalar(select(Contact))
+            if contact is None:
+                session.add(Contact(channel="whatsapp", external_id="628111", account_id="10987"))
+            session.add(
+                OutboxItem(
+                    channel="whatsapp",
+                    recipient_key="whatsapp:10987:628111",
+                    account_id="10987",
+                    payload={"messaging_product": "whatsapp", "to": "628111", "text": text},
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=utcnow(),
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _sent(url: str) -> int:
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with create_sessionmaker(engine)() as session:
+            query = select(func.count()).where(OutboxItem.status == "sent")
+            return int(await session.scalar(query) or 0)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.faults
+async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
+    tmp_path: Path,
+) -> None:
+    """ROUTER_WORKER_MODE=process (SQLite here; PostgreSQL's default): the replies leave from
+    `router serve`'s child, a killed child is replaced, and the child does not outlive a
+    server killed with SIGKILL."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    engine = create_engine(Settings(database_url=url))
+    await upgrade(engine)
+    await engine.dispose()
+    await _store_reply(url, "first")
+    port = free_port()
+    async with FakeGraphApi() as graph:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("ROUTER_")},
+            "ROUTER_DATABASE_URL": url,
+            "ROUTER_GRAPH_API_BASE": graph.base_url,
+            "ROUTER_WHATSAPP_ACCESS_TOKEN": "child-test-token",
+            "ROUTER_WORKER_MODE": "process",
+            "ROUTER_OUTBOX_POLL_INTERVAL_SECONDS": "0.2",
+            "ROUTER_LOG_LEVEL": "WARNING",
+        }
+        server = await asyncio.create_subprocess_exec(
+            PYTHON, "-m", "app.cli", "serve", "--port", str(port), env=env, cwd=tmp_path
+        )
+        try:
+            await until(lambda: len(graph.delivered) == 1)
+            (child,) = children(server.pid)
+            assert command_line(child)[-3:] == ["app.cli", "worker", "--supervised"]
+
+            os.kill(child, signal.SIGKILL)
+            await until(lambda: children(server.pid) not in ([], [child]))
+            await _store_reply(url, "second")
+            await until(lambda: len(graph.delivered) == 2)
+            assert await _sent(url) == 2
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                metrics = (await client.get("/metrics")).text
+            assert "router_worker_process_exits_total 1.0" in metrics
+
+            (replacement,) = children(server.pid)
+            server.kill()
+            await server.wait()
+            await until(lambda: not alive(replacement), timeout=15)
+        finally:
+            if server.returncode is None:
+                server.terminate()
+                await server.wait()
+    assert [r.json["text"] for r in graph.delivered] == ["first", "second"]

@@ -24,7 +24,7 @@ from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
-from app.outbox.worker import graph_client, outbox_worker, poke_outbox
+from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_outbox
 from app.ratelimit import RateLimiter
 from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
 from app.routers import kb as kb_router
@@ -36,6 +36,7 @@ from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
 logger = logging.getLogger("app")
 
 INBOX_PRUNE_INTERVAL_SECONDS = 3600.0
+CHILD_STOP_MARGIN_SECONDS = 5.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         elif settings.workers_in_child_process:
             workers = local
-            child = WorkerProcess()
+            # The child's outbox drains on SIGTERM: give it that long before SIGKILL.
+            child = WorkerProcess(stop_timeout=drain_seconds(settings) + CHILD_STOP_MARGIN_SECONDS)
             child.start()
         else:
             workers = local + jobs

@@ -23,7 +23,11 @@ class PeriodicWorker:
     name: str
     job: Job
     interval_seconds: float
+    # How long ``stop`` lets a running job finish before cancelling it. The job sees
+    # ``draining`` set and wraps up: the outbox records what it sent and claims no more.
+    grace_seconds: float = 0.0
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -34,11 +38,17 @@ class PeriodicWorker:
         self.wakeup.set()
 
     async def stop(self) -> None:
+        if self._task is None:
+            return
+        self.draining.set()
+        self.wakeup.set()
+        if self.grace_seconds:
+            await asyncio.wait([self._task], timeout=self.grace_seconds)
         await cancel_and_wait(self._task)
         self._task = None
 
     async def _loop(self) -> None:
-        while True:
+        while not self.draining.is_set():
             try:
                 await self.job()
             except asyncio.CancelledError:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.workers import in_lanes
+from app.workers import PeriodicWorker, in_lanes
 
 
 async def test_extra_lanes_start_only_once_the_first_meets_a_backlog() -> None:
@@ -48,3 +48,26 @@ async def test_a_failing_lane_lets_the_others_finish_then_its_error_is_raised() 
     with pytest.raises(ConnectionError):
         await in_lanes(3, lane)
     assert finished == ["sent and recorded"] * 2
+
+
+async def test_stop_lets_a_running_job_finish_within_its_grace_then_cancels() -> None:
+    finished: list[str] = []
+
+    async def wraps_up() -> None:
+        await asyncio.sleep(0.05)
+        finished.append("done")
+
+    worker = PeriodicWorker("wraps_up", wraps_up, 60, grace_seconds=5)
+    worker.start()
+    await asyncio.sleep(0.01)  # inside its first run
+    await worker.stop()
+    assert finished == ["done"]  # finished, and no second run started
+
+    async def hangs() -> None:
+        await asyncio.sleep(3600)
+
+    worker = PeriodicWorker("hangs", hangs, 60, grace_seconds=0.05)
+    worker.start()
+    await asyncio.sleep(0.01)
+    async with asyncio.timeout(2):
+        await worker.stop()

@@ -38,6 +38,7 @@ BATCH_SIZE = SEND_CONCURRENCY
 # Rounds per run: each round sends at most one row per recipient (their next in line).
 MAX_ROUNDS = 50
 RECORD_RETRY_SECONDS = 0.5
+DRAIN_MARGIN_SECONDS = 3.0  # beyond the Graph API timeout: storing the answers
 
 
 def _lease(settings: Settings) -> timedelta:
@@ -123,12 +124,16 @@ async def deliver_due(
     now: datetime,
     batch_size: int = BATCH_SIZE,
     backlog: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
 ) -> int:
     """Send every row due at ``now`` (in order per recipient); the number of attempts made.
-    ``backlog`` is set when a round comes back full (more rows are likely waiting)."""
+    ``backlog`` is set when a round comes back full (more rows are likely waiting). Once
+    ``stop`` is set no further round starts; the one under way is sent and recorded."""
     attempts = 0
     limit = asyncio.Semaphore(SEND_CONCURRENCY)
     for _ in range(MAX_ROUNDS):
+        if stop is not None and stop.is_set():
+            break
         async with sessionmaker() as session, session.begin():
             items = await repository.claim_due(
                 session, now=now, limit=batch_size, lease=_lease(settings)
@@ -174,16 +179,33 @@ def outbox_worker(
     settings: Settings,
 ) -> PeriodicWorker:
     """Deliver in ``outbox_lanes`` lanes at once. They claim disjoint rows (a leased row is
-    not due, and its recipient's later rows wait behind it), so per-recipient order holds."""
+    not due, and its recipient's later rows wait behind it), so per-recipient order holds.
+
+    Stopping drains: the rounds under way are sent and recorded (up to one Graph API timeout
+    and the time to store the answers), since a reply sent but not recorded as sent goes
+    out a second time when its lease runs out."""
 
     async def job() -> int:
         now = utcnow()
         return await in_lanes(
             outbox_lanes(settings),
-            lambda backlog: deliver_due(sessionmaker, client, settings, now=now, backlog=backlog),
+            lambda backlog: deliver_due(
+                sessionmaker, client, settings, now=now, backlog=backlog, stop=worker.draining
+            ),
         )
 
-    return PeriodicWorker(OUTBOX_WORKER, job, settings.outbox_poll_interval_seconds)
+    worker = PeriodicWorker(
+        OUTBOX_WORKER,
+        job,
+        settings.outbox_poll_interval_seconds,
+        grace_seconds=drain_seconds(settings),
+    )
+    return worker
+
+
+def drain_seconds(settings: Settings) -> float:
+    """How long a stopping outbox may take to finish the sends under way."""
+    return settings.graph_api_timeout_seconds + DRAIN_MARGIN_SECONDS
 
 
 def poke_outbox(state: Any) -> None:

@@ -139,7 +139,7 @@ class RouterProcess:
             self.process.wait()
         self._close_log()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 20.0) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

@@ -270,6 +270,31 @@ async def test_lanes_overlap_their_round_trips_and_keep_each_customers_order(
         assert graph_api.most_in_flight <= SEND_CONCURRENCY
 
 
+async def test_stopping_records_the_sends_under_way_and_claims_no_more(
+    app: FastAPI, session: AsyncSession, graph_api: FakeGraphApi
+) -> None:
+    """A deploy stops the worker mid-round: what went out is recorded as sent (else it would
+    go out again when its lease ran out), and nothing new is claimed."""
+    graph_api.latency = 0.3
+    now = utcnow()
+    await queue_pairs(session, "62815", 4, now=now)
+    settings = app.state.settings
+    async with graph_client(settings) as client:
+        worker = outbox_worker(app.state.sessionmaker, client, settings)
+        worker.start()
+        async with asyncio.timeout(10):
+            while graph_api.in_flight < 4:
+                await asyncio.sleep(0.01)
+        await worker.stop()
+
+    rows = {r.payload["text"]["body"]: r for r in await outbox_rows(session)}
+    delivered = sorted(r.json["text"]["body"] for r in graph_api.requests)
+    assert delivered == [f"{n}-a" for n in range(4)]
+    assert all(rows[body].status == OutboxStatus.sent for body in delivered)
+    later = [rows[f"{n}-b"] for n in range(4)]
+    assert [(r.status, r.attempts) for r in later] == [(OutboxStatus.pending, 0)] * 4
+
+
 def test_concurrency_becomes_lanes_of_one_client_each_and_sqlite_gets_one(
     settings: Settings,
 ) -> None:

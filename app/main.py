@@ -25,7 +25,7 @@ from app.logging import configure_logging
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
 from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_outbox
-from app.ratelimit import RateLimiter
+from app.ratelimit import prune_rate_limits, webchat_limiters
 from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
@@ -36,6 +36,7 @@ from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
 logger = logging.getLogger("app")
 
 INBOX_PRUNE_INTERVAL_SECONDS = 3600.0
+RATE_LIMIT_PRUNE_INTERVAL_SECONDS = 600.0
 CHILD_STOP_MARGIN_SECONDS = 5.0
 
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)
+        app.state.rate_limiters = webchat_limiters(settings, engine)
         app.state.graph_client = graph_client(settings)
         app.state.kb = KnowledgeBase(settings)
         app.state.bot = ConversationEngine(settings, app.state.kb)
@@ -88,6 +90,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
         ]
+        if not settings.is_sqlite:
+            jobs.append(
+                PeriodicWorker(
+                    "rate_limit_prune",
+                    lambda: prune_rate_limits(engine),
+                    RATE_LIMIT_PRUNE_INTERVAL_SECONDS,
+                )
+            )
         await _warm_up(app)
         workers: list[PeriodicWorker] = []
         listener: asyncio.Task[None] | None = None
@@ -133,10 +143,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.rate_limiters = {
-        "webchat_sessions": RateLimiter(settings.webchat_sessions_per_minute_per_ip, 60),
-        "webchat_messages": RateLimiter(settings.webchat_messages_per_minute, 60),
-    }
     app.state.handoff_notifier = handoff_notifier
     install_error_handlers(app)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -7,6 +7,7 @@ from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.inbox.models import InboxItem
 from app.kb.models import Article, KbState
 from app.outbox.models import OutboxItem
+from app.ratelimit.models import RateLimitState
 
 __all__ = [
     "Agent",
@@ -21,5 +22,6 @@ __all__ = [
     "Message",
     "OutboxItem",
     "Outcome",
+    "RateLimitState",
     "WebchatSession",
 ]

@@ -14,7 +14,7 @@ from app.bot.types import InboundMessage
 from app.channels import webchat
 from app.db import SessionDep, utcnow
 from app.errors import ValidationFailed
-from app.ratelimit import RateLimiter
+from app.ratelimit import Limiter
 from app.types import Channel
 
 router = APIRouter(prefix="/api/v1/webchat", tags=["webchat"])
@@ -85,16 +85,16 @@ class PolledMessages(BaseModel):
     cursor: str
 
 
-def _limit(request: Request, name: str, key: str) -> None:
-    limiter: RateLimiter = request.app.state.rate_limiters[name]
-    limiter.check(key)
+async def _limit(request: Request, name: str, key: str) -> None:
+    limiter: Limiter = request.app.state.rate_limiters[name]
+    await limiter.check(key)
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
 async def create_session(
     body: SessionCreate, request: Request, session: SessionDep
 ) -> SessionCreated:
-    _limit(request, "webchat_sessions", request.client.host if request.client else "unknown")
+    await _limit(request, "webchat_sessions", request.client.host if request.client else "unknown")
     chat, token = await webchat.create_session(session, name=body.name, now=utcnow())
     return SessionCreated(session_id=chat.public_id, token=token)
 
@@ -103,7 +103,7 @@ async def create_session(
 async def send_message(
     body: MessageIn, request: Request, chat: WebchatSessionDep, session: SessionDep
 ) -> MessageResult:
-    _limit(request, "webchat_messages", chat.public_id)
+    await _limit(request, "webchat_messages", chat.public_id)
     limit = request.app.state.settings.max_text_length
     if body.text is not None and len(body.text) > limit:
         raise ValidationFailed(f"`text` is longer than {limit} characters", code="text_too_long")

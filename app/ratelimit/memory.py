@@ -1,8 +1,4 @@
-"""Token-bucket rate limits for the public (customer-facing) routes.
-
-Buckets live in process memory: with N replicas a client gets at most N times the limit,
-which is fine for abuse protection (put a shared limiter at the load balancer for more).
-"""
+"""Token buckets in process memory: the limiter of a single process (SQLite)."""
 
 from __future__ import annotations
 
@@ -10,7 +6,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from app.errors import RateLimited
+from app.ratelimit.errors import rate_limited
 
 
 @dataclass
@@ -28,7 +24,10 @@ class RateLimiter:
     max_keys: int = 100_000
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
 
-    def check(self, key: str, *, now: float | None = None) -> None:
+    async def check(self, key: str) -> None:
+        self.take(key)
+
+    def take(self, key: str, *, now: float | None = None) -> None:
         """Take one token for ``key`` or raise ``RateLimited`` with a Retry-After."""
         now = time.monotonic() if now is None else now
         refill = self.rate / self.per_seconds
@@ -41,10 +40,7 @@ class RateLimiter:
         bucket.updated = now
         if bucket.tokens < 1:
             retry_after = max(1, math.ceil((1 - bucket.tokens) / refill))
-            raise RateLimited(
-                f"too many requests; retry in {retry_after} s",
-                headers={"Retry-After": str(retry_after)},
-            )
+            raise rate_limited(retry_after)
         bucket.tokens -= 1
 
     def _evict(self, now: float) -> None:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # When set, GET /metrics needs `Authorization: Bearer <this>` (Prometheus: bearer_token).
     metrics_token: SecretStr | None = None
     log_level: str = "INFO"
+    # The interactive API docs (/docs, /redoc) and the schema (/openapi.json). They reveal
+    # routes, not data; switch them off where the API should not describe itself publicly.
+    api_docs: bool = True
 
     # Conversation engine
     session_timeout_seconds: int = Field(default=3600, ge=1)

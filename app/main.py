@@ -137,10 +137,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.graph_client.aclose()
             await engine.dispose()
 
+    docs = settings.api_docs
     app = FastAPI(
         title="Self-Service Router",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.handoff_notifier = handoff_notifier

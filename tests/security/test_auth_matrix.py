@@ -203,6 +203,18 @@ def test_every_route_is_classified() -> None:
     assert ROUTES.keys() - routes == set(), "ROUTES lists routes the app no longer has"
 
 
+async def test_api_docs_can_be_switched_off(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"api_docs": False}))
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
+                response = await client.get(path)
+                assert response.status_code == 404, path
+                assert_error_shape(response)
+            assert (await client.get("/healthz")).status_code == 200
+
+
 async def send(
     client: httpx.AsyncClient, method: str, call: Call, auth: dict[str, str]
 ) -> httpx.Response:

@@ -19,6 +19,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
+            # `router serve` and its worker child share stdout: tell them apart.
+            "pid": record.process,
         }
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):

@@ -44,7 +44,6 @@ class WorkerProcess:
         self._restart_delay = restart_delay
         self._process: asyncio.subprocess.Process | None = None
         self._task: asyncio.Task[None] | None = None
-        self.started = asyncio.Event()  # set each time a child has been spawned
 
     @property
     def pid(self) -> int | None:
@@ -80,8 +79,7 @@ class WorkerProcess:
                 code: int | None = None
             else:
                 self._process = process
-                self.started.set()
-                logger.info("worker process started", extra={"pid": process.pid})
+                logger.info("worker process started", extra={"child_pid": process.pid})
                 try:
                     code = await process.wait()
                 finally:

@@ -31,6 +31,7 @@ class PeriodicWorker:
     _task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        self.draining.clear()
         self._task = asyncio.create_task(self._loop(), name=f"worker:{self.name}")
 
     def poke(self) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import shutil
 import signal
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -59,13 +62,31 @@ def _run_preflight(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
-    import uvicorn
+    with _shared_metrics(settings.workers_in_child_process):
+        import uvicorn
 
-    from app.main import create_app
+        from app.main import create_app
 
-    _run_preflight(settings)
-    app = create_app(settings.model_copy(update={"migrate_on_start": False}))
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+        _run_preflight(settings)
+        app = create_app(settings.model_copy(update={"migrate_on_start": False}))
+        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+
+
+@contextlib.contextmanager
+def _shared_metrics(wanted: bool) -> Iterator[None]:
+    """With a worker child, a private directory for both processes' metrics (see
+    ``app.metrics``); set before prometheus_client is imported, removed at exit. A directory
+    the environment already names is used as it is."""
+    variable = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus_client when it is imported
+    if not wanted or os.environ.get(variable):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="router-metrics-")
+    os.environ[variable] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

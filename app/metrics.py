@@ -1,8 +1,26 @@
-"""Prometheus metrics. Defined once per process; each domain updates its own."""
+"""Prometheus metrics. Defined once per process; each domain updates its own.
+
+When `router serve` runs its jobs in a child process (``app.worker_process``), both write
+their metrics to files in ``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's multiprocess
+mode, switched on by that variable before this module is imported) and ``exposition``
+reports their sum: the replies the child sent are counted on the server's ``/metrics``.
+Gauges report the most recent value any process set.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 HTTP_REQUESTS = Counter(
     "router_http_requests_total", "HTTP requests", ["method", "route", "status"]
@@ -17,11 +35,19 @@ MESSAGES_IN = Counter("router_messages_in_total", "Inbound customer messages", [
 MESSAGES_OUT = Counter("router_messages_out_total", "Outbound messages", ["channel", "sender"])
 DUPLICATES = Counter("router_duplicate_deliveries_total", "Re-delivered webhooks", ["channel"])
 MATCHER_DECISIONS = Counter("router_matcher_decisions_total", "Matcher decisions", ["decision"])
-OUTBOX_BACKLOG = Gauge("router_outbox_backlog", "Outbox rows waiting for delivery")
+OUTBOX_BACKLOG = Gauge(
+    "router_outbox_backlog", "Outbox rows waiting for delivery", multiprocess_mode="mostrecent"
+)
 OUTBOX_RESULTS = Counter("router_outbox_deliveries_total", "Outbox delivery attempts", ["result"])
-QUEUE_WAITING = Gauge("router_handoffs_waiting", "Handoffs waiting for an agent")
+QUEUE_WAITING = Gauge(
+    "router_handoffs_waiting", "Handoffs waiting for an agent", multiprocess_mode="mostrecent"
+)
 OUTCOMES = Counter("router_outcomes_total", "Recorded conversation outcomes", ["outcome"])
-INBOX_BACKLOG = Gauge("router_inbox_backlog", "Webhook events stored but not yet handled")
+INBOX_BACKLOG = Gauge(
+    "router_inbox_backlog",
+    "Webhook events stored but not yet handled",
+    multiprocess_mode="mostrecent",
+)
 INBOX_LAG = Histogram(
     "router_inbox_lag_seconds",
     "From a webhook's acknowledgement to the engine having handled it",
@@ -34,3 +60,18 @@ WORKER_PROCESS_EXITS = Counter(
     "router_worker_process_exits_total",
     "Worker child processes of `router serve` that exited unplanned or failed to start",
 )
+
+
+def exposition() -> bytes:
+    """This process's metrics, or with multiprocess mode on, all its processes' together."""
+    if not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        return bytes(generate_latest())
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return bytes(generate_latest(registry))
+
+
+def forget_process(pid: int) -> None:
+    """A process of the group exited: drop its live gauges (its counters still count)."""
+    if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        multiprocess.mark_process_dead(pid)

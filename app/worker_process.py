@@ -20,7 +20,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from app.metrics import WORKER_PROCESS_EXITS
+from app.metrics import WORKER_PROCESS_EXITS, forget_process
 from app.workers import cancel_and_wait
 
 logger = logging.getLogger("app.worker_process")
@@ -86,6 +86,7 @@ class WorkerProcess:
                     # Cancelled (our shutdown): stop the child before we go.
                     if process.returncode is None:
                         await asyncio.shield(self._terminate(process))
+                    forget_process(process.pid)
             WORKER_PROCESS_EXITS.inc()
             if loop.time() - began >= HEALTHY_RUN_SECONDS:
                 delay = self._restart_delay

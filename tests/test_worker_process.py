@@ -148,6 +148,8 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
                 metrics = (await client.get("/metrics")).text
             assert "router_worker_process_exits_total 1.0" in metrics
+            # Counted in the children, reported by the server: the dead one's send too.
+            assert 'router_outbox_deliveries_total{result="sent"} 2.0' in metrics
 
             (replacement,) = children(server.pid)
             server.kill()

@@ -6,11 +6,12 @@ import asyncio
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from app.auth import require_metrics_reader
 from app.errors import error_body
+from app.metrics import exposition
 
 router = APIRouter(tags=["health"])
 
@@ -35,4 +36,4 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_reader)])
 async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

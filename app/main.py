@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from app.inbox.writer import InboxWriter
 from app.kb.refresh import kb_refresh_worker, refresh_kb
 from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
+from app.metrics import MULTIPROCESS_DIR_VARIABLE
 from app.middleware import RequestMiddleware
 from app.migrate import upgrade
 from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_outbox
@@ -111,6 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # The child's outbox drains on SIGTERM: give it that long before SIGKILL.
             child = WorkerProcess(stop_timeout=drain_seconds(settings) + CHILD_STOP_MARGIN_SECONDS)
             child.start()
+            if not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+                logger.warning(
+                    "the worker child's metrics are not on /metrics: start with `router serve`"
+                    " or set PROMETHEUS_MULTIPROC_DIR"
+                )
         else:
             workers = local + jobs
             if not settings.is_sqlite:

@@ -116,10 +116,13 @@ async def _work(settings: Settings, *, supervised: bool = False) -> None:
     app = create_app(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
     if supervised:
+        # A Ctrl-C at the terminal reaches the whole process group: the server stops us.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         _stop_at_end_of_input(loop, stop)
+    else:
+        loop.add_signal_handler(signal.SIGINT, stop.set)
     async with app.router.lifespan_context(app):
         logger.info("background workers running", extra={"workers": sorted(app.state.workers)})
         await stop.wait()

@@ -69,10 +69,12 @@ class WorkerProcess:
         while True:
             began = loop.time()
             try:
-                # Its own session: a Ctrl-C at the terminal reaches only us, and we stop the
-                # child in order instead of racing it.
+                # Our session, on purpose: in a session of its own the kernel's autogroup
+                # scheduling would share the CPU between the two sessions equally and the
+                # child's lower priority would count for nothing against us (measured: ack
+                # p99 57-92 ms against 40-53 ms). It ignores Ctrl-C; we stop it in order.
                 process = await asyncio.create_subprocess_exec(
-                    *self._command, stdin=asyncio.subprocess.PIPE, start_new_session=True
+                    *self._command, stdin=asyncio.subprocess.PIPE
                 )
             except OSError:
                 logger.exception("cannot start the worker process")

@@ -140,6 +140,15 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
             await until_sent(url, 1)
             (child,) = children(server.pid)
             assert command_line(child)[-3:] == ["app.cli", "worker", "--supervised"]
+            # Below the server's priority, in its session (so the nice value counts), and
+            # deaf to a terminal's Ctrl-C: the server stops it in order.
+            assert os.getpriority(os.PRIO_PROCESS, child) == min(
+                os.getpriority(os.PRIO_PROCESS, server.pid) + 5, 19
+            )
+            assert os.getsid(child) == os.getsid(server.pid)
+            os.kill(child, signal.SIGINT)
+            await asyncio.sleep(0.5)
+            assert alive(child)
 
             os.kill(child, signal.SIGKILL)
             await until(lambda: children(server.pid) not in ([], [child]))

@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     # `router worker` lowers its CPU priority by this much (Unix nice), so on a host it
     # shares with `router serve`, webhook acknowledgements (which Meta times) come first and
     # answering catches up between bursts. 0 keeps the priority.
-    worker_nice: int = Field(default=5, ge=0, le=19)
+    worker_nice: int = Field(default=10, ge=0, le=19)
 
     @field_validator("database_url")
     @classmethod

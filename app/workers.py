@@ -106,11 +106,14 @@ async def in_lanes(
             tasks += [asyncio.create_task(lane(None)) for _ in range(lanes - 1)]
         results = await asyncio.gather(*tasks, return_exceptions=True)
     except BaseException:
+        # Cancelled (a shutdown): the lanes end before we do, so none is left to touch the
+        # database after its engine is disposed (a lane's cleanup then never finished).
         for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
-        noticed.cancel()
+        await cancel_and_wait(noticed)
     for result in results:
         if isinstance(result, BaseException):
             raise result

@@ -143,7 +143,7 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
             # Below the server's priority, in its session (so the nice value counts), and
             # deaf to a terminal's Ctrl-C: the server stops it in order.
             assert os.getpriority(os.PRIO_PROCESS, child) == min(
-                os.getpriority(os.PRIO_PROCESS, server.pid) + 5, 19
+                os.getpriority(os.PRIO_PROCESS, server.pid) + 10, 19
             )
             assert os.getsid(child) == os.getsid(server.pid)
             os.kill(child, signal.SIGINT)

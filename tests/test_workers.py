@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import pytest
 
@@ -71,3 +73,31 @@ async def test_stop_lets_a_running_job_finish_within_its_grace_then_cancels() ->
     await asyncio.sleep(0.01)
     async with asyncio.timeout(2):
         await worker.stop()
+
+
+async def test_a_cancelled_run_ends_only_after_its_lanes_have_cleaned_up() -> None:
+    """A shutdown cancels the run; the lanes' cleanup (a rollback) must be over before the
+    engine is disposed, or it never completes and the process hangs on exit."""
+    cleaned: list[int] = []
+
+    def lane_that(busy: bool) -> Callable[[asyncio.Event | None], Coroutine[Any, Any, int]]:
+        async def lane(backlog: asyncio.Event | None) -> int:
+            if backlog is not None and busy:
+                backlog.set()
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                await asyncio.sleep(0.01)
+                cleaned.append(1)
+            return 0
+
+        return lane
+
+    for busy, lanes_started in ((False, 1), (True, 3)):  # cancelled alone, or with the others
+        cleaned.clear()
+        run = asyncio.create_task(in_lanes(3, lane_that(busy)))
+        await asyncio.sleep(0.01)
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        assert len(cleaned) == lanes_started

@@ -11,6 +11,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any
 
@@ -95,6 +96,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _serve(settings, args.host, args.port)
 
 
+STOP_MARGIN_SECONDS = 10.0  # beyond the outbox's drain: the other jobs, the engine's dispose
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     settings = _load_settings()
     configure_logging(settings.log_level)
@@ -112,6 +116,7 @@ async def _work(settings: Settings, *, supervised: bool = False) -> None:
     ``app.worker_process``). Stops cleanly on SIGTERM / SIGINT, and when ``supervised``, also
     when standard input closes: the parent that holds its other end has gone."""
     from app.main import create_app
+    from app.outbox.worker import drain_seconds
 
     app = create_app(settings)
     stop = asyncio.Event()
@@ -126,7 +131,22 @@ async def _work(settings: Settings, *, supervised: bool = False) -> None:
     async with app.router.lifespan_context(app):
         logger.info("background workers running", extra={"workers": sorted(app.state.workers)})
         await stop.wait()
+        _exit_if_stopping_hangs(drain_seconds(settings) + STOP_MARGIN_SECONDS)
     logger.info("background workers stopped")
+
+
+def _exit_if_stopping_hangs(seconds: float) -> None:
+    """A safety net: a worker whose parent has died has nobody left to SIGKILL it, so if
+    stopping ever hangs (a task that cannot finish), it ends itself. The timer thread dies
+    with the process when stopping goes as it should."""
+
+    def give_up() -> None:
+        logger.error("stopping took over %.0f s: exiting now", seconds)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, give_up)
+    timer.daemon = True
+    timer.start()
 
 
 def _stop_at_end_of_input(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -133,3 +134,20 @@ async def test_worker_delivers_the_outbox_without_http(tmp_path: Path) -> None:
     assert request.path.endswith("/1098765/messages")
     assert request.json["text"]["body"] == "Halo dari worker"
     assert b"background workers stopped" in output
+
+
+def test_a_worker_whose_stopping_hangs_ends_itself() -> None:
+    """The safety net for a worker nobody is left to kill: stopping that hangs ends the
+    process after the deadline, with a log line saying so."""
+    script = (
+        "import time; from app.logging import configure_logging;"
+        " from app.cli import _exit_if_stopping_hangs; configure_logging('INFO');"
+        " _exit_if_stopping_hangs(0.2); time.sleep(30)"
+    )
+    began = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=20, check=False
+    )
+    assert result.returncode == 1
+    assert time.monotonic() - began < 15
+    assert "stopping took over" in result.stdout

@@ -169,3 +169,18 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
                 server.terminate()
                 await server.wait()
     assert [r.json["text"] for r in graph.delivered] == ["first", "second"]
+
+
+@pytest.mark.parametrize(
+    ("url", "mode", "run_workers", "child"),
+    [
+        ("postgresql+asyncpg://db/router", "auto", True, True),
+        ("sqlite+aiosqlite:///router.db", "auto", True, False),  # one writer: inline
+        ("postgresql+asyncpg://db/router", "inline", True, False),
+        ("sqlite+aiosqlite:///router.db", "process", True, True),
+        ("postgresql+asyncpg://db/router", "process", False, False),  # no jobs at all
+    ],
+)
+def test_where_the_jobs_run(url: str, mode: str, run_workers: bool, child: bool) -> None:
+    settings = Settings(database_url=url, worker_mode=mode, run_workers=run_workers)
+    assert settings.workers_in_child_process is child

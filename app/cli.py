@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -82,12 +83,35 @@ def _shared_metrics(wanted: bool) -> Iterator[None]:
     if not wanted or os.environ.get(variable):
         yield
         return
-    directory = tempfile.mkdtemp(prefix="router-metrics-")
+    remove_orphaned_metrics(Path(tempfile.gettempdir()))
+    directory = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")
     os.environ[variable] = directory
     try:
         yield
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+METRICS_DIR_PREFIX = "router-metrics-"
+
+
+def remove_orphaned_metrics(parent: Path) -> None:
+    """Delete the metrics directories of servers that died without cleaning up (SIGKILL):
+    each is named after its server's process id."""
+    for directory in parent.glob(f"{METRICS_DIR_PREFIX}*-*"):
+        pid = directory.name.removeprefix(METRICS_DIR_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -217,8 +241,6 @@ def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, None]
 
 
 def cmd_kb_import(args: argparse.Namespace) -> None:
-    from pathlib import Path
-
     from app.kb.commands import import_file, read_articles_file
 
     settings = _load_settings()

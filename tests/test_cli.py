@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.cli import METRICS_DIR_PREFIX, remove_orphaned_metrics
 from app.config import Settings
 from app.conversations.models import Contact
 from app.db import create_engine, create_sessionmaker, utcnow
@@ -151,3 +152,17 @@ def test_a_worker_whose_stopping_hangs_ends_itself() -> None:
     assert result.returncode == 1
     assert time.monotonic() - began < 15
     assert "stopping took over" in result.stdout
+
+
+def test_metrics_directories_of_dead_servers_are_removed(tmp_path: Path) -> None:
+    """A server killed with SIGKILL cannot remove its metrics directory; the next one does."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = tmp_path / f"{METRICS_DIR_PREFIX}{dead.pid}-abc"
+    live = tmp_path / f"{METRICS_DIR_PREFIX}{os.getpid()}-def"
+    unrelated = tmp_path / "something-else"
+    for directory in (orphan, live, unrelated):
+        directory.mkdir()
+        (directory / "counter_1.db").write_bytes(b"")
+    remove_orphaned_metrics(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, unrelated.name])

@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,16 +21,10 @@ from app.migrate import upgrade
 from app.outbox.models import OutboxItem
 from app.worker_process import WorkerProcess
 from tests.fakes.graph_api import FakeGraphApi
-from tests.faults.harness import free_port
+from tests.faults.harness import free_port, router_env, wait_for
 from tests.processes import alive, children, command_line
 
 PYTHON = sys.executable
-
-
-async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.05)
 
 
 async def test_a_child_that_exits_is_started_again(tmp_path: Path) -> None:
@@ -40,7 +33,9 @@ async def test_a_child_that_exits_is_started_again(tmp_path: Path) -> None:
     process = WorkerProcess([PYTHON, "-c", script], restart_delay=0.05)
     process.start()
     try:
-        await until(lambda: runs.exists() and len(runs.read_text()) >= 3)
+        await wait_for(
+            lambda: runs.exists() and len(runs.read_text()) >= 3, timeout=30, interval=0.05
+        )
     finally:
         await process.stop()
 
@@ -48,7 +43,7 @@ async def test_a_child_that_exits_is_started_again(tmp_path: Path) -> None:
 async def test_stop_ends_the_child(tmp_path: Path) -> None:
     process = WorkerProcess([PYTHON, "-c", "import sys; sys.stdin.read()"])
     process.start()
-    await until(lambda: process.pid is not None)
+    await wait_for(lambda: process.pid is not None, timeout=30)
     pid = process.pid
     assert pid is not None
     await process.stop()
@@ -64,7 +59,7 @@ async def test_a_child_that_ignores_sigterm_is_killed(tmp_path: Path) -> None:
     )
     process = WorkerProcess([PYTHON, "-c", script], stop_timeout=0.5)
     process.start()
-    await until(ready.exists)
+    await wait_for(ready.exists, timeout=30)
     await process.stop()
     assert process.returncode == -signal.SIGKILL
 
@@ -91,20 +86,15 @@ async def _store_reply(url: str, text: str) -> None:
         await engine.dispose()
 
 
-async def _sent(url: str) -> int:
+async def sent(url: str, count: int) -> bool:
+    """At least ``count`` outbox rows are recorded as sent."""
     engine = create_engine(Settings(database_url=url))
     try:
         async with create_sessionmaker(engine)() as session:
             query = select(func.count()).where(OutboxItem.status == "sent")
-            return int(await session.scalar(query) or 0)
+            return int(await session.scalar(query) or 0) >= count
     finally:
         await engine.dispose()
-
-
-async def until_sent(url: str, count: int, timeout: float = 30) -> None:
-    async with asyncio.timeout(timeout):
-        while await _sent(url) < count:
-            await asyncio.sleep(0.05)
 
 
 @pytest.mark.faults
@@ -121,23 +111,15 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
     await _store_reply(url, "first")
     port = free_port()
     async with FakeGraphApi() as graph:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("ROUTER_")},
-            "ROUTER_DATABASE_URL": url,
-            "ROUTER_GRAPH_API_BASE": graph.base_url,
-            "ROUTER_WHATSAPP_ACCESS_TOKEN": "child-test-token",
-            "ROUTER_WORKER_MODE": "process",
-            "ROUTER_OUTBOX_POLL_INTERVAL_SECONDS": "0.2",
-            "ROUTER_LOG_LEVEL": "WARNING",
-        }
+        env = router_env(url, graph.base_url, worker_mode="process")
         server = await asyncio.create_subprocess_exec(
             PYTHON, "-m", "app.cli", "serve", "--port", str(port), env=env, cwd=tmp_path
         )
         try:
-            await until(lambda: len(graph.delivered) == 1)
+            await wait_for(lambda: len(graph.delivered) == 1, timeout=30)
             # Recorded as sent before the kill: a reply killed between the two is sent again
             # after its lease (at-least-once), which is not what this test is about.
-            await until_sent(url, 1)
+            await wait_for(lambda: sent(url, 1), timeout=30)
             (child,) = children(server.pid)
             assert command_line(child)[-3:] == ["app.cli", "worker", "--supervised"]
             # Below the server's priority, in its session (so the nice value counts), and
@@ -151,9 +133,11 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
             assert alive(child)
 
             os.kill(child, signal.SIGKILL)
-            await until(lambda: children(server.pid) not in ([], [child]))
+            await wait_for(
+                lambda: children(server.pid) not in ([], [child]), timeout=30, interval=0.05
+            )
             await _store_reply(url, "second")
-            await until_sent(url, 2)
+            await wait_for(lambda: sent(url, 2), timeout=30)
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
                 metrics = (await client.get("/metrics")).text
             assert "router_worker_process_exits_total 1.0" in metrics
@@ -163,7 +147,7 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
             (replacement,) = children(server.pid)
             server.kill()
             await server.wait()
-            await until(lambda: not alive(replacement), timeout=15)
+            await wait_for(lambda: not alive(replacement), timeout=15)
         finally:
             if server.returncode is None:
                 server.terminate()

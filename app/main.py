@@ -129,7 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 listener = asyncio.create_task(app.state.wake_listener.run(), name="wakeups")
         app.state.workers = {w.name: w for w in workers}
-        app.state.worker_process = child
         for worker in workers:
             worker.start()
         logger.info("service started", extra={"database": engine.url.render_as_string()})

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     kb_suggest_threshold: float = Field(default=0.15, ge=0, le=1)
     kb_refresh_interval_seconds: float = Field(default=5.0, gt=0)
     kb_answer_margin: float = Field(default=0.05, ge=0, le=1)
+    kb_semantic: bool = True  # the sentence encoder as extra evidence (app/kb/semantic.py)
     public_base_url: str = ""
 
     # Handoff queue

@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await cancel_and_wait(listener)
             for worker in workers:
                 await worker.stop()
+            await app.state.kb.close()
             await app.state.graph_client.aclose()
             await engine.dispose()
 

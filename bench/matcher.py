@@ -1,8 +1,11 @@
 """Matcher benchmark (a script, not a test): ``.venv/bin/python bench/matcher.py``.
 
 Datasets are imported through the real API (HTTP into the app on a temporary SQLite
-database) and messages go through ``KnowledgeBase.search``, the path the bot uses. A plain
-rapidfuzz WRatio baseline with its own tuned thresholds is printed next to each result.
+database) and messages go through ``KnowledgeBase.search``, the path the bot uses. Each set
+is run twice: as configured by default (words and the sentence encoder) and by words alone
+(``ROUTER_KB_SEMANTIC=false``). A plain rapidfuzz WRatio baseline with its own tuned
+thresholds is printed next to each result. The encoder's vectors are memoised for the run,
+so a KB searched twice is embedded once.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +30,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.config import Settings
 from app.kb.index import ArticleText, MatchIndex
-from app.kb.matcher import CANDIDATES, FEATURES, features, prepare
+from app.kb.matcher import (
+    Cosines,
+    candidates,
+    prepare,
+)
 from app.kb.normalizer import clear_caches
+from app.kb.semantic import (
+    Encoder,
+    SemanticIndex,
+    Vectors,
+    encoder_text,
+    entry_texts,
+    load_encoder,
+)
 from app.kb.service import KnowledgeBase, SearchResult, article_text
 from app.main import create_app
 
@@ -57,7 +73,7 @@ def metrics(rows: list[Row]) -> dict[str, float]:
 
 def line(name: str, m: dict[str, float], extra: str = "") -> str:
     return (
-        f"  {name:<10} answer {m['answer_acc']:6.1%}  top1 {m['top1']:6.1%}  "
+        f"  {name:<12} answer {m['answer_acc']:6.1%}  top1 {m['top1']:6.1%}  "
         f"top3 {m['top3']:6.1%}  wrong {m['wrong']:5.1%}  reject {m['reject']:6.1%}  {extra}"
     )
 
@@ -103,9 +119,31 @@ def tune(expected: list[str | None], scored: list[list[tuple[str, float]]]) -> t
     return best[1], best[1] * 0.6
 
 
+class MemoEncoder:
+    """The real encoder, remembering what it embedded in this run."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.name = encoder.name
+        self._encoder = encoder
+        self._memo: dict[str, Vectors] = {}
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            self._memo.update(zip(missing, self._encoder.encode(missing), strict=True))
+        return np.stack([self._memo[t] for t in texts])
+
+
 class Bench:
     def __init__(self, settings: Settings) -> None:
         self.app = create_app(settings)
+        loaded = load_encoder()
+        self.encoder = MemoEncoder(loaded) if loaded is not None else None
+
+    def kb(self, settings: Settings, semantic: bool = True) -> KnowledgeBase:
+        if not semantic or self.encoder is None:
+            return KnowledgeBase(settings.model_copy(update={"kb_semantic": False}))
+        return KnowledgeBase(settings, self.encoder)
 
     async def load(self, articles: list[dict[str, Any]]) -> None:
         transport = httpx.ASGITransport(app=self.app)
@@ -119,17 +157,19 @@ class Bench:
     async def run(
         self, kb: KnowledgeBase, texts: list[str]
     ) -> tuple[list[SearchResult], list[tuple[float, float]]]:
-        """Results and (wall, CPU) milliseconds per search; CPU time is what one core spends,
-        unaffected by other processes on a shared machine."""
+        """Results and (wall, CPU) milliseconds per search; CPU time is what the process spends
+        (the encoder runs on a thread of its own), unaffected by other processes."""
         results, times = [], []
         async with self.app.state.sessionmaker() as session:
             await kb.refresh(session)
+            await kb.wait_semantic()
             for text in texts:
-                start, cpu = time.perf_counter(), time.thread_time()
+                start, cpu = time.perf_counter(), time.process_time()
                 results.append(await kb.search(session, text))
                 times.append(
-                    ((time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000)
+                    ((time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000)
                 )
+        await kb.close()
         return results, times
 
 
@@ -178,30 +218,36 @@ async def evaluate(
     await bench.load(articles)
     texts = [t["text"] for t in tests]
     expected = [t["expected"] for t in tests]
-    kb_settings = settings
-    if tune_on is not None:  # thresholds tuned on the dev split, reported on this one
-        probe = KnowledgeBase(
-            settings.model_copy(update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0})
-        )
-        dev_texts = [t["text"] for t in tune_on["test"]]
-        res, _ = await bench.run(probe, dev_texts)
-        scored = [[(m.slug, m.score) for m in r.matches] for r in res]
-        answer, _ = tune([t["expected"] for t in tune_on["test"]], scored)
-        kb_settings = settings.model_copy(update={"kb_answer_threshold": answer})
-    kb = KnowledgeBase(kb_settings)
-    results, times = await bench.run(kb, texts)
     print(f"{name}: {len(articles)} articles, {len(tests)} messages")
-    print(
-        line(
-            "matcher",
-            metrics(list(zip(expected, results, strict=True))),
-            f"{latency(times)}  (answer >= {kb_settings.kb_answer_threshold:.2f})",
+    for label, semantic in (("matcher", True), ("words only", False)):
+        if semantic and bench.encoder is None:
+            print("  (no sentence encoder on this platform: words only)")
+            continue
+        kb_settings = settings
+        if tune_on is not None:  # thresholds tuned on the dev split, reported on this one
+            probe = bench.kb(
+                settings.model_copy(
+                    update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0}
+                ),
+                semantic,
+            )
+            dev_texts = [t["text"] for t in tune_on["test"]]
+            res, _ = await bench.run(probe, dev_texts)
+            scored = [[(m.slug, m.score) for m in r.matches] for r in res]
+            answer, _ = tune([t["expected"] for t in tune_on["test"]], scored)
+            kb_settings = settings.model_copy(update={"kb_answer_threshold": answer})
+        results, times = await bench.run(bench.kb(kb_settings, semantic), texts)
+        print(
+            line(
+                label,
+                metrics(list(zip(expected, results, strict=True))),
+                f"{latency(times)}  (answer >= {kb_settings.kb_answer_threshold:.2f})",
+            )
         )
-    )
-    if halves:  # the fixed split: even messages tune the method, odd ones only report
-        for label, start in (("tune half", 0), ("other half", 1)):
-            rows_half = list(zip(expected[start::2], results[start::2], strict=True))
-            print(line(label, metrics(rows_half)))
+        if halves:  # the fixed split: even messages tune the method, odd ones only report
+            for half, start in (("tune half", 0), ("other half", 1)):
+                rows_half = list(zip(expected[start::2], results[start::2], strict=True))
+                print(line(f"  {half}", metrics(rows_half)))
     dev = tune_on or data
     base_dev = baseline_scores(articles, [t["text"] for t in dev["test"]])
     b_answer, b_suggest = tune([t["expected"] for t in dev["test"]], base_dev)
@@ -214,7 +260,7 @@ async def sweep(bench: Bench, settings: Settings, name: str, data: dict[str, Any
     """What each answer threshold would give (ROUTER_KB_ANSWER_THRESHOLD is an operator's
     trade-off between answering more and answering wrongly)."""
     await bench.load(data["articles"])
-    probe = KnowledgeBase(
+    probe = bench.kb(
         settings.model_copy(update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0})
     )
     results, _ = await bench.run(probe, [t["text"] for t in data["test"]])
@@ -230,6 +276,9 @@ async def sweep(bench: Bench, settings: Settings, name: str, data: dict[str, Any
         print(line(f"  >= {threshold:.2f}", metrics(rows)))
 
 
+SEMANTIC_SCALE_LIMIT = 1000  # beyond this, embedding the synthetic KB takes too long to bench
+
+
 async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: int) -> None:
     articles = synthesise(data["articles"], total)
     await bench.load(articles)
@@ -240,7 +289,7 @@ async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: i
         rows = [article_text(a) for a in await list_articles(session, active_only=True)]
     clear_caches()
     start = time.perf_counter()
-    MatchIndex.build(rows)
+    built = MatchIndex.build(rows)
     build = time.perf_counter() - start
     clear_caches()  # memory of a cold build: the index plus the normaliser's caches it fills
     tracemalloc.start()
@@ -248,14 +297,37 @@ async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: i
     memory, peak = (value / 2**20 for value in tracemalloc.get_traced_memory())
     tracemalloc.stop()
     del index
-    kb = KnowledgeBase(settings)
-    results, times = await bench.run(kb, texts * 3)
-    m = metrics(list(zip([t["expected"] for t in data["test"]] * 3, results, strict=True)))
     print(
         f"scale {total} articles: build {build:.2f} s (cold), "
         f"memory {memory:.0f} MiB (peak {peak:.0f} MiB while building)"
     )
-    print(line("matcher", m, latency(times)))
+    expected = [t["expected"] for t in data["test"]] * 3
+    for label, semantic in (("matcher", True), ("words only", False)):
+        if semantic and (bench.encoder is None or total > SEMANTIC_SCALE_LIMIT):
+            continue
+        started = time.perf_counter()
+        kb = bench.kb(settings, semantic)
+        results, times = await bench.run(kb, texts * 3)
+        extra = (
+            f"(with embedding the KB: {time.perf_counter() - started:.0f} s)" if semantic else ""
+        )
+        m = metrics(list(zip(expected, results, strict=True)))
+        print(line(label, m, f"{latency(times)} {extra}"))
+    if bench.encoder is not None and total > SEMANTIC_SCALE_LIMIT:
+        # What the encoder would add here: one matrix-vector product over all phrasings
+        # (timed on random unit vectors of the real shape) on top of embedding the message.
+        rng = np.random.default_rng(0)
+        vectors = rng.standard_normal((built.size, 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        semantic_index = SemanticIndex(vectors, built)
+        start = time.perf_counter()
+        for row in vectors[:200]:
+            semantic_index.article_cosines(row)
+        cost = (time.perf_counter() - start) / 200 * 1000
+        print(
+            f"  semantic at this size (not run): {built.size} phrasings to embed in the "
+            f"background; cosines over them {cost:.2f} ms per search, plus the message's embedding"
+        )
 
 
 def fit_softmax(
@@ -264,15 +336,16 @@ def fit_softmax(
     """Softmax over each message's candidates plus "none" (label -1: no candidate is right).
 
     Non-negative evidence weights (more evidence never hurts) and the "none" logit, by Adam on
-    the mean log-loss; candidates are padded to ``CANDIDATES`` and masked."""
-    count, width = len(messages), len(FEATURES)
-    x = np.zeros((count, CANDIDATES, width))
-    mask = np.full((count, CANDIDATES), -np.inf)
-    target = np.zeros((count, CANDIDATES + 1))
+    the mean log-loss; candidates are padded to the most any message has and masked."""
+    count, width = len(messages), len(messages[0][0][0])
+    size = max(len(rows) for rows, _ in messages)
+    x = np.zeros((count, size, width))
+    mask = np.full((count, size), -np.inf)
+    target = np.zeros((count, size + 1))
     for i, (rows, label) in enumerate(messages):
         x[i, : len(rows)] = rows
         mask[i, : len(rows)] = 0.0
-        target[i, label if label >= 0 else CANDIDATES] = 1.0
+        target[i, label if label >= 0 else size] = 1.0
     params = np.zeros(width + 1)  # weights, then the "none" logit
     moment, square = np.zeros_like(params), np.zeros_like(params)
     for step in range(1, steps + 1):
@@ -292,10 +365,12 @@ def fit_softmax(
     return [round(float(v), 3) for v in params[:-1]], round(float(params[-1]), 3)
 
 
-def fit(load: Any) -> None:
+def fit(load: Any, encoder: Encoder | None) -> None:
     """Fit the matcher's weights on the tuning halves only: even-numbered id_ecommerce/dev
-    messages (the odd half is reported, never fitted) pooled with a sixth of CLINC150 k5 dev."""
-    messages: list[tuple[list[list[float]], int]] = []
+    messages (the odd half is reported, never fitted) pooled with a sixth of CLINC150 k5 dev.
+    Both sets: by words alone, and with the sentence encoder's features."""
+    lexical: list[tuple[list[list[float]], int]] = []
+    semantic: list[tuple[list[list[float]], int]] = []
     for path, step in FIT_SETS:
         data = load(path)
         index = MatchIndex.build(
@@ -309,17 +384,31 @@ def fit(load: Any) -> None:
                 for a in data["articles"]
             ]
         )
-        for test in data["test"][::step]:
+        tests = data["test"][::step]
+        if encoder is not None:
+            entries = SemanticIndex(encoder.encode(entry_texts(index)), index)
+            messages = encoder.encode([encoder_text(index, t["text"]) for t in tests])
+        for i, test in enumerate(tests):
             query = prepare(index, test["text"])
-            candidates = features(index, query) if query else []
-            if not candidates:
+            if query is None:
                 continue
-            slugs = [index.articles[a].slug for a, _ in candidates]
-            label = slugs.index(test["expected"]) if test["expected"] in slugs else -1
-            messages.append(([values for _, values in candidates], label))
-    weights, none = fit_softmax(messages)
+            cosines: list[Cosines | None] = [None]
+            if encoder is not None:
+                cosines.append(entries.article_cosines(messages[i]))
+            for rows_out, semantic_cosines in zip((lexical, semantic), cosines, strict=False):
+                rows = candidates(index, query, semantic_cosines)
+                if not rows:
+                    continue
+                slugs = [index.articles[a].slug for a, _ in rows]
+                label = slugs.index(test["expected"]) if test["expected"] in slugs else -1
+                rows_out.append(([values for _, values in rows], label))
+    weights, none = fit_softmax(lexical)
     print("WEIGHTS =", tuple(weights))
     print("NONE_LOGIT =", none)
+    if semantic:
+        weights, none = fit_softmax(semantic)
+        print("SEMANTIC_WEIGHTS =", tuple(weights))
+        print("SEMANTIC_NONE_LOGIT =", none)
 
 
 async def main() -> None:
@@ -332,7 +421,7 @@ async def main() -> None:
     )
     args = parser.parse_args()
     if args.fit:
-        fit(lambda p: json.loads((DATASETS / p).read_text()))
+        fit(lambda p: json.loads((DATASETS / p).read_text()), load_encoder())
         return
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(

@@ -80,6 +80,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "run_workers": False,
         # A test that turns the workers on drives them in its own event loop.
         "worker_mode": "inline",
+        # Scores must not change when background embedding finishes mid-test; the encoder
+        # has its own tests (tests/kb/test_semantic.py).
+        "kb_semantic": False,
     }
     return Settings(database_url=database_url, **{**defaults, **overrides})
 

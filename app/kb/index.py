@@ -138,6 +138,7 @@ class MatchIndex:
     idf: Floats
     unknown_idf: float
     entry_terms: list[tuple[int, ...]]  # distinct term ids, first-seen order
+    entry_texts: list[str]  # the phrasing each entry came from
     entry_article: Ints
     entry_weight: Floats  # sum of the idf of its distinct terms
     entry_inverse: Floats  # 1 / entry_weight, precomputed for the hot path
@@ -161,6 +162,7 @@ class MatchIndex:
         vocab: dict[str, int] = {}
         surface: set[str] = set()
         entry_terms: list[tuple[int, ...]] = []
+        entry_texts: list[str] = []
         owners: list[int] = []
         contexts: list[set[int]] = []
         for number, article in enumerate(articles):
@@ -171,6 +173,7 @@ class MatchIndex:
                 if tokens:
                     ids = tuple(dict.fromkeys(vocab.setdefault(t, len(vocab)) for t in tokens))
                     entry_terms.append(ids)
+                    entry_texts.append(text)
                     owners.append(number)
             context_words = words(article.context) if article.context else ()
             surface.update(context_words)
@@ -200,6 +203,7 @@ class MatchIndex:
             idf=idf,
             unknown_idf=unknown_idf,
             entry_terms=entry_terms,
+            entry_texts=entry_texts,
             entry_article=owner_array,
             entry_weight=weight,
             entry_inverse=1 / np.maximum(weight, 1e-9),

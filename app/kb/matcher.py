@@ -24,16 +24,20 @@ the fit keeps weights non-negative, so a feature that adds nothing gets 0, not a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from app.kb.index import CONTEXT_WEIGHT, MatchIndex
 from app.kb.normalizer import normalize_words, words
 
 Decision = Literal["answer", "suggest", "none"]
+Cosines = npt.NDArray[np.float64]  # per article number
 CANDIDATES = 10
+SEMANTIC_CANDIDATES = 5  # the encoder's own top articles join the lexical candidates
 KNOWN_FULL = 0.45  # below this share of known message weight, scores shrink
 UNKNOWN_WEIGHT = 0.6  # a word the KB never uses, relative to the rarest KB word
 FEATURES = (
@@ -50,6 +54,13 @@ FEATURES = (
 # evidence weights): one weight per feature, and the logit of "none of them".
 WEIGHTS = (0.188, 0.0, 2.713, 0.287, 0.04, 2.837, 1.565, 3.562)
 NONE_LOGIT = 4.419
+# With the sentence encoder (see semantic.py), two more features per candidate:
+# - semantic_gap: 10 x (its best phrasing's cosine - the best article's), 0 for the best;
+# - semantic_top: 1 for the encoder's own top article.
+SEMANTIC_FEATURES = (*FEATURES, "semantic_gap", "semantic_top")
+SEMANTIC_WEIGHTS = (0.0, 0.0, 2.06, 2.134, 0.0, 2.073, 0.0, 1.554, 4.585, 0.579)
+SEMANTIC_NONE_LOGIT = 2.462
+SEMANTIC_GAP_SCALE = 10.0  # cosines of one encoder sit in a narrow band
 
 
 @dataclass(frozen=True)
@@ -104,10 +115,11 @@ def prepare(index: MatchIndex, text: str) -> Query | None:
 
 
 def features(
-    index: MatchIndex, query: Query, limit: int = CANDIDATES
+    index: MatchIndex, query: Query, limit: int = CANDIDATES, extra: Sequence[int] = ()
 ) -> list[tuple[int, list[float]]]:
-    """(article number, feature vector in ``FEATURES`` order) for the best candidates."""
-    if not query.terms or not index.size:
+    """(article number, feature vector in ``FEATURES`` order) for the best candidates, then
+    for the articles in ``extra`` that are not among them (zeros where no word matched)."""
+    if not index.size or (not query.terms and not extra):
         return []
     message = np.zeros(index.size)
     entry = np.zeros(index.size)
@@ -138,6 +150,15 @@ def features(
     top = np.argpartition(-rank, count - 1)[:count]
     top = top[np.argsort(-rank[top], kind="stable")]
     top = top[rank[top] > 0]
+    if len(extra):
+        lexical = set(top.tolist())
+        found = np.searchsorted(index.article_ids, extra)  # article_ids is sorted
+        more = [
+            int(j)
+            for article, j in zip(extra, found, strict=True)
+            if j < len(index.article_ids) and index.article_ids[j] == article and j not in lexical
+        ]
+        top = np.append(top, np.array(more, dtype=top.dtype))
     ends = np.append(index.article_start[1:], index.size)
     rows: list[tuple[int, list[float]]] = []
     for j in top:
@@ -172,15 +193,36 @@ def logit(values: list[float], weights: tuple[float, ...]) -> float:
     return sum(w * v for w, v in zip(weights, values, strict=True))
 
 
+def candidates(
+    index: MatchIndex, query: Query, semantic: Cosines | None = None
+) -> list[tuple[int, list[float]]]:
+    """(article number, features) for the candidates, in ``FEATURES`` order, or, with the
+    encoder's ``semantic`` cosine per article number, ``SEMANTIC_FEATURES`` order: its top
+    articles join the candidates."""
+    if semantic is None:
+        return features(index, query)
+    best = int(np.argmax(semantic))
+    ceiling = float(semantic[best])
+    count = min(SEMANTIC_CANDIDATES, len(semantic))
+    nearest = np.argpartition(-semantic, count - 1)[:count]
+    return [
+        (a, [*v, SEMANTIC_GAP_SCALE * (float(semantic[a]) - ceiling), float(a == best)])
+        for a, v in features(index, query, extra=nearest[semantic[nearest] > -1].tolist())
+    ]
+
+
 def rank(
-    index: MatchIndex, text: str, weights: tuple[float, ...] | None = None
+    index: MatchIndex,
+    text: str,
+    weights: tuple[float, ...] | None = None,
+    semantic: Cosines | None = None,
 ) -> list[tuple[int, float, list[float]]]:
     """(article number, evidence logit, features) for the candidates, best first."""
     query = prepare(index, text)
     if query is None:
         return []
-    weights = weights or WEIGHTS
-    ranked = [(a, logit(v, weights), v) for a, v in features(index, query)]
+    weights = weights or (WEIGHTS if semantic is None else SEMANTIC_WEIGHTS)
+    ranked = [(a, logit(v, weights), v) for a, v in candidates(index, query, semantic)]
     ranked.sort(key=lambda row: -row[1])
     return ranked
 
@@ -190,6 +232,7 @@ def score(
     text: str,
     weights: tuple[float, ...] | None = None,
     none_logit: float | None = None,
+    semantic: Cosines | None = None,
 ) -> list[tuple[int, float]]:
     """(article number, score in [0, 1]) for the best candidates, best first.
 
@@ -198,10 +241,13 @@ def score(
     lower it. Every other candidate gets its odds against "none" alone (how good a
     suggestion it is), capped by what the top leaves over and by the top score itself.
     """
-    ranked = rank(index, text, weights)
+    ranked = rank(index, text, weights, semantic)
     if not ranked:
         return []
-    none = NONE_LOGIT if none_logit is None else none_logit
+    if none_logit is not None:
+        none = none_logit
+    else:
+        none = NONE_LOGIT if semantic is None else SEMANTIC_NONE_LOGIT
     top = max(ranked[0][1], none)
     total = math.exp(none - top) + sum(math.exp(z - top) for _, z, _ in ranked)
     confidence = math.exp(ranked[0][1] - top) / total
@@ -210,6 +256,8 @@ def score(
     cap = min(confidence, 1 - confidence)
     scored = [(ranked[0][0], confidence)]
     scored.extend((a, min(cap, 1 / (1 + math.exp(none - z)))) for a, z, _ in ranked[1:])
+    if semantic is not None:
+        return scored  # the encoder reads words the KB vocabulary does not know
     # A message the KB vocabulary mostly does not know is about something else: damp it.
     damp = min(1.0, ranked[0][2][FEATURES.index("known")] / KNOWN_FULL)
     return [(a, damp * value) for a, value in scored]
@@ -237,5 +285,6 @@ def search(
     text: str,
     thresholds: Thresholds,
     limit: int = 3,
+    semantic: Cosines | None = None,
 ) -> SearchResult:
-    return decide(index, score(index, text), thresholds, limit)
+    return decide(index, score(index, text, semantic=semantic), thresholds, limit)

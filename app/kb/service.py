@@ -4,15 +4,22 @@ The index is an in-memory cache of the database. ``refresh`` compares the versio
 ``kb_state`` (one cheap query) and rebuilds only when it moved, so every replica converges
 on the same KB within ``kb_refresh_interval_seconds``; a write in this process refreshes at
 once.
+
+With ``kb_semantic`` the sentence encoder's vectors of every phrasing are computed in the
+background after each rebuild (only phrasings not seen before: about 18 ms each), and
+searches use them once all are there; until then they match by words alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +30,7 @@ from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import Match, SearchResult, Thresholds
 from app.kb.matcher import search as match
 from app.kb.models import Article
+from app.kb.semantic import Encoder, SemanticIndex, Vectors, encoder_text, entry_texts, load_encoder
 from app.metrics import MATCHER_DECISIONS
 
 __all__ = ["ArticleCard", "KnowledgeBase", "Match", "SearchResult", "article_text"]
@@ -44,18 +52,35 @@ def article_text(article: Article) -> ArticleText:
     return ArticleText(article.slug, article.question, tuple(article.variants or ()), context)
 
 
+EMBED_BATCH = 16  # phrasings per encoder call in the background: small, so a stop is quick
+
+
 class KnowledgeBase:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self._settings = settings
         self._index: MatchIndex | None = None
         self._cards: dict[str, ArticleCard] = {}
         self._version: int | None = None
         self._lock = asyncio.Lock()
+        self._encoder = encoder
+        self._encoder_loaded = encoder is not None or not settings.kb_semantic
+        self._semantic: SemanticIndex | None = None
+        self._vectors: dict[str, Vectors] = {}  # encoder text -> vector, current phrasings
+        self._embedding: asyncio.Task[None] | None = None
+        # Searches and background embedding each get a thread (the encoder is reentrant and
+        # releases the GIL), so a search never waits behind a KB's worth of phrasings.
+        self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-query")
+        self._embed_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-kb")
 
     @property
     def version(self) -> int | None:
         """The KB version the current index was built from (None before the first build)."""
         return self._version
+
+    @property
+    def semantic_ready(self) -> bool:
+        """True when searches use the sentence encoder (its vectors match the current index)."""
+        return self._semantic is not None and self._semantic.index is self._index
 
     @property
     def thresholds(self) -> Thresholds:
@@ -80,6 +105,7 @@ class KnowledgeBase:
             index = await asyncio.to_thread(MatchIndex.build, texts)
             cards = {a.slug: ArticleCard(a.slug, a.answer, a.url) for a in articles}
             self._index, self._cards, self._version = index, cards, version
+            self._start_embedding(index)
             # The index lives until the next KB change. The old one has no reference cycles,
             # so reference counting frees it even though it was frozen.
             freeze_long_lived()
@@ -92,6 +118,63 @@ class KnowledgeBase:
                 },
             )
 
+    def _start_embedding(self, index: MatchIndex) -> None:
+        if not self._encoder_loaded:
+            self._encoder, self._encoder_loaded = load_encoder(), True
+        if self._encoder is None:
+            return
+        if self._embedding is not None:
+            self._embedding.cancel()  # an older KB version: its vectors are no longer wanted
+        self._embedding = asyncio.create_task(self._embed_or_log(index, self._encoder))
+
+    async def _embed_or_log(self, index: MatchIndex, encoder: Encoder) -> None:
+        try:
+            await self._embed(index, encoder)
+        except Exception:
+            # Searches go on by words alone; the next KB change tries again.
+            logger.exception("kb semantic index failed")
+
+    async def _embed(self, index: MatchIndex, encoder: Encoder) -> None:
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        texts = await loop.run_in_executor(self._embed_thread, entry_texts, index)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        for at in range(0, len(missing), EMBED_BATCH):
+            batch = missing[at : at + EMBED_BATCH]
+            vectors = await loop.run_in_executor(self._embed_thread, encoder.encode, batch)
+            self._vectors.update(zip(batch, vectors, strict=True))
+        if self._index is not index:
+            return
+        dim = next(iter(self._vectors.values())).shape[0] if self._vectors else 0
+        matrix = np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, dim))
+        self._semantic = SemanticIndex(matrix.astype(np.float32), index)
+        self._vectors = {t: self._vectors[t] for t in texts}  # forget removed phrasings
+        logger.info(
+            "kb semantic index ready",
+            extra={
+                "kb_version": self._version,
+                "phrasings": len(texts),
+                "embedded": len(missing),
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
+
+    async def wait_semantic(self) -> bool:
+        """Wait for the background embedding of the current index; whether searches use it."""
+        if self._embedding is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._embedding)
+        return self.semantic_ready
+
+    async def close(self) -> None:
+        """Stop background embedding and the encoder threads."""
+        if self._embedding is not None:
+            self._embedding.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._embedding
+        self._search_thread.shutdown(wait=False, cancel_futures=True)
+        self._embed_thread.shutdown(wait=False, cancel_futures=True)
+
     def card(self, slug: str) -> ArticleCard | None:
         """The answer of an article the index holds, from memory (same KB version as the
         search that found it, so no query is needed to answer with it)."""
@@ -100,8 +183,15 @@ class KnowledgeBase:
     async def search(self, session: AsyncSession, text: str, limit: int = 3) -> SearchResult:
         if self._index is None:
             await self.refresh(session)
-        assert self._index is not None
-        result = match(self._index, text, self.thresholds, limit=max(1, min(limit, 10)))
+        index, semantic = self._index, self._semantic
+        assert index is not None
+        cosines = None
+        if semantic is not None and semantic.index is index and self._encoder is not None:
+            query = await asyncio.get_running_loop().run_in_executor(
+                self._search_thread, self._encoder.encode, [encoder_text(index, text)]
+            )
+            cosines = semantic.article_cosines(query[0])
+        result = match(index, text, self.thresholds, limit=max(1, min(limit, 10)), semantic=cosines)
         MATCHER_DECISIONS.labels(result.decision).inc()
         return result
 

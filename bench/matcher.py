@@ -120,7 +120,8 @@ def tune(expected: list[str | None], scored: list[list[tuple[str, float]]]) -> t
 
 
 class MemoEncoder:
-    """The real encoder, remembering what it embedded in this run."""
+    """The real encoder, remembering the KB phrasings it embedded in this run (those come in
+    batches), never a searched message (one at a time): search latency stays honest."""
 
     def __init__(self, encoder: Encoder) -> None:
         self.name = encoder.name
@@ -128,6 +129,8 @@ class MemoEncoder:
         self._memo: dict[str, Vectors] = {}
 
     def encode(self, texts: Sequence[str]) -> Vectors:
+        if len(texts) == 1:
+            return self._encoder.encode(texts)
         missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
         if missing:
             self._memo.update(zip(missing, self._encoder.encode(missing), strict=True))

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
 
     # Knowledge base / matcher
     kb_max_articles: int = Field(default=20000, ge=1)
-    kb_answer_threshold: float = Field(default=0.75, ge=0, le=1)
+    # Unset: the value tuned for the matcher in use (see app.kb.matcher.answer_threshold).
+    kb_answer_threshold: float | None = Field(default=None, ge=0, le=1)
     kb_suggest_threshold: float = Field(default=0.15, ge=0, le=1)
     kb_refresh_interval_seconds: float = Field(default=5.0, gt=0)
     kb_answer_margin: float = Field(default=0.05, ge=0, le=1)

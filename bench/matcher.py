@@ -32,6 +32,7 @@ from app.config import Settings
 from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import (
     Cosines,
+    answer_threshold,
     candidates,
     prepare,
 )
@@ -240,11 +241,12 @@ async def evaluate(
             answer, _ = tune([t["expected"] for t in tune_on["test"]], scored)
             kb_settings = settings.model_copy(update={"kb_answer_threshold": answer})
         results, times = await bench.run(bench.kb(kb_settings, semantic), texts)
+        threshold = answer_threshold(kb_settings.kb_answer_threshold, semantic)
         print(
             line(
                 label,
                 metrics(list(zip(expected, results, strict=True))),
-                f"{latency(times)}  (answer >= {kb_settings.kb_answer_threshold:.2f})",
+                f"{latency(times)}  (answer >= {threshold:.2f})",
             )
         )
         if halves:  # the fixed split: even messages tune the method, odd ones only report

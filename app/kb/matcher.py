@@ -61,6 +61,17 @@ SEMANTIC_FEATURES = (*FEATURES, "semantic_gap", "semantic_top")
 SEMANTIC_WEIGHTS = (0.0, 0.0, 2.06, 2.134, 0.0, 2.073, 0.0, 1.554, 4.585, 0.579)
 SEMANTIC_NONE_LOGIT = 2.462
 SEMANTIC_GAP_SCALE = 10.0  # cosines of one encoder sit in a narrow band
+# Default answer thresholds, each the best answer accuracy - 3 x wrong answers on the tuning
+# half of id_ecommerce/dev for its model (a wrong answer costs three right ones).
+ANSWER_THRESHOLD = 0.75
+SEMANTIC_ANSWER_THRESHOLD = 0.80
+
+
+def answer_threshold(configured: float | None, semantic: bool) -> float:
+    """The operator's threshold, else the one tuned for the model that scored."""
+    if configured is not None:
+        return configured
+    return SEMANTIC_ANSWER_THRESHOLD if semantic else ANSWER_THRESHOLD
 
 
 @dataclass(frozen=True)

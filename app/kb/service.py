@@ -27,7 +27,7 @@ from app.config import Settings
 from app.gcpolicy import freeze_long_lived
 from app.kb.articles import current_version, list_articles
 from app.kb.index import ArticleText, MatchIndex
-from app.kb.matcher import Match, SearchResult, Thresholds
+from app.kb.matcher import Match, SearchResult, Thresholds, answer_threshold
 from app.kb.matcher import search as match
 from app.kb.models import Article
 from app.kb.semantic import Encoder, SemanticIndex, Vectors, encoder_text, entry_texts, load_encoder
@@ -82,10 +82,10 @@ class KnowledgeBase:
         """True when searches use the sentence encoder (its vectors match the current index)."""
         return self._semantic is not None and self._semantic.index is self._index
 
-    @property
-    def thresholds(self) -> Thresholds:
+    def thresholds(self, semantic: bool = False) -> Thresholds:
+        """The decision thresholds for a search scored with or without the encoder."""
         return Thresholds(
-            answer=self._settings.kb_answer_threshold,
+            answer=answer_threshold(self._settings.kb_answer_threshold, semantic),
             suggest=self._settings.kb_suggest_threshold,
             margin=self._settings.kb_answer_margin,
         )
@@ -191,7 +191,13 @@ class KnowledgeBase:
                 self._search_thread, self._encoder.encode, [encoder_text(index, text)]
             )
             cosines = semantic.article_cosines(query[0])
-        result = match(index, text, self.thresholds, limit=max(1, min(limit, 10)), semantic=cosines)
+        result = match(
+            index,
+            text,
+            self.thresholds(cosines is not None),
+            limit=max(1, min(limit, 10)),
+            semantic=cosines,
+        )
         MATCHER_DECISIONS.labels(result.decision).inc()
         return result
 

@@ -34,7 +34,11 @@ HTTP_LATENCY = Histogram(
 MESSAGES_IN = Counter("router_messages_in_total", "Inbound customer messages", ["channel"])
 MESSAGES_OUT = Counter("router_messages_out_total", "Outbound messages", ["channel", "sender"])
 DUPLICATES = Counter("router_duplicate_deliveries_total", "Re-delivered webhooks", ["channel"])
-MATCHER_DECISIONS = Counter("router_matcher_decisions_total", "Matcher decisions", ["decision"])
+MATCHER_DECISIONS = Counter(
+    "router_matcher_decisions_total",
+    "Matcher decisions, by the evidence used (words, or words and the sentence encoder)",
+    ["decision", "model"],
+)
 OUTBOX_BACKLOG = Gauge(
     "router_outbox_backlog", "Outbox rows waiting for delivery", multiprocess_mode="mostrecent"
 )

@@ -27,7 +27,7 @@ from app.config import Settings
 from app.gcpolicy import freeze_long_lived
 from app.kb.articles import current_version, list_articles
 from app.kb.index import ArticleText, MatchIndex
-from app.kb.matcher import Match, SearchResult, Thresholds, answer_threshold
+from app.kb.matcher import Match, SearchResult, Thresholds, answer_threshold, prepare
 from app.kb.matcher import search as match
 from app.kb.models import Article
 from app.kb.semantic import Encoder, SemanticIndex, Vectors, encoder_text, entry_texts, load_encoder
@@ -186,7 +186,12 @@ class KnowledgeBase:
         index, semantic = self._index, self._semantic
         assert index is not None
         cosines = None
-        if semantic is not None and semantic.index is index and self._encoder is not None:
+        if (
+            semantic is not None
+            and semantic.index is index
+            and self._encoder is not None
+            and prepare(index, text) is not None  # no content word: nothing to embed
+        ):
             query = await asyncio.get_running_loop().run_in_executor(
                 self._search_thread, self._encoder.encode, [encoder_text(index, text)]
             )
@@ -198,7 +203,7 @@ class KnowledgeBase:
             limit=max(1, min(limit, 10)),
             semantic=cosines,
         )
-        MATCHER_DECISIONS.labels(result.decision).inc()
+        MATCHER_DECISIONS.labels(result.decision, "words" if cosines is None else "encoder").inc()
         return result
 
     async def get_article(self, session: AsyncSession, slug: str) -> Article | None:

@@ -168,6 +168,8 @@ async def test_the_api_search_uses_the_encoder_once_ready(
     if ready:
         assert r.json()["decision"] == "answer"
         assert r.json()["matches"][0]["slug"] == "lupa-password"
+        metrics = (await client.get("/metrics")).text
+        assert 'router_matcher_decisions_total{decision="answer",model="encoder"}' in metrics
 
 
 async def test_without_the_encoder_package_the_kb_matches_by_words(

@@ -147,7 +147,7 @@ class Bench:
     def kb(self, settings: Settings, semantic: bool = True) -> KnowledgeBase:
         if not semantic or self.encoder is None:
             return KnowledgeBase(settings.model_copy(update={"kb_semantic": False}))
-        return KnowledgeBase(settings, self.encoder)
+        return KnowledgeBase(settings.model_copy(update={"kb_semantic": True}), self.encoder)
 
     async def load(self, articles: list[dict[str, Any]]) -> None:
         transport = httpx.ASGITransport(app=self.app)
@@ -429,8 +429,12 @@ async def main() -> None:
         fit(lambda p: json.loads((DATASETS / p).read_text()), load_encoder())
         return
     with tempfile.TemporaryDirectory() as tmp:
+        # The app only imports; its own KB must not embed in the background while we time.
         settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", admin_token=TOKEN, run_workers=False
+            database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
+            admin_token=TOKEN,
+            run_workers=False,
+            kb_semantic=False,
         )
         bench = Bench(settings)
         async with bench.app.router.lifespan_context(bench.app):

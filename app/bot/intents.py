@@ -61,9 +61,14 @@ _NO = frozenset(
     "tidak gak ga nggak ngga enggak engga tdk gk no nope belum blm kurang not unhelpful".split()
 )
 _HUMAN_TARGETS = frozenset(
-    "cs admin agen agent operator manusia petugas human person orang representative staff"
+    "cs admin agen agent operator manusia petugas human representative staff"
     " staf karyawan customer service pegawai".split()
 )
+# Words that name a person only in context: "untuk 3 orang" is a head count, "sama orang"
+# asks for one. They count when a verb or "sama/dengan/to" comes just before.
+_PERSON_WORDS = frozenset("orang person someone somebody".split())
+_PERSON_LEADS = frozenset("sama dengan ama ma ke to with a an some".split())
+_PERSON_REACH = 3  # words between the verb and the person word, "talk to a real person"
 _HUMAN_VERBS = frozenset(
     "bicara ngomong ngobrol chat hubungi hubungkan sambungkan sambungin disambungkan"
     " dihubungkan connect talk speak minta mau pengen pgn ingin butuh need want panggil"
@@ -80,10 +85,14 @@ _HUMAN_PHRASES = (
     "human agent",
 )
 _ABUSE = frozenset(
-    "anjing anjir anjg bangsat goblok goblog bodoh tolol bego kampret sialan brengsek bajingan"
-    " tai taik idiot stupid useless fuck fucking shit damn crap bullshit kontol babi asu jancok"
+    "anjir anjg bangsat goblok goblog bodoh tolol bego kampret sialan brengsek bajingan"
+    " taik idiot stupid useless fuck fucking shit damn crap bullshit kontol jancok"
     " jancuk".split()
 )
+# Animals and a plain word first ("bawa anjing ke groomer", "makanan babi"): insults only
+# when aimed ("dasar anjing", "anjing lu") or shouted alone.
+_AMBIGUOUS_ABUSE = frozenset("anjing babi asu tai".split())
+_AIMED = frozenset("dasar lu lo loe elu kau kamu kalian lah emang bot admin".split())
 _FRUSTRATION_PHRASES = (
     "gak guna",
     "ga guna",
@@ -143,13 +152,35 @@ def _only(words: list[str], vocabulary: frozenset[str]) -> bool:
 def _asks_for_human(folded: str, words: list[str]) -> bool:
     if any(phrase in folded for phrase in _HUMAN_PHRASES):
         return True
-    has_target = any(w in _HUMAN_TARGETS for w in words)
-    has_verb = any(w in _HUMAN_VERBS for w in words)
-    return has_target and has_verb
+    if not any(w in _HUMAN_VERBS for w in words):
+        return False
+    if any(w in _HUMAN_TARGETS for w in words):
+        return True
+    for i, word in enumerate(words):
+        if word in _PERSON_WORDS:
+            before = words[max(0, i - _PERSON_REACH - 1) : i]
+            if any(w in _HUMAN_VERBS for w in before) and any(
+                w in _PERSON_LEADS or w in _HUMAN_VERBS for w in before[-2:]
+            ):
+                return True
+    return False
+
+
+def _aimed_abuse(words: list[str]) -> bool:
+    """An ambiguous insult word used as one: next to an addressee, or all but alone."""
+    content = [w for w in words if w not in _FILLER]
+    for i, word in enumerate(words):
+        if word in _AMBIGUOUS_ABUSE:
+            neighbours = words[max(0, i - 1) : i] + words[i + 1 : i + 2]
+            if len(content) <= 2 or any(w in _AIMED for w in neighbours):
+                return True
+    return False
 
 
 def _is_frustrated(raw: str, folded: str, words: list[str]) -> bool:
     if any(w in _ABUSE for w in words) or any(p in folded for p in _FRUSTRATION_PHRASES):
+        return True
+    if _aimed_abuse(words):
         return True
     letters = [ch for ch in raw if ch.isalpha()]
     shouting = len(letters) >= 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
@@ -21,6 +22,9 @@ import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+# As the service does (app/__init__.py), before numpy loads: one BLAS thread.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import httpx
 import numpy as np

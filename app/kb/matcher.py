@@ -212,6 +212,8 @@ def candidates(
     articles join the candidates."""
     if semantic is None:
         return features(index, query)
+    if not len(semantic):
+        return []  # no articles
     best = int(np.argmax(semantic))
     ceiling = float(semantic[best])
     count = min(SEMANTIC_CANDIDATES, len(semantic))

@@ -227,3 +227,15 @@ async def test_turned_off_the_encoder_is_never_loaded(
         await kb.search(session, "lupa kata sandi")
         assert not await kb.wait_semantic()
     await kb.close()
+
+
+@needs_encoder
+async def test_an_empty_kb_with_the_encoder_answers_none(app: FastAPI, settings: Settings) -> None:
+    kb = KnowledgeBase(settings)
+    async with app.state.sessionmaker() as session:
+        await kb.refresh(session)
+        assert await kb.wait_semantic()
+        result = await kb.search(session, "lupa password")
+    assert result.decision == "none"
+    assert result.matches == []
+    await kb.close()

@@ -36,6 +36,7 @@ logger = logging.getLogger("app.kb")
 
 Vectors = npt.NDArray[np.float32]
 MODEL_NAME = "multilingual-e5-small-q4"
+ENCODER_MAX_WORDS = 64  # about 100 ms of one core at most
 
 
 class Encoder(Protocol):
@@ -78,9 +79,12 @@ def load_encoder() -> Encoder | None:
 def encoder_text(index: MatchIndex, text: str) -> str:
     """What the encoder reads: chat slang spelled out and typos corrected against the KB,
     but words, order and function words kept (the encoder needs the sentence, not the
-    matcher's bag of stems)."""
+    matcher's bag of stems). At most ``ENCODER_MAX_WORDS`` words: attention costs grow with
+    the square of the length (1.4 s for a 4,096-character message), and a customer states
+    the question early."""
     slang = load_lexicon().slang
-    return " ".join(t for w in index.correct(words(text)) for t in slang.get(w, (w,)))
+    spelled = [t for w in index.correct(words(text)) for t in slang.get(w, (w,))]
+    return " ".join(spelled[:ENCODER_MAX_WORDS])
 
 
 def text_key(encoder_name: str, text: str) -> str:

@@ -21,6 +21,7 @@ from app.kb.matcher import (
     search,
 )
 from app.kb.semantic import (
+    ENCODER_MAX_WORDS,
     E5Encoder,
     SemanticIndex,
     Vectors,
@@ -72,6 +73,8 @@ def test_semantic_index_takes_each_articles_closest_phrasing() -> None:
 def test_encoder_text_spells_out_slang_and_keeps_the_sentence() -> None:
     assert encoder_text(INDEX, "gmn cr refund kakk") == "bagaimana cara refund"
     assert len(entry_texts(INDEX)) == INDEX.size
+    long = encoder_text(INDEX, "lupa password " * 500)  # a 7,000-character message
+    assert len(long.split()) == ENCODER_MAX_WORDS
 
 
 @needs_encoder

@@ -129,7 +129,6 @@ class MemoEncoder:
     batches), never a searched message (one at a time): search latency stays honest."""
 
     def __init__(self, encoder: Encoder) -> None:
-        self.name = encoder.name
         self._encoder = encoder
         self._memo: dict[str, Vectors] = {}
 
@@ -151,7 +150,7 @@ class Bench:
     def kb(self, settings: Settings, semantic: bool = True) -> KnowledgeBase:
         if not semantic or self.encoder is None:
             return KnowledgeBase(settings.model_copy(update={"kb_semantic": False}))
-        return KnowledgeBase(settings.model_copy(update={"kb_semantic": True}), self.encoder)
+        return KnowledgeBase(settings, self.encoder)  # a given encoder is used as it is
 
     async def load(self, articles: list[dict[str, Any]]) -> None:
         transport = httpx.ASGITransport(app=self.app)

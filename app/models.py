@@ -5,7 +5,7 @@ from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.db import Base
 from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.inbox.models import InboxItem
-from app.kb.models import Article, KbState
+from app.kb.models import Article, KbState, PhrasingVector
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
 
@@ -22,6 +22,7 @@ __all__ = [
     "Message",
     "OutboxItem",
     "Outcome",
+    "PhrasingVector",
     "RateLimitState",
     "WebchatSession",
 ]

@@ -130,6 +130,7 @@ class MemoEncoder:
 
     def __init__(self, encoder: Encoder) -> None:
         self._encoder = encoder
+        self.model = encoder.model
         self._memo: dict[str, Vectors] = {}
 
     def encode(self, texts: Sequence[str]) -> Vectors:
@@ -169,7 +170,10 @@ class Bench:
         results, times = [], []
         async with self.app.state.sessionmaker() as session:
             await kb.refresh(session)
-            await kb.wait_semantic()
+        # Outside a transaction: on SQLite every transaction holds the write lock, and the
+        # background embedding stores its vectors.
+        await kb.wait_semantic()
+        async with self.app.state.sessionmaker() as session:
             for text in texts:
                 start, cpu = time.perf_counter(), time.process_time()
                 results.append(await kb.search(session, text))

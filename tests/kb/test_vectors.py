@@ -4,6 +4,7 @@ here, so these tests run on every platform; the real one has tests/kb/test_seman
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -201,3 +202,20 @@ async def test_processes_embedding_at_once_share_the_work(
     assert len(first.texts) + len(second.texts) < 2 * phrasings
     for kb in kbs:
         await kb.close()
+
+
+async def test_on_sqlite_the_store_waits_its_turn_in_the_writer_queue(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    await _import(client, admin_headers)
+    queue = asyncio.Lock()
+    kb = KnowledgeBase(settings, Hashing(), writer_queue=queue)
+    async with queue:  # a request's write transaction under way
+        async with app.state.sessionmaker() as session:
+            await kb.refresh(session)
+        await asyncio.sleep(0.3)
+        assert await _rows(app) == 0
+        assert not kb.semantic_ready
+    assert await kb.wait_semantic()
+    assert await _rows(app) == INDEX.size
+    await kb.close()

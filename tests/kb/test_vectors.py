@@ -1,6 +1,7 @@
-"""The shared store of phrasing vectors: each phrasing is embedded once, whichever process
-or replica needs it (SQLite and PostgreSQL). A deterministic encoder stands in for the model
-here, so these tests run on every platform; the real one has tests/kb/test_semantic.py."""
+"""When the KB asks the encoder: the shared store of phrasing vectors (each phrasing is
+embedded once, whichever process or replica needs it) and searches the words answer surely
+(SQLite and PostgreSQL). A deterministic encoder stands in for the model here, so these
+tests run on every platform; the real one has tests/kb/test_semantic.py."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, text, update
 
 from app.config import Settings
+from app.kb.matcher import WORDS_SURE
 from app.kb.models import PhrasingVector
 from app.kb.semantic import Vectors, encoder_text
 from app.kb.service import KnowledgeBase
 from app.kb.vectors import vector_key
+from tests.conftest import make_settings
 from tests.kb.test_matcher import INDEX
 from tests.kb.test_semantic import KB_ARTICLES
 
@@ -218,4 +221,41 @@ async def test_on_sqlite_the_store_waits_its_turn_in_the_writer_queue(
         assert not kb.semantic_ready
     assert await kb.wait_semantic()
     assert await _rows(app) == INDEX.size
+    await kb.close()
+
+
+async def _searching(
+    app: FastAPI, client: httpx.AsyncClient, headers: dict[str, str], settings: Settings
+) -> tuple[KnowledgeBase, Hashing]:
+    """A KB ready to search with the encoder, which has embedded nothing since."""
+    await _import(client, headers)
+    encoder = Hashing()
+    kb = await _started(app, settings, encoder)
+    encoder.texts.clear()
+    return kb, encoder
+
+
+async def test_a_message_the_words_answer_surely_is_not_embedded(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    kb, encoder = await _searching(app, client, admin_headers, settings)
+    async with app.state.sessionmaker() as session:
+        sure = await kb.search(session, "lupa kata sandi saya")
+        assert sure.decision == "answer"
+        assert sure.matches[0].slug == "lupa-password"
+        assert sure.matches[0].score >= WORDS_SURE
+        assert encoder.texts == []  # by words alone: the encoder was not asked
+        await kb.search(session, "I can't remember the secret code to sign in")
+        assert len(encoder.texts) == 1
+    await kb.close()
+
+
+async def test_an_operator_threshold_above_words_sure_still_asks_the_encoder(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str
+) -> None:
+    strict = make_settings(database_url, kb_answer_threshold=0.999)
+    kb, encoder = await _searching(app, client, admin_headers, strict)
+    async with app.state.sessionmaker() as session:
+        await kb.search(session, "lupa kata sandi saya")
+    assert len(encoder.texts) == 1  # 0.99 by words would not be an answer at 0.999
     await kb.close()

@@ -94,6 +94,7 @@ class KnowledgeBase:
         self._vectors: dict[str, Vectors] = {}  # encoder text -> vector, current phrasings
         self._embedding: asyncio.Task[None] | None = None
         self._bind: AsyncEngine | AsyncConnection | None = None  # for the shared vector store
+        self._store_down = False
         # Searches and background embedding each get a thread (the encoder is reentrant and
         # releases the GIL), so a search never waits behind a KB's worth of phrasings.
         self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-query")
@@ -166,6 +167,7 @@ class KnowledgeBase:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         texts = await loop.run_in_executor(self._embed_thread, entry_texts, index)
+        self._store_down = False  # each run tries the store again
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         # Processes that embed the same KB at once (`router serve`'s two, replicas after an
         # import) go through it in different orders and skip what another stored meanwhile,
@@ -218,8 +220,9 @@ class KnowledgeBase:
         **kwargs: P.kwargs,
     ) -> T | None:
         """``operation(session, *args)`` on the shared vector store in a transaction of its
-        own; None (logged) if the database fails: the store is a cache, searches go on."""
-        if self._bind is None:
+        own; None if the database fails (logged once per run, which then embeds without the
+        store): the store is a cache, searches go on."""
+        if self._bind is None or self._store_down:
             return None
         try:
             async with (
@@ -231,6 +234,7 @@ class KnowledgeBase:
                 return result
         except (SQLAlchemyError, OSError) as exc:
             logger.warning("kb vector store unavailable", extra={"error": str(exc)})
+            self._store_down = True
             return None
 
     async def wait_semantic(self) -> bool:

@@ -342,11 +342,9 @@ async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: i
             f"background; cosines over them {cost:.2f} ms per search, plus the message's embedding"
         )
         # A restart after they were embedded: random vectors of the real shape stand in.
-        texts_ = entry_texts(built)
+        stand_ins = dict(zip(entry_texts(built), vectors, strict=True))
         async with bench.app.state.sessionmaker() as session:
-            await save_vectors(
-                session, bench.encoder.model, dict(zip(texts_, vectors, strict=True))
-            )
+            await save_vectors(session, bench.encoder.model, stand_ins)
             await session.commit()
     if bench.encoder is not None:
         await restart(bench, settings)

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
+from app.kb.colloquial import standard_forms
 from app.kb.normalizer import chat_vocabulary, is_lexicon_word, normalize_words, words
 
 MIN_TYPO_LEN = 4
@@ -232,6 +233,8 @@ class MatchIndex:
             ):
                 if len(word) < MIN_TYPO_LEN:
                     word = self._restore_vowel(word)
+                elif standard := self._standard_form(word):
+                    word = standard
                 else:
                     # A KB word one slip away beats a chat word: it is what the message is about.
                     found = self.surface_grams.nearest(word, 1) or self.chat_grams.nearest(word, 1)
@@ -239,6 +242,16 @@ class MatchIndex:
                         word = found[0][0]
             out.append(word)
         return tuple(out)
+
+    def _standard_form(self, word: str) -> str | None:
+        """The first standard spelling of a colloquial word that the KB's own terms cover
+        (nutup -> tutup where an article says menutup): a rule's guess counts only when it
+        lands on what the KB talks about."""
+        for form in standard_forms(word):
+            tokens = normalize_words((form,))
+            if tokens and all(t in self.vocab for t in tokens):
+                return form
+        return None
 
     def _restore_vowel(self, word: str) -> str:
         """Chat drops a vowel from short words ("bru" for "baru"): too short for the edit-distance

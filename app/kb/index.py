@@ -21,7 +21,13 @@ import numpy.typing as npt
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from app.kb.colloquial import standard_forms
-from app.kb.normalizer import chat_vocabulary, is_lexicon_word, normalize_words, words
+from app.kb.normalizer import (
+    chat_vocabulary,
+    english_choices,
+    is_lexicon_word,
+    normalize_words,
+    words,
+)
 
 MIN_TYPO_LEN = 4
 TYPO_MIN_SIMILARITY = 0.8
@@ -241,6 +247,19 @@ class MatchIndex:
                     if found:
                         word = found[0][0]
             out.append(word)
+        return tuple(out)
+
+    def read_english(self, surface_words: tuple[str, ...]) -> tuple[str, ...]:
+        """An ambiguous English word becomes the Indonesian reading this KB uses ("account" is
+        akun in a shop's KB and rekening in a bank's), else its first reading."""
+        out: list[str] = []
+        for at, word in enumerate(surface_words):
+            choices = english_choices(surface_words, at)
+            if not choices:
+                out.append(word)
+                continue
+            known = [c for c in choices if all(t in self.vocab for t in normalize_words(c))]
+            out.extend((known or choices)[0])
         return tuple(out)
 
     def _standard_form(self, word: str) -> str | None:

@@ -14,7 +14,9 @@ MAX_PHRASE = 3
 @dataclass(frozen=True)
 class Lexicon:
     slang: dict[str, tuple[str, ...]]
-    english: dict[tuple[str, ...], tuple[str, ...]]
+    english: dict[tuple[str, ...], tuple[str, ...]]  # the default reading of each key
+    # Single English words with several readings ("account": akun | rekening), in order.
+    english_choices: dict[str, tuple[tuple[str, ...], ...]]
     synonyms: dict[tuple[str, ...], tuple[str, ...]]
     stopwords: frozenset[str]
     roots: frozenset[str]
@@ -34,14 +36,25 @@ def _read_words(name: str) -> frozenset[str]:
 
 
 def _phrases(mapping: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    return {tuple(k.split()): tuple(v.split()) for k, v in mapping.items()}
+    """Key phrase -> its (first) replacement; ``a|b`` alternatives keep the first."""
+    return {tuple(k.split()): tuple(v.split("|")[0].split()) for k, v in mapping.items()}
+
+
+def _choices(mapping: dict[str, str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    return {
+        k: tuple(tuple(option.split()) for option in v.split("|"))
+        for k, v in mapping.items()
+        if "|" in v and " " not in k
+    }
 
 
 @cache
 def load_lexicon() -> Lexicon:
+    english = _read_json("en_id.json")
     return Lexicon(
         slang={k: tuple(v.split()) for k, v in _read_json("slang.json").items()},
-        english=_phrases(_read_json("en_id.json")),
+        english=_phrases(english),
+        english_choices=_choices(english),
         synonyms=_phrases(_read_json("synonyms.json")),
         stopwords=_read_words("stopwords.txt"),
         roots=_read_words("roots.txt"),

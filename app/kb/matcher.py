@@ -52,14 +52,14 @@ FEATURES = (
 )
 # Fitted by bench/matcher.py --fit (softmax over candidates and "none", non-negative
 # evidence weights): one weight per feature, and the logit of "none of them".
-WEIGHTS = (0.188, 0.0, 2.713, 0.287, 0.04, 2.837, 1.565, 3.562)
-NONE_LOGIT = 4.419
+WEIGHTS = (0.223, 0.0, 2.688, 0.392, 0.057, 2.756, 1.404, 3.614)
+NONE_LOGIT = 4.398
 # With the sentence encoder (see semantic.py), two more features per candidate:
 # - semantic_gap: 10 x (its best phrasing's cosine - the best article's), 0 for the best;
 # - semantic_top: 1 for the encoder's own top article.
 SEMANTIC_FEATURES = (*FEATURES, "semantic_gap", "semantic_top")
-SEMANTIC_WEIGHTS = (0.0, 0.0, 2.06, 2.134, 0.0, 2.073, 0.0, 1.554, 4.585, 0.579)
-SEMANTIC_NONE_LOGIT = 2.462
+SEMANTIC_WEIGHTS = (0.0, 0.0, 2.048, 2.092, 0.0, 2.047, 0.0, 1.555, 4.578, 0.593)
+SEMANTIC_NONE_LOGIT = 2.4
 SEMANTIC_GAP_SCALE = 10.0  # cosines of one encoder sit in a narrow band
 # Default answer thresholds, each the best answer accuracy - 3 x wrong answers on the tuning
 # half of id_ecommerce/dev for its model (a wrong answer costs three right ones).
@@ -108,7 +108,7 @@ class Query:
 
 
 def prepare(index: MatchIndex, text: str) -> Query | None:
-    tokens = list(dict.fromkeys(normalize_words(index.correct(words(text)))))
+    tokens = list(dict.fromkeys(normalize_words(index.read_english(index.correct(words(text))))))
     if not tokens:
         return None
     terms: dict[int, tuple[float, float]] = {}

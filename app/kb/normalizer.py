@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from app.kb.lexicon import load_lexicon
+from app.kb.lexicon import MAX_PHRASE, load_lexicon
 from app.kb.stemmer import stem
 
 _APOSTROPHES = str.maketrans("", "", "'’`´")
@@ -133,6 +133,22 @@ def chat_vocabulary() -> frozenset[str]:
     """Single words the slang and English lexicons know: typo targets besides KB words."""
     lex = load_lexicon()
     return frozenset(lex.slang) | frozenset(k[0] for k in lex.english if len(k) == 1)
+
+
+def english_choices(words_: Sequence[str], at: int) -> tuple[tuple[str, ...], ...]:
+    """The Indonesian readings of an ambiguous English word (``account``: akun or rekening),
+    or () when it has one reading or belongs to an English phrase the lexicon knows."""
+    lex = load_lexicon()
+    word = _english_base(words_[at], lex.english)
+    choices = lex.english_choices.get(word, ())
+    if not choices:
+        return ()
+    for size in range(2, MAX_PHRASE + 1):
+        for start in range(at - size + 1, at + 1):
+            phrase = tuple(words_[max(start, 0) : start + size])
+            if len(phrase) == size and phrase in lex.english:
+                return ()
+    return choices
 
 
 def is_lexicon_word(word: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from app.kb.colloquial import standard_forms
 from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import Thresholds, search
+from app.kb.normalizer import words
 
 INDEX = MatchIndex.build(
     [
@@ -42,3 +43,30 @@ def test_a_chat_verb_finds_its_article() -> None:
     ]:
         result = search(INDEX, text, Thresholds(answer=0.6, suggest=0.3))
         assert [m.slug for m in result.matches][:1] == [slug], text
+
+
+def test_an_ambiguous_english_word_takes_the_reading_the_kb_uses() -> None:
+    bank = MatchIndex.build([ArticleText("tutup", "Cara menutup rekening", ("Ajukan pinjaman",))])
+    shop = MatchIndex.build([ArticleText("hapus", "Cara menghapus akun", ())])
+    message = words("I want to close my accounts")
+    assert bank.read_english(message)[-1] == "rekening"
+    assert shop.read_english(message)[-1] == "akun"
+    assert bank.read_english(words("apply for a loan"))[0] == "ajukan"
+    # A KB that uses neither reading gets the first one.
+    assert INDEX.read_english(words("apply for a loan"))[0] == "pakai"
+    # Inside an English phrase the lexicon knows, the word is read with the phrase.
+    assert bank.read_english(words("my bank account number")) == words("my bank account number")
+    # Chat mixes the languages: an English word in an Indonesian sentence is read the same way.
+    assert bank.read_english(words("account saya diblokir"))[0] == "rekening"
+
+
+def test_an_english_question_finds_a_bank_article() -> None:
+    bank = MatchIndex.build(
+        [
+            ArticleText("tutup-rekening", "Bagaimana cara menutup rekening?", ()),
+            ArticleText("buka-rekening", "Bagaimana cara membuka rekening?", ()),
+            ArticleText("hapus-kartu", "Cara menghapus kartu dari aplikasi", ()),
+        ]
+    )
+    result = search(bank, "How do I close my account?", Thresholds(answer=0.6, suggest=0.3))
+    assert [m.slug for m in result.matches][:1] == ["tutup-rekening"]

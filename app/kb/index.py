@@ -251,16 +251,35 @@ class MatchIndex:
 
     def read_english(self, surface_words: tuple[str, ...]) -> tuple[str, ...]:
         """An ambiguous English word becomes the Indonesian reading this KB uses ("account" is
-        akun in a shop's KB and rekening in a bank's), else its first reading."""
-        out: list[str] = []
-        for at, word in enumerate(surface_words):
+        akun in a shop's KB and rekening in a bank's). Where the KB uses several, the one that
+        fits the rest of the message best (closest phrasing by shared idf) wins; where it uses
+        none, the first."""
+        out = list(surface_words)
+        for at in range(len(surface_words) - 1, -1, -1):  # from the end: indices stay valid
             choices = english_choices(surface_words, at)
-            if not choices:
-                out.append(word)
-                continue
-            known = [c for c in choices if all(t in self.vocab for t in normalize_words(c))]
-            out.extend((known or choices)[0])
+            if choices:
+                best = max(
+                    choices,
+                    key=lambda c: self._fit([*out[:at], *c, *out[at + 1 :]], c),
+                )
+                out[at : at + 1] = best
         return tuple(out)
+
+    def _fit(self, message: list[str], reading: tuple[str, ...]) -> float:
+        """How much of the message (by idf) its closest KB phrasing covers with this reading,
+        or -1 when the KB uses none of the reading's terms."""
+        if not all(t in self.vocab for t in normalize_words(reading)):
+            return -1.0
+        gains = np.zeros(self.size)
+        total = 0.0
+        for term in dict.fromkeys(normalize_words(tuple(message))):
+            term_id = self.vocab.get(term)
+            if term_id is None:
+                total += self.unknown_idf
+                continue
+            total += float(self.idf[term_id])
+            gains[self.entry_postings[term_id]] += self.idf[term_id]
+        return float(gains.max()) / total if self.size and total else 0.0
 
     def _standard_form(self, word: str) -> str | None:
         """The first standard spelling of a colloquial word that the KB's own terms cover

@@ -52,14 +52,14 @@ FEATURES = (
 )
 # Fitted by bench/matcher.py --fit (softmax over candidates and "none", non-negative
 # evidence weights): one weight per feature, and the logit of "none of them".
-WEIGHTS = (0.223, 0.0, 2.688, 0.392, 0.057, 2.756, 1.404, 3.614)
-NONE_LOGIT = 4.398
+WEIGHTS = (0.183, 0.0, 2.629, 0.384, 0.097, 2.785, 1.43, 3.628)
+NONE_LOGIT = 4.397
 # With the sentence encoder (see semantic.py), two more features per candidate:
 # - semantic_gap: 10 x (its best phrasing's cosine - the best article's), 0 for the best;
 # - semantic_top: 1 for the encoder's own top article.
 SEMANTIC_FEATURES = (*FEATURES, "semantic_gap", "semantic_top")
-SEMANTIC_WEIGHTS = (0.0, 0.0, 2.048, 2.092, 0.0, 2.047, 0.0, 1.555, 4.578, 0.593)
-SEMANTIC_NONE_LOGIT = 2.4
+SEMANTIC_WEIGHTS = (0.0, 0.0, 2.024, 2.095, 0.0, 2.067, 0.0, 1.602, 4.589, 0.587)
+SEMANTIC_NONE_LOGIT = 2.405
 SEMANTIC_GAP_SCALE = 10.0  # cosines of one encoder sit in a narrow band
 # Default answer thresholds, each the best answer accuracy - 3 x wrong answers on the tuning
 # half of id_ecommerce/dev for its model (a wrong answer costs three right ones).

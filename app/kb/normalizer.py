@@ -163,12 +163,44 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     return tuple(_english_base(t, lex.english) for t in lex.slang.get(word, (word,)))
 
 
+# The question word each negation tags: "bisa ... tidak?", "sudah ... belum?".
+_TAGGED_BY = {
+    "tidak": frozenset({"bisa", "boleh", "ada", "apakah", "masih"}),
+    "belum": frozenset({"sudah", "apakah"}),
+}
+_TAG_AFTER = frozenset({"atau", "apa"})  # "sudah dikirim atau belum": whether, not negation
+_CLAUSE = frozenset({"tapi", "tetapi", "padahal", "karena", "terus", "lalu", "but"})
+
+
+def _drop_question_tags(tokens: list[str]) -> list[str]:
+    """A negation that closes a yes/no question asks, it does not negate: "bisa refund
+    tidak?", "bisa tidak", "sudah dikirim atau belum". Indonesian puts a real negation
+    before its predicate (tidak bisa login), so one after "atau", right after its question
+    word, or last in a clause that opened with that word is the question's tag; kept, it
+    would match articles about things that did *not* happen."""
+    out: list[str] = []
+    opened: set[str] = set()  # question words seen in this clause
+    for at, token in enumerate(tokens):
+        tagged_by = _TAGGED_BY.get(token)
+        if tagged_by is not None and out:
+            if out[-1] in _TAG_AFTER or out[-1] in tagged_by:
+                continue
+            if at == len(tokens) - 1 and opened & tagged_by:
+                continue
+        if token in _CLAUSE:
+            opened.clear()
+        else:
+            opened.add(token)
+        out.append(token)
+    return out
+
+
 @lru_cache(maxsize=65536)
 def normalize_words(surface: tuple[str, ...]) -> tuple[str, ...]:
     """The canonical content words for a sequence of surface words (see ``words``)."""
     lex = load_lexicon()
     known = _known_words()
-    tokens = [t for word in surface for t in _word_tokens(word)]
+    tokens = _drop_question_tags([t for word in surface for t in _word_tokens(word)])
     tokens = _replace_phrases(tokens, "english")
     tokens = _replace_phrases(tokens, "synonyms")
     stemmed = [t if t in known else stem(t, lex.roots) for t in tokens]

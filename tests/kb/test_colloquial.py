@@ -70,3 +70,14 @@ def test_an_english_question_finds_a_bank_article() -> None:
     )
     result = search(bank, "How do I close my account?", Thresholds(answer=0.6, suggest=0.3))
     assert [m.slug for m in result.matches][:1] == ["tutup-rekening"]
+
+
+def test_where_the_kb_uses_both_readings_the_message_decides() -> None:
+    bank = MatchIndex.build(
+        [
+            ArticleText("tutup-rekening", "Cara menutup rekening", ()),
+            ArticleText("akun-terkunci", "Akun aplikasi saya terkunci", ()),
+        ]
+    )
+    assert bank.read_english(words("close my account"))[-1] == "rekening"
+    assert bank.read_english(words("my app account")) == ("my", "app", "akun")

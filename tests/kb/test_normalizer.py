@@ -59,3 +59,22 @@ def test_affixes_that_hide_short_or_nasal_roots() -> None:
     assert normalize_tokens("bertanya") == normalize_tokens("pertanyaan") == ["tanya"]
     assert normalize_tokens("mengajukan") == normalize_tokens("pengajuan")
     assert normalize_tokens("meminta") == normalize_tokens("diminta")
+
+
+def test_a_negation_that_tags_a_question_is_dropped() -> None:
+    # "can I ... or not?" asks; it does not say something failed.
+    assert normalize_tokens("bisa refund gak") == normalize_tokens("bisa refund")
+    assert normalize_tokens("bs tukar ukuran tdk kak") == normalize_tokens("bs tukar ukuran kak")
+    assert normalize_tokens("paket udh dikirim ato blm") == normalize_tokens("paket udh dikirim")
+    assert normalize_tokens("apakah masih bisa dibatalkan atau tidak") == normalize_tokens(
+        "apakah masih bisa dibatalkan"
+    )
+
+
+def test_a_negation_before_its_predicate_or_in_a_new_clause_is_kept() -> None:
+    assert "tidak" in normalize_tokens("gak bisa login")
+    assert "tidak" in normalize_tokens("otp tidak masuk")
+    assert "tidak" in normalize_tokens("saldo sudah terpotong tapi transfernya tidak")
+    assert "belum" in normalize_tokens("sudah bayar tapi belum")
+    # Last in a message that asks nothing with "bisa": a plain negation.
+    assert "tidak" in normalize_tokens("ukurannya pas tdk kak")

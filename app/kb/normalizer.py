@@ -169,21 +169,24 @@ _TAGGED_BY = {
     "belum": frozenset({"sudah", "apakah"}),
 }
 _TAG_AFTER = frozenset({"atau", "apa"})  # "sudah dikirim atau belum": whether, not negation
+# Right after these, tidak is the tag ("bisa gak", "ada gak"); after masih or apakah it is a
+# real negation ("masih gak masuk": still not in).
+_TAG_RIGHT_AFTER = frozenset({"bisa", "boleh", "ada"})
 _CLAUSE = frozenset({"tapi", "tetapi", "padahal", "karena", "terus", "lalu", "but"})
 
 
 def _drop_question_tags(tokens: list[str]) -> list[str]:
     """A negation that closes a yes/no question asks, it does not negate: "bisa refund
     tidak?", "bisa tidak", "sudah dikirim atau belum". Indonesian puts a real negation
-    before its predicate (tidak bisa login), so one after "atau", right after its question
-    word, or last in a clause that opened with that word is the question's tag; kept, it
-    would match articles about things that did *not* happen."""
+    before its predicate (tidak bisa login), so one after "atau", right after "bisa",
+    "boleh" or "ada", or last in a clause that opened with its question word is the
+    question's tag; kept, it would match articles about things that did *not* happen."""
     out: list[str] = []
     opened: set[str] = set()  # question words seen in this clause
     for at, token in enumerate(tokens):
         tagged_by = _TAGGED_BY.get(token)
         if tagged_by is not None and out:
-            if out[-1] in _TAG_AFTER or out[-1] in tagged_by:
+            if out[-1] in _TAG_AFTER or (token == "tidak" and out[-1] in _TAG_RIGHT_AFTER):
                 continue
             if at == len(tokens) - 1 and opened & tagged_by:
                 continue

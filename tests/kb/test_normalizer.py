@@ -74,6 +74,7 @@ def test_a_negation_that_tags_a_question_is_dropped() -> None:
 def test_a_negation_before_its_predicate_or_in_a_new_clause_is_kept() -> None:
     assert "tidak" in normalize_tokens("gak bisa login")
     assert "tidak" in normalize_tokens("otp tidak masuk")
+    assert "tidak" in normalize_tokens("kode otp masih gak masuk")
     assert "tidak" in normalize_tokens("saldo sudah terpotong tapi transfernya tidak")
     assert "belum" in normalize_tokens("sudah bayar tapi belum")
     # Last in a message that asks nothing with "bisa": a plain negation.

@@ -268,7 +268,7 @@ class MatchIndex:
     def _fit(self, message: list[str], reading: tuple[str, ...]) -> float:
         """How much of the message (by idf) its closest KB phrasing covers with this reading,
         or -1 when the KB uses none of the reading's terms."""
-        if not all(t in self.vocab for t in normalize_words(reading)):
+        if not self._uses(reading):
             return -1.0
         gains = np.zeros(self.size)
         total = 0.0
@@ -286,10 +286,14 @@ class MatchIndex:
         (nutup -> tutup where an article says menutup): a rule's guess counts only when it
         lands on what the KB talks about."""
         for form in standard_forms(word):
-            tokens = normalize_words((form,))
-            if tokens and all(t in self.vocab for t in tokens):
+            if self._uses((form,)):
                 return form
         return None
+
+    def _uses(self, surface_words: tuple[str, ...]) -> bool:
+        """True when the KB's own terms cover every content word of ``surface_words``."""
+        tokens = normalize_words(surface_words)
+        return bool(tokens) and all(t in self.vocab for t in tokens)
 
     def _restore_vowel(self, word: str) -> str:
         """Chat drops a vowel from short words ("bru" for "baru"): too short for the edit-distance

@@ -135,14 +135,20 @@ def chat_vocabulary() -> frozenset[str]:
     return frozenset(lex.slang) | frozenset(k[0] for k in lex.english if len(k) == 1)
 
 
+@lru_cache(maxsize=65536)
+def _word_choices(word: str) -> tuple[tuple[str, ...], ...]:
+    """Per word, cached: every message word is looked up on the search path."""
+    lex = load_lexicon()
+    return lex.english_choices.get(_english_base(word, lex.english), ())
+
+
 def english_choices(words_: Sequence[str], at: int) -> tuple[tuple[str, ...], ...]:
     """The Indonesian readings of an ambiguous English word (``account``: akun or rekening),
     or () when it has one reading or belongs to an English phrase the lexicon knows."""
-    lex = load_lexicon()
-    word = _english_base(words_[at], lex.english)
-    choices = lex.english_choices.get(word, ())
+    choices = _word_choices(words_[at])
     if not choices:
         return ()
+    lex = load_lexicon()
     for size in range(2, MAX_PHRASE + 1):
         for start in range(at - size + 1, at + 1):
             phrase = tuple(words_[max(start, 0) : start + size])
@@ -236,5 +242,5 @@ def normalize_text(text: str) -> str:
 
 def clear_caches() -> None:
     """Forget memoised words and texts (benchmarks time a cold index build with this)."""
-    for cached in (normalize_words, _word_tokens, _squeeze, stem):
+    for cached in (normalize_words, _word_tokens, _word_choices, _squeeze, stem):
         cached.cache_clear()

@@ -21,7 +21,16 @@ def parse_csv(content: str | bytes) -> list[dict[str, Any]]:
         except UnicodeDecodeError:
             raise ValidationFailed("the CSV file must be UTF-8", code="invalid_csv") from None
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        # Reading the header parses a row too: it can fail like any other (a field past
+        # the csv module's 128 KiB limit).
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        return _articles(reader, header)
+    except csv.Error as exc:
+        raise ValidationFailed(f"unreadable CSV: {exc}", code="invalid_csv") from None
+
+
+def _articles(reader: csv.DictReader[str], header: list[str]) -> list[dict[str, Any]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(
@@ -29,22 +38,19 @@ def parse_csv(content: str | bytes) -> list[dict[str, Any]]:
         )
     reader.fieldnames = header
     articles: list[dict[str, Any]] = []
-    try:
-        for row in reader:
-            article: dict[str, Any] = {}
-            for key, value in row.items():
-                if key is None or key == "":
-                    continue
-                text = (value or "").strip()
-                if key in LIST_COLUMNS:
-                    article[key] = [part.strip() for part in text.split("|") if part.strip()]
-                elif key == "active":
-                    article[key] = text.lower() not in FALSE_WORDS if text else True
-                else:
-                    article[key] = text or None if key in ("url", "category") else text
-            articles.append(article)
-    except csv.Error as exc:
-        raise ValidationFailed(f"unreadable CSV: {exc}", code="invalid_csv") from None
+    for row in reader:
+        article: dict[str, Any] = {}
+        for key, value in row.items():
+            if key is None or key == "":
+                continue
+            text = (value or "").strip()
+            if key in LIST_COLUMNS:
+                article[key] = [part.strip() for part in text.split("|") if part.strip()]
+            elif key == "active":
+                article[key] = text.lower() not in FALSE_WORDS if text else True
+            else:
+                article[key] = text or None if key in ("url", "category") else text
+        articles.append(article)
     return articles
 
 

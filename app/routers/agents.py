@@ -8,9 +8,10 @@ from app.auth import AdminDep
 from app.db import SessionDep, utcnow
 from app.escalation.agents import create_agent, deactivate_agent, list_agents
 from app.escalation.schemas import AgentCreated, AgentCreateIn, AgentList, AgentOut
+from app.json_body import JSONRoute
 from app.security_params import PathId
 
-router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
+router = APIRouter(prefix="/api/v1/agents", tags=["agents"], route_class=JSONRoute)
 
 
 @router.post("", status_code=201)

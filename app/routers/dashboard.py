@@ -13,8 +13,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from app.errors import NotFound
+from app.json_body import JSONRoute
 
-router = APIRouter(tags=["dashboard"], include_in_schema=False)
+router = APIRouter(tags=["dashboard"], include_in_schema=False, route_class=JSONRoute)
 
 STATIC = files("app.analytics") / "static"
 ASSETS = {

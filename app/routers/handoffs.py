@@ -18,12 +18,13 @@ from app.escalation.actions import (
 from app.escalation.longpoll import wait_for_handoffs
 from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
+from app.json_body import JSONRoute
 from app.security_params import PathId
 from app.types import Channel, HandoffStatus
 from app.wakeups import OUTBOX_WORKER
 from app.workers import wake
 
-router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"])
+router = APIRouter(prefix="/api/v1/handoffs", tags=["handoffs"], route_class=JSONRoute)
 
 
 async def _authenticate_briefly(request: Request) -> Principal:

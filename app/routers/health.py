@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from app.auth import require_metrics_reader
 from app.errors import error_body
+from app.json_body import JSONRoute
 from app.metrics import exposition
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=JSONRoute)
 
 
 @router.get("/healthz")

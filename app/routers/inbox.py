@@ -12,11 +12,12 @@ from app.auth import AdminDep
 from app.db import SessionDep, utcnow
 from app.inbox.schemas import InboxItemOut, InboxList, InboxState
 from app.inbox.service import list_inbox, retry_item
+from app.json_body import JSONRoute
 from app.security_params import OptionalQueryId, PathId
 from app.wakeups import INBOX_WORKER
 from app.workers import wake
 
-router = APIRouter(prefix="/api/v1/inbox", tags=["inbox"])
+router = APIRouter(prefix="/api/v1/inbox", tags=["inbox"], route_class=JSONRoute)
 
 
 @router.get("")

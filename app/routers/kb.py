@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
 
+from app import json_body
 from app.auth import AdminDep, PrincipalDep
 from app.db import SessionDep, utcnow
 from app.errors import AppError, ValidationFailed
+from app.json_body import JSONRoute
 from app.kb import articles as service
 from app.kb.csv_io import parse_csv
 from app.kb.schemas import (
@@ -25,7 +26,7 @@ from app.kb.schemas import (
 )
 from app.kb.service import KnowledgeBase
 
-router = APIRouter(prefix="/api/v1/kb", tags=["kb"])
+router = APIRouter(prefix="/api/v1/kb", tags=["kb"], route_class=JSONRoute)
 
 
 def _kb(request: Request) -> KnowledgeBase:
@@ -48,7 +49,7 @@ async def _import_payload(request: Request) -> ImportRequest:
         articles = parse_csv(await request.body())
     else:
         try:
-            body = json.loads(await request.body())
+            body = json_body.loads(await request.body())
         except ValueError:
             raise ValidationFailed("the body must be JSON or CSV", code="invalid_json") from None
         if not isinstance(body, dict):

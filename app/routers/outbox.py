@@ -10,6 +10,7 @@ from starlette.background import BackgroundTask
 
 from app.auth import AdminDep
 from app.db import SessionDep, utcnow
+from app.json_body import JSONRoute
 from app.outbox.schemas import OutboxItemOut, OutboxList
 from app.outbox.service import list_outbox, retry_item
 from app.security_params import OptionalQueryId, PathId
@@ -17,7 +18,7 @@ from app.types import OutboxStatus
 from app.wakeups import OUTBOX_WORKER
 from app.workers import wake
 
-router = APIRouter(prefix="/api/v1/outbox", tags=["outbox"])
+router = APIRouter(prefix="/api/v1/outbox", tags=["outbox"], route_class=JSONRoute)
 
 
 @router.get("")

@@ -18,9 +18,10 @@ from app.analytics.self_service import self_service_stats
 from app.auth import AdminDep
 from app.config import Settings
 from app.db import SessionDep, utcnow
+from app.json_body import JSONRoute
 from app.types import Channel
 
-router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
+router = APIRouter(prefix="/api/v1/stats", tags=["stats"], route_class=JSONRoute)
 
 FromQuery = Annotated[
     str | None,

@@ -14,11 +14,12 @@ from app.bot.types import InboundMessage
 from app.channels import webchat
 from app.db import SessionDep, utcnow
 from app.errors import ValidationFailed
+from app.json_body import JSONRoute
 from app.ratelimit import Limiter
 from app.types import Channel
 
-router = APIRouter(prefix="/api/v1/webchat", tags=["webchat"])
-page_router = APIRouter(include_in_schema=False)
+router = APIRouter(prefix="/api/v1/webchat", tags=["webchat"], route_class=JSONRoute)
+page_router = APIRouter(include_in_schema=False, route_class=JSONRoute)
 
 _CHAT_PAGE = Path(__file__).resolve().parent.parent / "static" / "chat.html"
 

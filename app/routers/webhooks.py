@@ -24,11 +24,12 @@ from app.channels.whatsapp_inbound import parse_whatsapp
 from app.config import Settings
 from app.db import utcnow
 from app.errors import NotFound, PayloadTooLarge
+from app.json_body import JSONRoute
 from app.types import Channel
 from app.wakeups import INBOX_WORKER
 from app.workers import wake
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=JSONRoute)
 
 Mode = Annotated[str | None, Query(alias="hub.mode")]
 VerifyToken = Annotated[str | None, Query(alias="hub.verify_token")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,6 +125,27 @@ async def test_csv_import_as_body_and_as_upload(
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "invalid_csv"
     assert await count(session) == 1
+
+
+@pytest.mark.parametrize(
+    "csv_text",
+    [
+        "slug,question,answer" + "x" * 200_000 + "\n",  # in the header row
+        "slug,question,answer\nx,y," + "z" * 200_000 + "\n",  # in an article
+    ],
+    ids=["header", "row"],
+)
+async def test_a_csv_field_past_the_csv_modules_limit_is_422(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], session: AsyncSession, csv_text: str
+) -> None:
+    r = await client.post(
+        "/api/v1/kb/import",
+        content=csv_text.encode(),
+        headers={**admin_headers, "content-type": "text/csv"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_csv"
+    assert await count(session) == 0
 
 
 async def test_crud(client: httpx.AsyncClient, admin_headers: dict[str, str]) -> None:

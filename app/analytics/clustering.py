@@ -47,6 +47,7 @@ class Group:
     key: str  # the leader's normalised text
     count: int = 0
     texts: Counter[str] = field(default_factory=Counter)
+    tags: Counter[str] = field(default_factory=Counter)  # what the caller attached to texts
 
     @property
     def example(self) -> str:
@@ -56,14 +57,23 @@ class Group:
         return [text for text, _ in self.texts.most_common(limit)]
 
 
-def cluster_texts(texts: Sequence[str], *, threshold: float = SIMILARITY_THRESHOLD) -> list[Group]:
-    """Groups of similar texts, largest first (ties: alphabetical by example)."""
+def cluster_texts(
+    texts: Sequence[str],
+    *,
+    tags: Sequence[str | None] | None = None,
+    threshold: float = SIMILARITY_THRESHOLD,
+) -> list[Group]:
+    """Groups of similar texts, largest first (ties: alphabetical by example). ``tags``, one
+    per text or None, are counted per group (``Group.tags``)."""
     originals: dict[str, Counter[str]] = {}
-    for text in texts:
+    tagged: dict[str, Counter[str]] = {}
+    for text, tag in zip(texts, tags or [None] * len(texts), strict=True):
         stripped = " ".join(text.split())
         key = normalize(stripped) or fold_text(stripped)
         if key:
             originals.setdefault(key, Counter())[stripped] += 1
+            if tag is not None:
+                tagged.setdefault(key, Counter())[tag] += 1
     by_frequency = sorted(originals, key=lambda k: (-sum(originals[k].values()), k))
     leaders: list[str] = []
     groups: list[Group] = []
@@ -78,6 +88,7 @@ def cluster_texts(texts: Sequence[str], *, threshold: float = SIMILARITY_THRESHO
         else:
             group = groups[match[2]]
         group.texts.update(originals[key])
+        group.tags.update(tagged.get(key, ()))
         group.count += sum(originals[key].values())
     groups.sort(key=lambda g: (-g.count, g.example))
     return groups

@@ -1,19 +1,21 @@
 """Knowledge gaps: what customers asked that the bot could not answer, grouped.
 
-SQL picks the texts (bounded: the most recent ``MAX_TEXTS``); clustering them is pure CPU
-work, run in a thread so the event loop keeps serving.
+SQL picks the texts (bounded: the most recent ``MAX_TEXTS``), each with the article its
+conversation ended on when the customer confirmed it helped; clustering them is pure CPU
+work, run in a thread so the event loop keeps serving. A group whose customers confirmed an
+article is a wording the KB lacks, not an answer it lacks.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.clustering import cluster_texts
 from app.analytics.periods import Period
-from app.analytics.schemas import Gap, GapStats
+from app.analytics.schemas import ConfirmedArticle, Gap, GapStats
 from app.conversations.models import Message, Outcome
 from app.types import Direction, OutcomeKind, Sender
 
@@ -22,13 +24,18 @@ MAX_TEXTS = 5000
 # "answer" is one when the conversation still ended with a human.
 UNANSWERED = ("none", "suggest")
 ANSWERED = "answer"
+CONFIRMED_PER_GAP = 3
 
 
 async def knowledge_gaps(
     session: AsyncSession, *, period: Period, limit: int, max_texts: int = MAX_TEXTS
 ) -> GapStats:
+    confirmed = case(
+        (Outcome.outcome == OutcomeKind.deflected_confirmed.value, Outcome.article_slug),
+        else_=None,
+    )
     statement = (
-        select(Message.text)
+        select(Message.text, confirmed)
         .outerjoin(Outcome, Outcome.conversation_id == Message.conversation_id)
         .where(
             Message.created_at >= period.start_at,
@@ -47,11 +54,22 @@ async def knowledge_gaps(
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(max_texts)
     )
-    texts = [text for text in (await session.scalars(statement)) if text and text.strip()]
-    groups = await asyncio.to_thread(cluster_texts, texts)
+    rows = [(text, slug) for text, slug in await session.execute(statement) if text.strip()]
+    groups = await asyncio.to_thread(
+        lambda: cluster_texts([text for text, _ in rows], tags=[slug for _, slug in rows])
+    )
     return GapStats(
         items=[
-            Gap(example=g.example, count=g.count, examples=g.examples()) for g in groups[:limit]
+            Gap(
+                example=g.example,
+                count=g.count,
+                examples=g.examples(),
+                confirmed_articles=[
+                    ConfirmedArticle(slug=slug, count=count)
+                    for slug, count in g.tags.most_common(CONFIRMED_PER_GAP)
+                ],
+            )
+            for g in groups[:limit]
         ],
-        texts_read=len(texts),
+        texts_read=len(rows),
     )

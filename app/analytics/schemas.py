@@ -61,10 +61,20 @@ class ArticleStats(BaseModel):
     items: list[ArticleFunnel]
 
 
+class ConfirmedArticle(BaseModel):
+    slug: str
+    count: int
+
+
 class Gap(BaseModel):
     example: str
     count: int
     examples: list[str]
+    # The articles customers of this group confirmed as their answer ("answered" after
+    # picking a suggestion or asking again), most often first: the KB has the answer but
+    # not their wording, so these wordings belong in that article's variants. Empty: the
+    # KB lacks the answer itself.
+    confirmed_articles: list[ConfirmedArticle]
 
 
 class GapStats(BaseModel):

@@ -49,3 +49,14 @@ def test_threshold_controls_merging() -> None:
 
     assert len(cluster_texts(texts, threshold=99)) == 2
     assert len(cluster_texts(texts, threshold=30)) == 1
+
+
+def test_tags_are_counted_per_group() -> None:
+    groups = cluster_texts(
+        ["cara refund dana", "cara refund dana", "Cara refund dana?", "jam buka toko", "   "],
+        tags=["refund", None, "status-refund", "jam", "ignored with its blank text"],
+    )
+    assert [(g.count, dict(g.tags)) for g in groups] == [
+        (3, {"refund": 1, "status-refund": 1}),
+        (1, {"jam": 1}),
+    ]

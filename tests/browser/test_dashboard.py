@@ -180,6 +180,10 @@ async def test_dashboard_shows_the_api_numbers(chromium: str, service: str) -> N
             gaps = await page.text_content("#gaps-table tbody")
             assert gaps is not None
             assert GAP in gaps
+            # Count, example, other wordings, the articles its customers confirmed (none).
+            first_gap = page.locator("#gaps-table tbody tr").first.locator("td")
+            assert await first_gap.count() == 4
+            assert await first_gap.nth(3).text_content() == "-"
             assert await page.locator("#chart-series svg circle").count() >= 1
             assert await page.locator("#chart-channels svg rect").count() == 3
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.types import OutcomeKind
 from tests.analytics.scenario import FROM, GAP_A, TO, Scenario, build_scenario
-from tests.factories import bearer, make_agent, make_conversation
+from tests.factories import bearer, make_agent, make_conversation, make_inbound, make_outcome
 
 PERIOD = {"from": FROM, "to": TO}
 
@@ -181,8 +183,50 @@ async def test_gaps_grouped_largest_first(
     ]
     assert sorted(body["items"][0]["examples"]) == ["Jam buka toko offline kak?", GAP_A]
     assert body["texts_read"] == 7
+    # Nobody in these groups confirmed an article: they are answers the KB lacks.
+    assert [g["confirmed_articles"] for g in body["items"]] == [[], [], [], []]
     limited = await _get(client, "gaps", admin_headers, limit=1, **PERIOD)
     assert len(limited["items"]) == 1
+
+
+async def test_gaps_name_the_article_their_customers_confirmed(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], session: AsyncSession
+) -> None:
+    """A wording the matcher was unsure of, whose customers then confirmed an article, is a
+    variant that article lacks; assumed deflections and other outcomes do not count."""
+    at = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)
+    asked = [
+        ("biaya kirim ke bandung berapa", "suggest", OutcomeKind.deflected_confirmed, "ongkir"),
+        ("biaya kirim ke bandung berapa", "none", OutcomeKind.deflected_confirmed, "ongkir"),
+        ("biaya kirim ke bandung berapa ya", "suggest", OutcomeKind.deflected_confirmed, "tarif"),
+        ("biaya kirim ke bandung berapa", "suggest", OutcomeKind.deflected_assumed, "tarif"),
+        ("biaya kirim ke bandung berapa", "none", OutcomeKind.unresolved, None),
+        ("jam buka toko offline", "none", OutcomeKind.deflected_assumed, "jam-buka"),
+    ]
+    for minute, (text, understood, outcome, slug) in enumerate(asked):
+        conversation = await make_conversation(session, created_at=at)
+        await make_inbound(
+            session,
+            conversation=conversation,
+            text=text,
+            understood_as=understood,
+            created_at=at + timedelta(minutes=minute),
+        )
+        await make_outcome(
+            session,
+            conversation=conversation,
+            outcome=outcome,
+            article_slug=slug,
+            recorded_at=at + timedelta(minutes=minute, seconds=30),
+        )
+    await session.commit()
+
+    body = await _get(client, "gaps", admin_headers, **PERIOD)
+
+    assert [(g["count"], g["confirmed_articles"]) for g in body["items"]] == [
+        (5, [{"slug": "ongkir", "count": 2}, {"slug": "tarif", "count": 1}]),
+        (1, []),
+    ]
 
 
 async def test_agent_kpis(

@@ -204,8 +204,11 @@
   function renderGaps(data) {
     fillTable("gaps-table", data.items.map(function (g) {
       var others = g.examples.filter(function (e) { return e !== g.example; });
-      return [[g.count, true], [g.example], [others.join(" | ")]];
-    }), 3);
+      var confirmed = g.confirmed_articles.map(function (a) {
+        return a.slug + " (" + a.count + ")";
+      });
+      return [[g.count, true], [g.example], [others.join(" | ")], [confirmed.join(", ") || "-"]];
+    }), 4);
   }
 
   function renderArticles(data) {

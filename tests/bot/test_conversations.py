@@ -157,6 +157,26 @@ async def test_choosing_a_suggested_article_serves_it(new_chat: NewChat) -> None
     assert data["replies"][0]["article"] == "lama-pengiriman"
 
 
+async def test_a_suggestion_the_customer_confirms_names_its_article_in_the_gaps(
+    new_chat: NewChat, client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    """The matcher was unsure ("suggest"); the customer picked the article and said it
+    answered them: the gaps report tells editors which article lacks that wording."""
+    chat = await new_chat()
+    unsure = await chat.send("uang balik")
+    assert unsure["replies"][0]["article"] is None
+    assert unsure["replies"][0]["buttons"][0]["id"] == "article:refund-dana"
+    await chat.send(action="article:refund-dana")
+    closed = await chat.send(action="helpful_yes")
+    assert closed["conversation"]["status"] == "closed"
+
+    response = await client.get("/api/v1/stats/gaps", headers=admin_headers)
+    assert response.status_code == 200, response.text
+    (gap,) = response.json()["items"]
+    assert gap["example"] == "uang balik"
+    assert gap["confirmed_articles"] == [{"slug": "refund-dana", "count": 1}]
+
+
 async def test_bot_is_silent_while_agent_owns_conversation(
     new_chat: NewChat, session: AsyncSession
 ) -> None:

@@ -67,7 +67,7 @@ def cluster_texts(
     per text or None, are counted per group (``Group.tags``)."""
     originals: dict[str, Counter[str]] = {}
     tagged: dict[str, Counter[str]] = {}
-    for text, tag in zip(texts, tags or [None] * len(texts), strict=True):
+    for text, tag in zip(texts, [None] * len(texts) if tags is None else tags, strict=True):
         stripped = " ".join(text.split())
         key = normalize(stripped) or fold_text(stripped)
         if key:

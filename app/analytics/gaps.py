@@ -54,7 +54,9 @@ async def knowledge_gaps(
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(max_texts)
     )
-    rows = [(text, slug) for text, slug in await session.execute(statement) if text.strip()]
+    rows = [
+        (text, slug) for text, slug in await session.execute(statement) if text and text.strip()
+    ]
     groups = await asyncio.to_thread(
         lambda: cluster_texts([text for text, _ in rows], tags=[slug for _, slug in rows])
     )

@@ -22,6 +22,7 @@ from app.config import Settings
 from app.db import create_engine
 from app.logging import configure_logging
 from app.migrate import upgrade
+from app.types import Channel
 
 logger = logging.getLogger("app.cli")
 
@@ -224,6 +225,15 @@ def cmd_agents_create(args: argparse.Namespace) -> None:
     _run(settings, lambda s: create_agent_and_print(s, args.name))
 
 
+def cmd_contacts_erase(args: argparse.Namespace) -> None:
+    from app.conversations.cli import erase_and_print
+
+    settings = _load_settings()
+    configure_logging(settings.log_level)
+    _run_preflight(settings)
+    _run(settings, lambda s: erase_and_print(s, Channel(args.channel), args.external_id))
+
+
 async def _load_demo_kb(settings: Settings) -> None:
     from app.kb.demo import load_demo_kb
 
@@ -299,6 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     agents_create = agent_commands.add_parser("create", help="create an agent, print its token")
     agents_create.add_argument("name")
     agents_create.set_defaults(func=cmd_agents_create)
+
+    contacts = commands.add_parser("contacts", help="customers' personal data")
+    contact_commands = contacts.add_subparsers(dest="contacts_command", required=True)
+    contacts_erase = contact_commands.add_parser(
+        "erase", help="erase a customer's personal data (messages' text, ids, names)"
+    )
+    contacts_erase.add_argument("channel", choices=[c.value for c in Channel])
+    contacts_erase.add_argument("external_id", help="phone number, page-scoped id or wc_ id")
+    contacts_erase.set_defaults(func=cmd_contacts_erase)
 
     kb = commands.add_parser("kb", help="knowledge base: import or export articles")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)

@@ -28,7 +28,17 @@ from app.middleware import RequestMiddleware
 from app.migrate import upgrade
 from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_outbox
 from app.ratelimit import prune_rate_limits, webchat_limiters
-from app.routers import agents, dashboard, handoffs, health, inbox, stats, webchat, webhooks
+from app.routers import (
+    agents,
+    contacts,
+    dashboard,
+    handoffs,
+    health,
+    inbox,
+    stats,
+    webchat,
+    webhooks,
+)
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
@@ -168,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(kb_router.router)
     app.include_router(outbox_router.router)
+    app.include_router(contacts.router)
     app.include_router(inbox.router)
     return app
 

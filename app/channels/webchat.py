@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import hash_token, new_token
@@ -39,3 +40,13 @@ async def messages_since(
     return await repository.messages_after(
         session, contact_id=chat.contact_id, after_id=after, senders=POLLED_SENDERS, limit=limit
     )
+
+
+async def delete_sessions(session: AsyncSession, *, contact_id: int) -> int:
+    """End a visitor's web chat sessions (their tokens stop working); the number deleted."""
+    result = await session.execute(
+        delete(WebchatSession)
+        .where(WebchatSession.contact_id == contact_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -57,3 +57,32 @@ async def prune(session: AsyncSession, *, before: datetime, limit: int) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def pending_for(session: AsyncSession, *, channel: str, contact_key: str) -> int:
+    """Events of one customer not handled yet."""
+    statement = (
+        select(func.count())
+        .select_from(InboxItem)
+        .where(
+            InboxItem.channel == channel,
+            InboxItem.contact_key == contact_key,
+            InboxItem.processed_at.is_(None),
+        )
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def delete_handled_for(session: AsyncSession, *, channel: str, contact_key: str) -> int:
+    """Forget one customer's handled events (their raw payloads); the number deleted. An
+    event still pending is left alone: it has not been answered yet."""
+    result = await session.execute(
+        delete(InboxItem)
+        .where(
+            InboxItem.channel == channel,
+            InboxItem.contact_key == contact_key,
+            InboxItem.processed_at.is_not(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

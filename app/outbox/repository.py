@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, func, literal, select, update
+from sqlalchemy import String, Table, bindparam, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Message
@@ -147,3 +147,28 @@ async def reset_message_delivery(session: AsyncSession, message_id: int) -> None
         .where(Message.id == message_id)
         .values(delivery_status=DeliveryStatus.pending, delivery_error=None)
     )
+
+
+def _of_contact(contact_id: int) -> Any:
+    return OutboxItem.message_id.in_(select(Message.id).where(Message.contact_id == contact_id))
+
+
+async def pending_for_contact(session: AsyncSession, *, contact_id: int) -> int:
+    """Replies to one customer still waiting to be sent."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(_of_contact(contact_id), OutboxItem.status == OutboxStatus.pending)
+    )
+    return int(count or 0)
+
+
+async def delete_sent_for_contact(session: AsyncSession, *, contact_id: int) -> int:
+    """Forget the rendered replies (their text and recipient) sent or given up for one
+    customer; the number deleted. The messages themselves stay."""
+    result = await session.execute(
+        delete(OutboxItem)
+        .where(_of_contact(contact_id), OutboxItem.status != OutboxStatus.pending)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

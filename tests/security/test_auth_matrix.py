@@ -100,6 +100,11 @@ async def _import(_w: World, _caller: dict[str, str]) -> Call:
     return Call("/api/v1/kb/import", json=body)
 
 
+async def _erase(w: World, _caller: dict[str, str]) -> Call:
+    body = {"channel": "whatsapp", "external_id": await w.closed_contact()}
+    return Call("/api/v1/contacts/erase", json=body)
+
+
 async def _retry(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/outbox/{await w.failed_delivery()}/retry")
 
@@ -156,6 +161,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ),
     ("POST", "/api/v1/agents"): (Auth.admin, fixed("/api/v1/agents", 201, json={"name": "A"})),
     ("GET", "/api/v1/agents"): (Auth.admin, fixed("/api/v1/agents")),
+    ("POST", "/api/v1/contacts/erase"): (Auth.admin, _erase),
     ("DELETE", "/api/v1/agents/{agent_id}"): (Auth.admin, _agent),
     ("GET", "/api/v1/stats/self-service"): (Auth.admin, fixed("/api/v1/stats/self-service")),
     ("GET", "/api/v1/stats/articles"): (Auth.admin, fixed("/api/v1/stats/articles")),

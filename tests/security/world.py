@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import utcnow
 from app.inbox.models import InboxItem
 from app.outbox.models import OutboxItem
-from app.types import OutboxStatus
+from app.types import Channel, ConversationStatus, OutboxStatus
 from tests.conftest import ADMIN_TOKEN
-from tests.factories import bearer, make_agent, make_handoff
+from tests.factories import bearer, make_agent, make_contact, make_conversation, make_handoff
 
 _ids = itertools.count(1)
 
@@ -115,6 +115,15 @@ class World:
         )
         assert response.status_code == 201, response.text
         return slug
+
+    async def closed_contact(self) -> str:
+        """A WhatsApp customer whose only conversation is closed: one that can be erased."""
+        contact = await make_contact(
+            self.session, channel=Channel.whatsapp, external_id=f"6289{next(_ids):09d}"
+        )
+        await make_conversation(self.session, contact=contact, status=ConversationStatus.closed)
+        await self.session.commit()
+        return contact.external_id
 
     async def agent_id(self) -> int:
         agent, _ = await make_agent(self.session, name=f"Agent {next(_ids)}")

@@ -1,0 +1,101 @@
+"""Erasing one customer's personal data on request (the right to erasure of Indonesia's
+personal data protection law, UU PDP 27/2022, and of the GDPR), keeping what the statistics
+count.
+
+What identifies or quotes the customer goes, in one transaction:
+- on the contact, their platform id (phone number, page-scoped id, web chat id) and name;
+- the text of every message of theirs, and of the bot's and agents' replies to them (a
+  reply can quote them or use their name), and Meta's delivery errors;
+- their raw webhook events in the inbox, their rendered replies in the outbox;
+- their web chat sessions (the token stops working).
+
+What stays: the rows themselves with their ids, times, decisions, articles, buttons and
+outcomes, so the self-service rate, the article funnel and agent KPIs of past periods do not
+change. A customer still being answered (an open conversation, an event or a reply still in
+flight) is refused with 409: erasing under the engine would race it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.channels import webchat
+from app.conversations.models import Contact, Conversation, Message
+from app.errors import Conflict, NotFound
+from app.inbox import repository as inbox
+from app.outbox import repository as outbox
+from app.types import Channel, ConversationStatus
+
+ERASED_PREFIX = "erased:"
+
+
+@dataclass(frozen=True)
+class Erased:
+    contact_id: int
+    messages: int
+    inbox_events: int
+    outbox_items: int
+    webchat_sessions: int
+
+
+class ContactActive(Conflict):
+    code = "contact_active"
+
+
+async def erase_contact(session: AsyncSession, *, channel: Channel, external_id: str) -> Erased:
+    # The engine serialises a customer's messages on this row lock: none is answered while
+    # we erase (SQLite serialises all writers anyway).
+    contact = await session.scalar(
+        select(Contact)
+        .where(Contact.channel == channel.value, Contact.external_id == external_id)
+        .with_for_update()
+    )
+    if contact is None:
+        raise NotFound(f"no such {channel.value} contact")  # its id is personal data: not echoed
+    await _refuse_if_active(session, contact)
+    messages = await session.execute(
+        update(Message)
+        .where(Message.contact_id == contact.id)
+        .values(text=None, delivery_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    erased = Erased(
+        contact_id=contact.id,
+        messages=int(getattr(messages, "rowcount", 0) or 0),
+        inbox_events=await inbox.delete_handled_for(
+            session, channel=channel.value, contact_key=external_id
+        ),
+        outbox_items=await outbox.delete_sent_for_contact(session, contact_id=contact.id),
+        webchat_sessions=await webchat.delete_sessions(session, contact_id=contact.id),
+    )
+    # Unique per channel like any id; a later message from the same number starts afresh.
+    contact.external_id = f"{ERASED_PREFIX}{contact.id}"
+    contact.display_name = None
+    await session.flush()
+    return erased
+
+
+async def _refuse_if_active(session: AsyncSession, contact: Contact) -> None:
+    open_conversations = await session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.contact_id == contact.id,
+            Conversation.status != ConversationStatus.closed.value,
+        )
+    )
+    if open_conversations:
+        raise ContactActive(
+            "the customer has an open conversation: resolve its handoff, or wait for the bot's "
+            "inactivity timeout to close it, then erase"
+        )
+    in_flight = await inbox.pending_for(
+        session, channel=contact.channel, contact_key=contact.external_id
+    ) + await outbox.pending_for_contact(session, contact_id=contact.id)
+    if in_flight:
+        raise ContactActive(
+            "the customer's messages are still being processed or sent; retry in a minute"
+        )

@@ -115,7 +115,10 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
-        fields.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
+        message = err.get("msg", "invalid")
+        if err.get("type") == "json_invalid" and (reason := (err.get("ctx") or {}).get("error")):
+            message = f"{message}: {reason}"  # what is wrong, not only where
+        fields.append({"field": ".".join(loc), "message": message})
     return fields
 
 

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     inbox_max_attempts: int = Field(default=5, ge=1)
     # Handled events are kept this long (Meta re-delivers for up to 7 days), then pruned.
     inbox_retention_hours: int = Field(default=168, ge=1)
+    # Personal data kept no longer than needed (UU PDP / GDPR): message texts of conversations
+    # closed this many days ago are removed, outbox rows sent that long ago deleted, and inbox
+    # events kept no longer; the rows the statistics count stay. Unset: kept.
+    message_retention_days: int | None = Field(default=None, ge=1)
 
     # Outbox worker
     outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)

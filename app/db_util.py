@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, TextClause, bindparam, select, text
+from sqlalchemy import ColumnElement, Select, Table, TextClause, bindparam, delete, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -201,3 +201,14 @@ def first_in_line(
         .limit(limit)
         .with_for_update(skip_locked=True, of=model)
     )
+
+
+async def delete_chosen(session: AsyncSession, model: Any, chosen: Select[Any]) -> int:
+    """Delete the rows whose ids ``chosen`` selects (a bounded chunk: give it a LIMIT);
+    the number deleted."""
+    result = await session.execute(
+        delete(model)
+        .where(model.id.in_(chosen.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

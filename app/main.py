@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
 from app.config import Settings, get_settings
+from app.conversations.retention import remove_expired
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import install_error_handlers
 from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
@@ -49,6 +50,7 @@ logger = logging.getLogger("app")
 
 INBOX_PRUNE_INTERVAL_SECONDS = 3600.0
 RATE_LIMIT_PRUNE_INTERVAL_SECONDS = 600.0
+RETENTION_INTERVAL_SECONDS = 3600.0
 CHILD_STOP_MARGIN_SECONDS = 5.0
 
 
@@ -102,6 +104,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
         ]
+        if settings.message_retention_days is not None:
+            jobs.append(
+                PeriodicWorker(
+                    "message_retention",
+                    lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
+                    RETENTION_INTERVAL_SECONDS,
+                )
+            )
         if not settings.is_sqlite:
             jobs.append(
                 PeriodicWorker(

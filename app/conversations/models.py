@@ -66,6 +66,9 @@ class Conversation(Base):
     awaiting_csat: Mapped[bool] = mapped_column(default=False)
 
 
+UNREDACTED = text("text IS NOT NULL")
+
+
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
@@ -74,6 +77,13 @@ class Message(Base):
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         # Stats: the most recent unanswered questions (knowledge gaps).
         Index("ix_messages_created_at", "created_at"),
+        # Retention: the oldest texts not removed yet, without rescanning removed ones.
+        Index(
+            "ix_messages_unredacted_created_at",
+            "created_at",
+            sqlite_where=UNREDACTED,
+            postgresql_where=UNREDACTED,
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

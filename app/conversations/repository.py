@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Contact, Conversation, Message
@@ -159,3 +159,33 @@ async def messages_after(
         .limit(limit)
     )
     return list(rows)
+
+
+async def redact_texts(session: AsyncSession, *, closed_before: datetime, limit: int) -> int:
+    """Remove the text of up to ``limit`` messages whose conversation closed before
+    ``closed_before`` (or that have none and are that old), oldest first; the number removed.
+    A conversation still open keeps its texts: an agent may be reading them."""
+    oldest = (
+        select(Message.id)
+        .outerjoin(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.text.is_not(None),  # the partial index: removed texts are not rescanned
+            Message.created_at < closed_before,
+            or_(
+                Message.conversation_id.is_(None),
+                and_(
+                    Conversation.status == ConversationStatus.closed.value,
+                    Conversation.closed_at < closed_before,
+                ),
+            ),
+        )
+        .order_by(Message.created_at)
+        .limit(limit)
+    )
+    result = await session.execute(
+        update(Message)
+        .where(Message.id.in_(oldest.scalar_subquery()))
+        .values(text=None, delivery_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -262,7 +262,10 @@ async def prune_inbox(
 ) -> int:
     """Delete handled events past the retention, a chunk per transaction, so a day of
     traffic never becomes one long delete holding locks."""
-    before = now - timedelta(hours=settings.inbox_retention_hours)
+    hours = settings.inbox_retention_hours
+    if settings.message_retention_days is not None:  # events hold message texts too
+        hours = min(hours, settings.message_retention_days * 24)
+    before = now - timedelta(hours=hours)
     total = 0
     while True:
         async with sessionmaker() as session, session.begin():

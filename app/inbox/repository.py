@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db_util import first_in_line
+from app.db_util import delete_chosen, first_in_line
 from app.inbox.models import InboxItem
 
 
@@ -51,12 +51,7 @@ async def prune(session: AsyncSession, *, before: datetime, limit: int) -> int:
         .order_by(InboxItem.processed_at)
         .limit(limit)
     )
-    result = await session.execute(
-        delete(InboxItem)
-        .where(InboxItem.id.in_(oldest.scalar_subquery()))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await delete_chosen(session, InboxItem, oldest)
 
 
 async def pending_for(session: AsyncSession, *, channel: str, contact_key: str) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import String, Table, bindparam, delete, func, literal, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Message
-from app.db_util import first_in_line
+from app.db_util import delete_chosen, first_in_line
 from app.outbox.models import OutboxItem
 from app.types import DeliveryStatus, OutboxStatus
 
@@ -172,3 +172,15 @@ async def delete_sent_for_contact(session: AsyncSession, *, contact_id: int) -> 
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def delete_done_before(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Forget up to ``limit`` rows sent (or given up) and created before ``before``: their
+    payload is a customer's reply text. Pending rows stay. The number deleted."""
+    oldest = (
+        select(OutboxItem.id)
+        .where(OutboxItem.status != OutboxStatus.pending, OutboxItem.created_at < before)
+        .order_by(OutboxItem.id)  # deleted rows vanish: the scan starts at the next old one
+        .limit(limit)
+    )
+    return await delete_chosen(session, OutboxItem, oldest)

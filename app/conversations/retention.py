@@ -1,0 +1,53 @@
+"""Retention: message texts are personal data, kept ``message_retention_days`` after their
+conversation closed, then removed. Outbox rows (a reply's rendered payload: a delivery
+record, not the conversation) go that long after they were created, unless still pending.
+The message rows stay (times, decisions, articles, outcomes), so statistics of past periods
+never change. Unset, nothing is removed. A customer's own request is ``erasure.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.conversations import repository
+from app.outbox import repository as outbox
+
+CHUNK = 5000  # rows per transaction: a backlog never becomes one long write holding locks
+
+
+async def remove_expired(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime,
+    chunk: int = CHUNK,
+) -> int:
+    """Message texts removed plus outbox rows deleted, past the retention."""
+    if settings.message_retention_days is None:
+        return 0
+    before = now - timedelta(days=settings.message_retention_days)
+    texts = await _in_chunks(
+        sessionmaker, lambda s: repository.redact_texts(s, closed_before=before, limit=chunk), chunk
+    )
+    replies = await _in_chunks(
+        sessionmaker, lambda s: outbox.delete_done_before(s, before=before, limit=chunk), chunk
+    )
+    return texts + replies
+
+
+async def _in_chunks(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    step: Callable[[AsyncSession], Awaitable[int]],
+    chunk: int,
+) -> int:
+    total = 0
+    while True:
+        async with sessionmaker() as session, session.begin():
+            done = await step(session)
+        total += done
+        if done < chunk:
+            return total

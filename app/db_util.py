@@ -8,13 +8,13 @@ table's column types still convert values in and out (UTC datetimes, JSON).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, TextClause, bindparam, delete, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from app.db import Base
@@ -212,3 +212,20 @@ async def delete_chosen(session: AsyncSession, model: Any, chosen: Select[Any]) 
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def in_chunks(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    step: Callable[[AsyncSession], Awaitable[int]],
+    chunk: int,
+) -> int:
+    """Run ``step`` (which changes at most ``chunk`` rows and says how many) a transaction at
+    a time until it changes fewer: a backlog never becomes one long write holding locks.
+    The rows changed in all."""
+    total = 0
+    while True:
+        async with sessionmaker() as session, session.begin():
+            done = await step(session)
+        total += done
+        if done < chunk:
+            return total

@@ -7,16 +7,16 @@ never change. Unset, nothing is removed. A customer's own request is ``erasure.p
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.conversations import repository
+from app.db_util import in_chunks
 from app.outbox import repository as outbox
 
-CHUNK = 5000  # rows per transaction: a backlog never becomes one long write holding locks
+CHUNK = 5000  # rows per transaction
 
 
 async def remove_expired(
@@ -30,24 +30,10 @@ async def remove_expired(
     if settings.message_retention_days is None:
         return 0
     before = now - timedelta(days=settings.message_retention_days)
-    texts = await _in_chunks(
+    texts = await in_chunks(
         sessionmaker, lambda s: repository.redact_texts(s, closed_before=before, limit=chunk), chunk
     )
-    replies = await _in_chunks(
+    replies = await in_chunks(
         sessionmaker, lambda s: outbox.delete_done_before(s, before=before, limit=chunk), chunk
     )
     return texts + replies
-
-
-async def _in_chunks(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    step: Callable[[AsyncSession], Awaitable[int]],
-    chunk: int,
-) -> int:
-    total = 0
-    while True:
-        async with sessionmaker() as session, session.begin():
-            done = await step(session)
-        total += done
-        if done < chunk:
-            return total

@@ -27,6 +27,7 @@ from app.bot.types import InboundMessage, InboundResult
 from app.channels.statuses import apply_status, is_known
 from app.config import Settings
 from app.db import utcnow
+from app.db_util import in_chunks
 from app.errors import AppError, database_unavailable
 from app.inbox import repository
 from app.inbox.codec import MESSAGE, inbound_from, status_from
@@ -266,10 +267,6 @@ async def prune_inbox(
     if settings.message_retention_days is not None:  # events hold message texts too
         hours = min(hours, settings.message_retention_days * 24)
     before = now - timedelta(hours=hours)
-    total = 0
-    while True:
-        async with sessionmaker() as session, session.begin():
-            deleted = await repository.prune(session, before=before, limit=chunk)
-        total += deleted
-        if deleted < chunk:
-            return total
+    return await in_chunks(
+        sessionmaker, lambda s: repository.prune(s, before=before, limit=chunk), chunk
+    )

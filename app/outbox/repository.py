@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import String, Table, bindparam, delete, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Message
@@ -149,7 +159,7 @@ async def reset_message_delivery(session: AsyncSession, message_id: int) -> None
     )
 
 
-def _of_contact(contact_id: int) -> Any:
+def _of_contact(contact_id: int) -> ColumnElement[bool]:
     return OutboxItem.message_id.in_(select(Message.id).where(Message.contact_id == contact_id))
 
 

@@ -63,14 +63,21 @@ async def save_vectors(session: AsyncSession, model: str, vectors: Mapping[str, 
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(PhrasingVector).on_conflict_do_nothing(index_elements=["key"])
     now = utcnow()
+    # In key order: an insert of a key another open transaction inserted waits for that
+    # transaction, so two processes storing overlapping phrasings in their own (random)
+    # orders could each wait on the other, and PostgreSQL aborts one as a deadlock.
+    keyed = sorted(
+        ((vector_key(model, text), vector) for text, vector in vectors.items()),
+        key=lambda pair: pair[0],
+    )
     rows = [
         {
-            "key": vector_key(model, text),
+            "key": key,
             "model": model,
             "vector": np.asarray(vector, dtype="<f4").tobytes(),
             "created_at": now,
         }
-        for text, vector in vectors.items()
+        for key, vector in keyed
     ]
     for start in range(0, len(rows), KEYS_PER_QUERY):
         await session.execute(statement, rows[start : start + KEYS_PER_QUERY])

@@ -21,7 +21,7 @@ from app.kb.matcher import WORDS_SURE
 from app.kb.models import PhrasingVector
 from app.kb.semantic import Vectors, encoder_text
 from app.kb.service import KnowledgeBase
-from app.kb.vectors import vector_key
+from app.kb.vectors import save_vectors, vector_key
 from tests.conftest import make_settings
 from tests.kb.test_matcher import INDEX
 from tests.kb.test_semantic import KB_ARTICLES
@@ -259,3 +259,31 @@ async def test_an_operator_threshold_above_words_sure_still_asks_the_encoder(
         await kb.search(session, "lupa kata sandi saya")
     assert len(encoder.texts) == 1  # 0.99 by words would not be an answer at 0.999
     await kb.close()
+
+
+async def test_processes_storing_the_same_vectors_at_once_wait_instead_of_deadlocking(
+    app: FastAPI, backend: str
+) -> None:
+    """Two processes that embedded overlapping phrasings store them at once. Each insert of
+    a key another open transaction inserted waits for it; if each waited on the other,
+    PostgreSQL would abort one (a deadlock), and that process would give up on the store
+    for the rest of its run. Keys stored in one order never form that cycle."""
+    if backend != "postgres":
+        pytest.skip("PostgreSQL only: SQLite runs one writer at a time")
+    model = "hashing-test"
+    low, high = sorted(["kirim", "refund", "ongkir"], key=lambda t: vector_key(model, t))[:2]
+    vectors = dict(zip([low, high], Hashing().encode([low, high]), strict=True))
+    first, second = app.state.sessionmaker(), app.state.sessionmaker()
+    async with first, second:
+        await save_vectors(first, model, {low: vectors[low]})  # held by an open transaction
+        # The other process's chunk lists the higher key first: it must not take that key
+        # before it waits for the lower one.
+        waiting = asyncio.create_task(
+            save_vectors(second, model, {high: vectors[high], low: vectors[low]})
+        )
+        await asyncio.sleep(0.3)  # `second` now waits for `first`'s transaction
+        await asyncio.wait_for(save_vectors(first, model, {high: vectors[high]}), timeout=5)
+        await first.commit()
+        await asyncio.wait_for(waiting, timeout=5)
+        await second.commit()
+    assert await _rows(app) == 2

@@ -198,11 +198,13 @@ async def test_processes_embedding_at_once_share_the_work(
             await kb.refresh(session)
     assert all([await kb.wait_semantic() for kb in kbs])
     # Every phrasing once at least (a few are the same text once normalised); without
-    # sharing, both would embed all of them.
+    # sharing, both would embed all of them. Each looks in the store before every small
+    # batch, so only what both had in hand at the same moment is embedded twice (looking
+    # only every 256 phrasings, 40-65% was).
     phrasings = await _rows(app)
     assert phrasings > 500
     assert len(set(first.texts) | set(second.texts)) == phrasings
-    assert len(first.texts) + len(second.texts) < 2 * phrasings
+    assert len(first.texts) + len(second.texts) <= 1.25 * phrasings
     for kb in kbs:
         await kb.close()
 

@@ -283,9 +283,24 @@ async def test_processes_storing_the_same_vectors_at_once_wait_instead_of_deadlo
         waiting = asyncio.create_task(
             save_vectors(second, model, {high: vectors[high], low: vectors[low]})
         )
-        await asyncio.sleep(0.3)  # `second` now waits for `first`'s transaction
+        await _until_a_lock_wait(app)  # `second` now waits for `first`'s transaction
         await asyncio.wait_for(save_vectors(first, model, {high: vectors[high]}), timeout=5)
         await first.commit()
         await asyncio.wait_for(waiting, timeout=5)
         await second.commit()
     assert await _rows(app) == 2
+
+
+async def _until_a_lock_wait(app: FastAPI) -> None:
+    async with app.state.sessionmaker() as session:
+        for _ in range(500):
+            waiting = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("no transaction started waiting for a lock")

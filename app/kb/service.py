@@ -74,6 +74,9 @@ T = TypeVar("T")
 # progress survives a stop. A look-up and a write per 32 phrasings (about 0.5 s of encoder
 # time) costs the database little.
 SAVE_BATCH = 32
+# After the vector store fails (a failover, a restart), it is left alone this long, then asked
+# again: not once per batch while it is down, and not never again in a run that lasts minutes.
+STORE_RETRY_SECONDS = 30.0
 
 
 class KnowledgeBase:
@@ -83,6 +86,7 @@ class KnowledgeBase:
         encoder: Encoder | None = None,
         *,
         writer_queue: asyncio.Lock | None = None,
+        store_retry_seconds: float = STORE_RETRY_SECONDS,
     ) -> None:
         self._settings = settings
         # SQLite's in-process writer queue (``app.state.sqlite_writer_queue``), None on
@@ -99,7 +103,9 @@ class KnowledgeBase:
         self._vectors: dict[str, Vectors] = {}  # encoder text -> vector, current phrasings
         self._embedding: asyncio.Task[None] | None = None
         self._bind: AsyncEngine | AsyncConnection | None = None  # for the shared vector store
-        self._store_down = False
+        self._store_retry_seconds = store_retry_seconds
+        self._store_failing = False
+        self._store_retry_at = 0.0  # time.monotonic() before which the store is not asked
         # Searches and background embedding each get a thread (the encoder is reentrant and
         # releases the GIL), so a search never waits behind a KB's worth of phrasings.
         self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-query")
@@ -172,13 +178,14 @@ class KnowledgeBase:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         texts = await loop.run_in_executor(self._embed_thread, entry_texts, index)
-        self._store_down = False  # each run tries the store again
+        self._store_failing, self._store_retry_at = False, 0.0  # each run tries it again
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         # Processes that embed the same KB at once (`router serve`'s two, replicas after an
         # import) go through it in different orders and skip what another stored meanwhile,
         # so they share the work instead of each doing all of it.
         random.shuffle(missing)
         loaded = embedded = 0
+        unsaved: dict[str, Vectors] = {}
         for start in range(0, len(missing), SAVE_BATCH):
             chunk = missing[start : start + SAVE_BATCH]
             stored = await self._shared(load_vectors, encoder.model, chunk) or {}
@@ -189,8 +196,10 @@ class KnowledgeBase:
                 batch = todo[at : at + EMBED_BATCH]
                 vectors = await loop.run_in_executor(self._embed_thread, encoder.encode, batch)
                 fresh.update(zip(batch, vectors, strict=True))
-            if fresh:
-                await self._shared(save_vectors, encoder.model, fresh)
+            # Vectors embedded while the store was down go with the next write that works.
+            unsaved.update(fresh)
+            if unsaved and await self._shared(save_vectors, encoder.model, unsaved) is not None:
+                unsaved = {}
             self._vectors.update(fresh)
             loaded, embedded = loaded + len(stored), embedded + len(fresh)
         if self._index is not index:
@@ -225,9 +234,10 @@ class KnowledgeBase:
         **kwargs: P.kwargs,
     ) -> T | None:
         """``operation(session, *args)`` on the shared vector store in a transaction of its
-        own; None if the database fails (logged once per run, which then embeds without the
-        store): the store is a cache, searches go on."""
-        if self._bind is None or self._store_down:
+        own; None if the database fails or failed less than ``store_retry_seconds`` ago (the
+        run embeds without it meanwhile; logged once per outage): the store is a cache,
+        searches go on."""
+        if self._bind is None or time.monotonic() < self._store_retry_at:
             return None
         try:
             async with (
@@ -236,11 +246,16 @@ class KnowledgeBase:
             ):
                 result = await operation(session, *args, **kwargs)
                 await session.commit()
-                return result
         except (SQLAlchemyError, OSError) as exc:
-            logger.warning("kb vector store unavailable", extra={"error": str(exc)})
-            self._store_down = True
+            if not self._store_failing:
+                logger.warning("kb vector store unavailable", extra={"error": str(exc)})
+            self._store_failing = True
+            self._store_retry_at = time.monotonic() + self._store_retry_seconds
             return None
+        if self._store_failing:
+            logger.info("kb vector store available again")
+            self._store_failing = False
+        return result
 
     async def wait_semantic(self) -> bool:
         """Wait for the background embedding of the current index; whether searches use it."""

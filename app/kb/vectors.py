@@ -58,8 +58,9 @@ async def load_vectors(
     return {t: v for t, v in found.items() if len(v) == size}
 
 
-async def save_vectors(session: AsyncSession, model: str, vectors: Mapping[str, Vectors]) -> None:
-    """Store new vectors; a vector another process stored first is kept as it is."""
+async def save_vectors(session: AsyncSession, model: str, vectors: Mapping[str, Vectors]) -> int:
+    """Store new vectors; a vector another process stored first is kept as it is. Returns
+    how many were offered."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(PhrasingVector).on_conflict_do_nothing(index_elements=["key"])
     now = utcnow()
@@ -81,6 +82,7 @@ async def save_vectors(session: AsyncSession, model: str, vectors: Mapping[str, 
     ]
     for start in range(0, len(rows), KEYS_PER_QUERY):
         await session.execute(statement, rows[start : start + KEYS_PER_QUERY])
+    return len(rows)
 
 
 async def prune_vectors(session: AsyncSession, model: str, texts: Sequence[str]) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 
 import httpx
@@ -175,10 +176,9 @@ async def test_without_the_store_the_kb_embeds_and_searches_anyway(
     await kb.close()
 
 
-async def test_processes_embedding_at_once_share_the_work(
-    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
-) -> None:
-    topics = ["refund", "ongkir", "voucher", "retur", "kurir", "garansi", "akun", "saldo"]
+async def _import_many(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    """200 articles, 600 phrasings: many look-up batches."""
+    topics = ["refund", "ongkir", "voucher", "retur"]
     names = [a + b for a in "bcdfghjklmnp" for b in ("ana", "iru", "oke", "uma")][:50]
     articles = [
         {
@@ -187,10 +187,16 @@ async def test_processes_embedding_at_once_share_the_work(
             "variants": [f"{topic} produk {name} gimana", f"tanya {topic} {name}"],
             "answer": f"Jawaban {n}.",
         }
-        for n, (topic, name) in enumerate((t, m) for t in topics[:4] for m in names)
-    ]  # 200 articles, 600 phrasings: more than one look-up batch
-    r = await client.post("/api/v1/kb/import", json={"articles": articles}, headers=admin_headers)
+        for n, (topic, name) in enumerate((t, m) for t in topics for m in names)
+    ]
+    r = await client.post("/api/v1/kb/import", json={"articles": articles}, headers=headers)
     assert r.status_code == 200, r.text
+
+
+async def test_processes_embedding_at_once_share_the_work(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    await _import_many(client, admin_headers)
     first, second = Hashing(), Hashing()
     kbs = [KnowledgeBase(settings, first), KnowledgeBase(settings, second)]
     for kb in kbs:  # both start before either has stored anything
@@ -304,3 +310,52 @@ async def _until_a_lock_wait(app: FastAPI) -> None:
                 return
             await asyncio.sleep(0.01)
     raise AssertionError("no transaction started waiting for a lock")
+
+
+class Gated(Hashing):
+    """Blocks its third call until the test opens the gate: by then the run has looked up
+    and tried to write its first batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.waiting, self.gate = threading.Event(), threading.Event()
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.calls += 1
+        if self.calls == 3:
+            self.waiting.set()
+            assert self.gate.wait(timeout=10)
+        return super().encode(texts)
+
+
+async def test_a_store_that_comes_back_gets_every_vector_of_the_run(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failover in the middle of a long embedding run: the run goes on without the store,
+    asks it again later, and then stores what it embedded meanwhile too."""
+    await _import_many(client, admin_headers)
+    async with app.state.sessionmaker() as session:
+        await session.execute(text("ALTER TABLE kb_vectors RENAME TO kb_vectors_away"))
+        await session.commit()
+    encoder = Gated()
+    kb = KnowledgeBase(settings, encoder, store_retry_seconds=0)
+    with caplog.at_level(logging.INFO, logger="app.kb"):
+        async with app.state.sessionmaker() as session:
+            await kb.refresh(session)
+        assert await asyncio.to_thread(encoder.waiting.wait, 10)
+        async with app.state.sessionmaker() as session:  # the database is back
+            await session.execute(text("ALTER TABLE kb_vectors_away RENAME TO kb_vectors"))
+            await session.commit()
+        encoder.gate.set()
+        assert await kb.wait_semantic()
+    phrasings = len(set(encoder.texts))
+    assert phrasings > 500
+    assert await _rows(app) == phrasings  # the first batch's vectors too
+    assert caplog.text.count("kb vector store unavailable") == 1
+    assert "kb vector store available again" in caplog.text
+    await kb.close()

@@ -75,7 +75,7 @@ T = TypeVar("T")
 # time) costs the database little.
 SAVE_BATCH = 32
 # After the vector store fails (a failover, a restart), it is left alone this long, then asked
-# again: not once per batch while it is down, and not never again in a run that lasts minutes.
+# again: not at every batch while it is down, nor given up on for a run that lasts minutes.
 STORE_RETRY_SECONDS = 30.0
 
 

@@ -274,8 +274,8 @@ async def test_processes_storing_the_same_vectors_at_once_wait_instead_of_deadlo
 ) -> None:
     """Two processes that embedded overlapping phrasings store them at once. Each insert of
     a key another open transaction inserted waits for it; if each waited on the other,
-    PostgreSQL would abort one (a deadlock), and that process would give up on the store
-    for the rest of its run. Keys stored in one order never form that cycle."""
+    PostgreSQL would abort one (a deadlock), and that process would embed without the store
+    for a while. Keys stored in one order never form that cycle."""
     if backend != "postgres":
         pytest.skip("PostgreSQL only: SQLite runs one writer at a time")
     model = "hashing-test"

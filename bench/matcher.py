@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import os
 import random
@@ -289,6 +290,52 @@ async def sweep(bench: Bench, settings: Settings, name: str, data: dict[str, Any
         print(line(f"  >= {threshold:.2f}", metrics(rows)))
 
 
+async def learn(bench: Bench, settings: Settings, name: str, data: dict[str, Any]) -> None:
+    """Customers' wordings added as variants, as the gaps report's ``confirmed_articles``
+    suggests: of one half of the messages, those the bot offered their article (among its
+    3 matches) without answering it are added to that article; then the added wordings and
+    the other half are asked again. Each half teaches once."""
+    tests = data["test"]
+    print(f"{name}: wordings the bot offered but did not answer, added as variants")
+    for label, semantic in (("matcher", True), ("words only", False)):
+        if semantic and bench.encoder is None:
+            continue
+        for half in (0, 1):
+            taught = [t for i, t in enumerate(tests) if i % 2 == half]
+            others = [t for i, t in enumerate(tests) if i % 2 != half]
+            await bench.load(data["articles"])
+            kb = bench.kb(settings, semantic)
+            results, _ = await bench.run(kb, [t["text"] for t in taught + others])
+            articles = copy.deepcopy(data["articles"])
+            by_slug = {a["slug"]: a for a in articles}
+            added = [
+                t
+                for t, r in zip(taught, results, strict=False)
+                if t["expected"]
+                and r.decision != "answer"
+                and t["expected"] in [m.slug for m in r.matches[:3]]
+            ]
+            for t in added:
+                by_slug[t["expected"]].setdefault("variants", []).append(t["text"])
+            await bench.load(articles)
+            again, _ = await bench.run(
+                bench.kb(settings, semantic), [t["text"] for t in added + others]
+            )
+            answered = metrics([(t["expected"], r) for t, r in zip(added, again, strict=False)])
+            before = metrics(
+                [(t["expected"], r) for t, r in zip(others, results[len(taught) :], strict=True)]
+            )
+            after = metrics(
+                [(t["expected"], r) for t, r in zip(others, again[len(added) :], strict=True)]
+            )
+            print(
+                f"  {label:11s} half {half} taught {len(added):3d}: those answered"
+                f" {answered['answer_acc']:6.1%}; other half answer {before['answer_acc']:.1%}"
+                f" -> {after['answer_acc']:.1%}, wrong {before['wrong']:.1%} ->"
+                f" {after['wrong']:.1%}, top-3 {before['top3']:.1%} -> {after['top3']:.1%}"
+            )
+
+
 SEMANTIC_SCALE_LIMIT = 1000  # beyond this, embedding the synthetic KB takes too long to bench
 
 
@@ -467,6 +514,11 @@ async def main() -> None:
     parser.add_argument(
         "--sweep", action="store_true", help="with --dataset: metrics per answer threshold"
     )
+    parser.add_argument(
+        "--learn",
+        action="store_true",
+        help="with --dataset: customers' wordings added as variants, then asked again",
+    )
     args = parser.parse_args()
     if args.fit:
         fit(lambda p: json.loads((DATASETS / p).read_text()), load_encoder())
@@ -487,6 +539,8 @@ async def main() -> None:
                     data = json.loads(Path(path).read_text())
                     if args.sweep:
                         await sweep(bench, settings, path, data)
+                    elif args.learn:
+                        await learn(bench, settings, path, data)
                     else:
                         await evaluate(bench, settings, path, data)
                 return

@@ -203,6 +203,12 @@ def first_in_line(
     )
 
 
+def rowcount(result: object) -> int:
+    """The rows an UPDATE or DELETE changed. ``execute`` is typed to return a plain
+    ``Result``, which has no ``rowcount``; a DML statement's result (a ``CursorResult``) has."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def delete_chosen(session: AsyncSession, model: Any, chosen: Select[Any]) -> int:
     """Delete the rows whose ids ``chosen`` selects (a bounded chunk: give it a LIMIT);
     the number deleted."""
@@ -211,7 +217,7 @@ async def delete_chosen(session: AsyncSession, model: Any, chosen: Select[Any]) 
         .where(model.id.in_(chosen.scalar_subquery()))
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 async def in_chunks(

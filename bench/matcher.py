@@ -304,13 +304,14 @@ async def learn(bench: Bench, settings: Settings, name: str, data: dict[str, Any
             taught = [t for i, t in enumerate(tests) if i % 2 == half]
             others = [t for i, t in enumerate(tests) if i % 2 != half]
             await bench.load(data["articles"])
-            kb = bench.kb(settings, semantic)
-            results, _ = await bench.run(kb, [t["text"] for t in taught + others])
+            results, _ = await bench.run(
+                bench.kb(settings, semantic), [t["text"] for t in taught + others]
+            )
             articles = copy.deepcopy(data["articles"])
             by_slug = {a["slug"]: a for a in articles}
             added = [
                 t
-                for t, r in zip(taught, results, strict=False)
+                for t, r in zip(taught, results[: len(taught)], strict=True)
                 if t["expected"]
                 and r.decision != "answer"
                 and t["expected"] in [m.slug for m in r.matches[:3]]
@@ -321,7 +322,9 @@ async def learn(bench: Bench, settings: Settings, name: str, data: dict[str, Any
             again, _ = await bench.run(
                 bench.kb(settings, semantic), [t["text"] for t in added + others]
             )
-            answered = metrics([(t["expected"], r) for t, r in zip(added, again, strict=False)])
+            answered = metrics(
+                [(t["expected"], r) for t, r in zip(added, again[: len(added)], strict=True)]
+            )
             before = metrics(
                 [(t["expected"], r) for t, r in zip(others, results[len(taught) :], strict=True)]
             )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.events import StatusUpdate
 from app.conversations.models import Message
+from app.db_util import rowcount
 from app.types import Channel, DeliveryStatus, Direction
 
 # For each reported status, the states it may replace.
@@ -42,7 +43,7 @@ async def apply_status(session: AsyncSession, channel: Channel, report: StatusUp
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return rowcount(result) != 0
 
 
 async def is_known(session: AsyncSession, channel: Channel, platform_message_id: str) -> bool:

@@ -13,6 +13,7 @@ from app.auth import hash_token, new_token
 from app.channels.models import WebchatSession
 from app.conversations import repository
 from app.conversations.models import Message
+from app.db_util import rowcount
 from app.types import Channel, Sender
 
 POLLED_SENDERS = (Sender.agent.value, Sender.system.value)
@@ -49,4 +50,4 @@ async def delete_sessions(session: AsyncSession, *, contact_id: int) -> int:
         .where(WebchatSession.contact_id == contact_id)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels import webchat
-from app.conversations.models import Contact, Conversation, Message
+from app.conversations import repository
+from app.conversations.models import Contact, Conversation
 from app.errors import Conflict, NotFound
 from app.inbox import repository as inbox
 from app.outbox import repository as outbox
@@ -56,15 +57,9 @@ async def erase_contact(session: AsyncSession, *, channel: Channel, external_id:
     if contact is None:
         raise NotFound(f"no such {channel.value} contact")  # its id is personal data: not echoed
     await _refuse_if_active(session, contact)
-    messages = await session.execute(
-        update(Message)
-        .where(Message.contact_id == contact.id)
-        .values(text=None, delivery_error=None)
-        .execution_options(synchronize_session=False)
-    )
     erased = Erased(
         contact_id=contact.id,
-        messages=int(getattr(messages, "rowcount", 0) or 0),
+        messages=await repository.redact_contact_texts(session, contact_id=contact.id),
         inbox_events=await inbox.delete_handled_for(
             session, channel=channel.value, contact_key=external_id
         ),

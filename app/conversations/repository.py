@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Contact, Conversation, Message
 from app.db import utcnow
-from app.db_util import upsert_rows
+from app.db_util import rowcount, upsert_rows
 from app.types import ConversationStatus
 
 # ``last_inbound_at`` only moves forward, so a late re-delivery of an old message does not
@@ -182,10 +182,22 @@ async def redact_texts(session: AsyncSession, *, closed_before: datetime, limit:
         .order_by(Message.created_at)
         .limit(limit)
     )
+    return await _redact(session, Message.id.in_(oldest.scalar_subquery()))
+
+
+async def redact_contact_texts(session: AsyncSession, *, contact_id: int) -> int:
+    """Remove the text of every message of one customer's conversations: theirs, and the
+    bot's and agents' replies (which can quote them); the number of messages."""
+    return await _redact(session, Message.contact_id == contact_id)
+
+
+async def _redact(session: AsyncSession, where: ColumnElement[bool]) -> int:
+    # The row stays (times, decisions, articles: what statistics count); what can quote the
+    # customer goes, Meta's delivery error included.
     result = await session.execute(
         update(Message)
-        .where(Message.id.in_(oldest.scalar_subquery()))
+        .where(where)
         .values(text=None, delivery_error=None)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)

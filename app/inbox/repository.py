@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db_util import delete_chosen, first_in_line
+from app.db_util import delete_chosen, first_in_line, rowcount
 from app.inbox.models import InboxItem
 
 
@@ -80,4 +80,4 @@ async def delete_handled_for(session: AsyncSession, *, channel: str, contact_key
         )
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)

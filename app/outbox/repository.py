@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Message
-from app.db_util import delete_chosen, first_in_line
+from app.db_util import delete_chosen, first_in_line, rowcount
 from app.outbox.models import OutboxItem
 from app.types import DeliveryStatus, OutboxStatus
 
@@ -181,7 +181,7 @@ async def delete_sent_for_contact(session: AsyncSession, *, contact_id: int) -> 
         .where(_of_contact(contact_id), OutboxItem.status != OutboxStatus.pending)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 async def delete_done_before(session: AsyncSession, *, before: datetime, limit: int) -> int:

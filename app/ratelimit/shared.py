@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.db_util import rowcount
 from app.ratelimit.errors import rate_limited
 
 _TAKE = text(
@@ -63,4 +64,4 @@ async def prune_rate_limits(engine: AsyncEngine, *, now: float | None = None) ->
     """Delete the keys whose allowance is whole again (they hold no state); how many."""
     async with engine.begin() as connection:
         result = await connection.execute(_PRUNE, {"now": time.time() if now is None else now})
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)

@@ -9,12 +9,13 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -22,11 +23,16 @@ from app.config import Settings
 from app.db import create_engine
 from app.logging import configure_logging
 from app.migrate import upgrade
+from app.serving import PortInUse, bind, serve_on
 from app.types import Channel
 
 logger = logging.getLogger("app.cli")
 
 DEMO_ADMIN_TOKEN = "demo-admin-token"
+# Commands whose log is the service's log (stdout); every other command prints its result on
+# stdout and logs on stderr, so `TOKEN=$(router agents create Ani)` captures the token alone.
+SERVICE_COMMANDS = {"serve", "worker", "demo"}
+T = TypeVar("T")
 
 
 def _load_settings(**overrides: object) -> Settings:
@@ -64,15 +70,56 @@ def _run_preflight(settings: Settings) -> None:
         raise SystemExit(1) from None
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
-    with _shared_metrics(settings.workers_in_child_process):
-        import uvicorn
+def _bind_or_exit(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is written or announced."""
+    try:
+        return bind(host, port)
+    except PortInUse as exc:
+        other = exc.free or port + 1
+        logger.error(
+            "port %d on %s is in use; start with PORT=%d make run (or --port %d)",
+            port,
+            host,
+            other,
+            other,
+        )
+        raise SystemExit(1) from None
+    except OSError as exc:
+        logger.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
+        raise SystemExit(1) from None
 
+
+def _serve(
+    settings: Settings, sock: socket.socket, on_started: Callable[[], None] | None = None
+) -> None:
+    with _shared_metrics(settings.workers_in_child_process):
         from app.main import create_app
 
         _run_preflight(settings)
         app = create_app(settings.model_copy(update={"migrate_on_start": False}))
-        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True)
+        serve_on(app, sock, on_started=on_started)
+
+
+def _refuse_new_database(settings: Settings, *, create: bool) -> None:
+    """An admin command run from the wrong folder would otherwise make a new, empty
+    ./data/router.db and report on it (an empty export, exit 0) as if it were the real one."""
+    path = settings.sqlite_path()
+    if path is None or path.exists() or create:
+        return
+    logger.error(
+        "no database at %s: run this where the service runs, set ROUTER_DATABASE_URL,"
+        " or add --create to make a new, empty one",
+        path.resolve(),
+    )
+    raise SystemExit(2)
+
+
+def _admin_settings(args: argparse.Namespace) -> Settings:
+    settings = _load_settings()
+    configure_logging(settings.log_level, sys.stderr)
+    _refuse_new_database(settings, create=getattr(args, "create", False))
+    _run_preflight(settings)
+    return settings
 
 
 @contextlib.contextmanager
@@ -118,7 +165,11 @@ def _running(pid: int) -> bool:
 def cmd_serve(args: argparse.Namespace) -> None:
     settings = _load_settings()
     configure_logging(settings.log_level)
-    _serve(settings, args.host, args.port)
+    sock = _bind_or_exit(args.host, args.port)
+    path = settings.sqlite_path()
+    if path is not None and not path.exists():
+        logger.warning("no database at %s: creating a new, empty one", path.resolve())
+    _serve(settings, sock)
 
 
 STOP_MARGIN_SECONDS = 10.0  # beyond the outbox's drain: the other jobs, the engine's dispose
@@ -192,7 +243,7 @@ def _stop_at_end_of_input(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) 
 
 def cmd_migrate(_args: argparse.Namespace) -> None:
     settings = _load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, sys.stderr)
     _run_preflight(settings)
     logger.info("database migrated to head")
 
@@ -200,49 +251,47 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from pydantic import SecretStr
 
+    from app.kb.demo import load_demo_kb
+
     settings = _load_settings()
     if settings.admin_token is None:
         settings = settings.model_copy(update={"admin_token": SecretStr(DEMO_ADMIN_TOKEN)})
     configure_logging(settings.log_level)
+    sock = _bind_or_exit(args.host, args.port)  # before the KB is touched
     _run_preflight(settings)
-    _run(settings, _load_demo_kb)
+    kb = _run(settings, lambda s: load_demo_kb(s, reset=args.reset_kb))
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
     base = f"http://{args.host}:{args.port}"
-    print(
-        f"\n  Demo ready: chat at {base}/chat, ops dashboard at {base}/dashboard"
-        f" (admin token: {token})\n",
-        file=sys.stderr,
-    )
-    _serve(settings, args.host, args.port)
+
+    def announce() -> None:
+        print(
+            f"\n  Demo ready at {base}/  (admin token: {token})\n"
+            f"  chat {base}/chat · agents {base}/agent · KB {base}/kb"
+            f" · dashboard {base}/dashboard\n  KB: {kb}\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    _serve(settings, sock, on_started=announce)
 
 
 def cmd_agents_create(args: argparse.Namespace) -> None:
     from app.escalation.cli import create_agent_and_print
 
-    settings = _load_settings()
-    configure_logging(settings.log_level)
-    _run_preflight(settings)
+    settings = _admin_settings(args)
     _run(settings, lambda s: create_agent_and_print(s, args.name))
 
 
 def cmd_contacts_erase(args: argparse.Namespace) -> None:
     from app.conversations.cli import erase_and_print
 
-    settings = _load_settings()
-    configure_logging(settings.log_level)
-    _run_preflight(settings)
+    settings = _admin_settings(args)
     _run(settings, lambda s: erase_and_print(s, Channel(args.channel), args.external_id))
 
 
-async def _load_demo_kb(settings: Settings) -> None:
-    from app.kb.demo import load_demo_kb
-
-    await load_demo_kb(settings)
-
-
-def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
+def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
     try:
-        asyncio.run(job(settings))
+        return asyncio.run(job(settings))
     except SystemExit:
         raise
     except Exception as exc:
@@ -253,9 +302,7 @@ def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, None]
 def cmd_kb_import(args: argparse.Namespace) -> None:
     from app.kb.commands import import_file, read_articles_file
 
-    settings = _load_settings()
-    configure_logging(settings.log_level)
-    _run_preflight(settings)
+    settings = _admin_settings(args)
 
     async def job(s: Settings) -> None:
         result = await import_file(s, read_articles_file(Path(args.file)), mode=args.mode)
@@ -264,14 +311,12 @@ def cmd_kb_import(args: argparse.Namespace) -> None:
     _run(settings, job)
 
 
-def cmd_kb_export(_args: argparse.Namespace) -> None:
+def cmd_kb_export(args: argparse.Namespace) -> None:
     import json
 
     from app.kb.commands import export_all
 
-    settings = _load_settings()
-    configure_logging("WARNING")  # stdout carries the JSON export, keep log lines off it
-    _run_preflight(settings)
+    settings = _admin_settings(args)
 
     async def job(s: Settings) -> None:
         print(json.dumps(await export_all(s), ensure_ascii=False, indent=2))
@@ -302,12 +347,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="serve on SQLite with the demo knowledge base")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--reset-kb",
+        action="store_true",
+        help="replace the KB with the demo articles (by default they load into an empty KB only)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     agents = commands.add_parser("agents", help="manage agent accounts")
     agent_commands = agents.add_subparsers(dest="agents_command", required=True)
     agents_create = agent_commands.add_parser("create", help="create an agent, print its token")
     agents_create.add_argument("name")
+    _add_create_flag(agents_create)
     agents_create.set_defaults(func=cmd_agents_create)
 
     contacts = commands.add_parser("contacts", help="customers' personal data")
@@ -317,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     contacts_erase.add_argument("channel", choices=[c.value for c in Channel])
     contacts_erase.add_argument("external_id", help="phone number, page-scoped id or wc_ id")
+    _add_create_flag(contacts_erase)
     contacts_erase.set_defaults(func=cmd_contacts_erase)
 
     kb = commands.add_parser("kb", help="knowledge base: import or export articles")
@@ -324,16 +376,26 @@ def build_parser() -> argparse.ArgumentParser:
     kb_import = kb_commands.add_parser("import", help="import a JSON or .csv file")
     kb_import.add_argument("file")
     kb_import.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
+    _add_create_flag(kb_import)
     kb_import.set_defaults(func=cmd_kb_import)
     kb_export = kb_commands.add_parser("export", help="print all articles as JSON")
+    _add_create_flag(kb_export)
     kb_export.set_defaults(func=cmd_kb_export)
 
     return parser
 
 
+def _add_create_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="make a new SQLite database if ROUTER_DATABASE_URL names a file that does not exist",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    configure_logging("INFO")
     args = build_parser().parse_args(argv)
+    configure_logging("INFO", sys.stdout if args.command in SERVICE_COMMANDS else sys.stderr)
     args.func(args)
 
 

@@ -35,6 +35,7 @@ from app.routers import (
     dashboard,
     handoffs,
     health,
+    home,
     inbox,
     stats,
     webchat,
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)
+    app.include_router(home.router)
     return app
 
 
@@ -200,6 +202,12 @@ async def _warm_up(app: FastAPI) -> None:
         await refresh_kb(app.state.sessionmaker, app.state.kb)
     except Exception:  # the database may be down at start: /readyz says so, the worker retries
         logger.warning("kb index not built at start; it will be on first use", exc_info=True)
+    else:
+        if app.state.kb.article_count == 0:
+            logger.warning(
+                "the knowledge base is empty: the bot can only offer a person. Import articles"
+                " with `router kb import FILE` or POST /api/v1/kb/import (README: Knowledge base)"
+            )
     freeze_long_lived()
 
 

@@ -53,7 +53,8 @@ def test_unreachable_database_is_one_clear_line() -> None:
         "migrate", env={"ROUTER_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
     )
     assert result.returncode == 1
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert result.stdout == ""  # an admin command logs on stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1
     assert "cannot use the database" in lines[0]["msg"]
     assert "Traceback" not in result.stdout + result.stderr

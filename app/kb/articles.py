@@ -113,6 +113,10 @@ async def list_articles(session: AsyncSession, *, active_only: bool = False) -> 
     return list(await session.scalars(query))
 
 
+async def count_articles(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Article)) or 0)
+
+
 async def get_article(session: AsyncSession, slug: str) -> Article:
     article = await session.scalar(select(Article).where(Article.slug == slug))
     if article is None:

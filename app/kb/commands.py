@@ -38,6 +38,15 @@ async def import_file(
         await engine.dispose()
 
 
+async def article_count(settings: Settings) -> int:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await service.count_articles(session)
+    finally:
+        await engine.dispose()
+
+
 async def export_all(settings: Settings) -> dict[str, Any]:
     engine = create_engine(settings)
     try:

@@ -117,6 +117,11 @@ class KnowledgeBase:
         return self._version
 
     @property
+    def article_count(self) -> int:
+        """Active articles in the current index (0 before the first build)."""
+        return len(self._cards)
+
+    @property
     def semantic_ready(self) -> bool:
         """True when searches use the sentence encoder (its vectors match the current index)."""
         return self._semantic is not None and self._semantic.index is self._index

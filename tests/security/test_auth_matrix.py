@@ -137,6 +137,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/healthz"): (Auth.public, fixed("/healthz")),
     ("GET", "/readyz"): (Auth.public, fixed("/readyz")),
     ("GET", "/metrics"): (Auth.public, fixed("/metrics")),
+    ("GET", "/"): (Auth.public, fixed("/")),
     ("GET", "/chat"): (Auth.public, fixed("/chat")),
     ("GET", "/dashboard"): (Auth.public, fixed("/dashboard")),
     ("GET", "/dashboard/assets/{name}"): (Auth.public, fixed("/dashboard/assets/dashboard.js")),

@@ -58,6 +58,7 @@ async def _webchat_handoff(client: httpx.AsyncClient, admin: dict[str, str]) -> 
     )
     assert pressed.json()["conversation"]["status"] == "handoff"
     [item] = (await client.get("/api/v1/handoffs", headers=admin)).json()["items"]
+    assert item["first_message"] == "refund uang pesanan saya"
     return token, item["id"]
 
 

@@ -176,8 +176,9 @@
         if (open && open.id === id) { append(page.messages); }
       });
     }, function (error) {
-      // The text stays in the box, so nothing typed is lost.
+      // The text stays in the box, so nothing typed is lost; the box is usable again at once.
       if (error.status !== 401) { A.notice(A.t("sendFailed", { reason: A.reason(error, open && open.detail) })); }
+      if (open) { renderState(); }
       return refreshDetail();
     }).catch(function () {}).then(function () { if (open) { renderState(); } });
   }

@@ -76,7 +76,10 @@
   }
 
   A.refreshQueue = function () {
-    return A.get("/api/v1/handoffs?status=waiting&limit=200").then(received).then(loadMine).catch(function () {});
+    return A.get("/api/v1/handoffs?status=waiting&limit=200")
+      .then(function (data) { received(data.items); })
+      .then(loadMine)
+      .catch(function () {});
   };
 
   A.startQueue = function () {

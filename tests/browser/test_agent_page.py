@@ -26,20 +26,13 @@ from app.migrate import upgrade
 from app.types import Channel, ConversationStatus, Sender
 from tests.browser.service import CHROMIUM_ARGS, running_service
 from tests.factories import make_contact, make_conversation, make_handoff, make_message
+from tests.routers.test_workspace import ARTICLES
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "browser-admin-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
-REFUND = {
-    "slug": "ajukan-refund",
-    "question": "Bagaimana cara mengajukan refund?",
-    "variants": ["minta pengembalian dana", "refund uang pesanan"],
-    "answer": "Buka Pesanan Saya, pilih pesanan, lalu tekan Ajukan Refund.",
-    "url": "https://example.com/help/refund",
-    "category": "pembayaran",
-    "tags": ["refund"],
-}
+REFUND = ARTICLES[0]  # "ajukan-refund"
 # Only the page's own errors count: a refused request (the lost claim's 409, the aborted send)
 # is logged by chromium as "Failed to load resource", which is what the test provokes.
 EXPECTED_CONSOLE = re.compile(r"Failed to load resource")

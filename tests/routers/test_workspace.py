@@ -15,7 +15,7 @@ from app.conversations.models import Conversation
 from app.types import Sender
 from tests.factories import bearer, make_agent, make_conversation, make_handoff, make_message
 
-ARTICLES = [
+ARTICLES: list[dict[str, Any]] = [
     {
         "slug": "ajukan-refund",
         "question": "Bagaimana cara mengajukan refund?",

@@ -10,6 +10,7 @@ WhatsApp window, a refused token, and an agent deactivated while signed in.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -278,6 +279,89 @@ async def test_window_closed_refused_and_deactivated_tokens(
             await expect(page.locator("#login-message")).to_contain_text("tidak berlaku lagi")
             assert await page.evaluate("localStorage.getItem('router.agentToken')") is None
             assert await page.title() == "Antrean"
+        finally:
+            await browser.close()
+    assert problems == []
+
+
+MEDIA_ITEMS = """[
+  {"id": 901, "sender": "customer", "created_at": "2026-01-05T08:00:00Z", "kind": "image",
+   "text": "struk transfer", "caption": "struk transfer",
+   "media": {"id": "m1", "mime_type": "image/png", "filename": "struk.png"}, "location": null},
+  {"id": 902, "sender": "customer", "created_at": "2026-01-05T08:01:00Z", "kind": "audio",
+   "text": null, "caption": null,
+   "media": {"id": "m2", "mime_type": "audio/ogg", "filename": null}, "location": null},
+  {"id": 903, "sender": "customer", "created_at": "2026-01-05T08:02:00Z", "kind": "location",
+   "text": null, "caption": null, "media": null,
+   "location": {"latitude": -6.2, "longitude": 106.8, "name": "Kantor", "address": "Jl. Sudirman"}},
+  {"id": 904, "sender": "customer", "created_at": "2026-01-05T08:03:00Z", "text": "teks biasa"},
+  {"id": 905, "sender": "customer", "created_at": "2026-01-05T08:04:00Z", "kind": "document",
+   "text": null, "caption": null, "location": null,
+   "media": {"id": "m5", "mime_type": "application/pdf", "filename": "invoice.pdf"}}
+]"""
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+async def test_media_and_location_items_are_labelled(chromium: str, service: Service) -> None:
+    """Transcript items with the channels' fields (kind, caption, media, location) render as
+    labelled items; a media item's file is fetched with the agent's token."""
+    from playwright.async_api import async_playwright, expect
+
+    await _seed_whatsapp(service.database_url, name="Wati", hours_ago=1)
+    problems: list[str] = []
+    fetched: list[dict[str, str]] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = await _agent_page(
+                browser, service.base, service.tokens["Budi"], "id-ID", problems
+            )
+
+            async def media(route: Any) -> None:
+                fetched.append({"url": route.request.url, **route.request.headers})
+                pdf = route.request.url.endswith("/905")
+                body, content_type = (b"%PDF-1.4", "application/pdf") if pdf else (PNG, "image/png")
+                await route.fulfill(status=200, body=body, content_type=content_type)
+
+            await page.route("**/api/v1/media/*", media)
+            await page.click("[data-test=queue-item]")
+            await expect(page.locator("[data-test=transcript-item]")).to_have_count(1)
+            # Until the channels' fields arrive from the server, the page is given such items.
+            await page.evaluate(
+                "items => items.forEach(i => document.getElementById('transcript')"
+                ".appendChild(Agent.renderItem(i)))",
+                json.loads(MEDIA_ITEMS),
+            )
+            items = page.locator("[data-test=transcript-item]")
+            await expect(items).to_have_count(6)
+            await expect(items.nth(1)).to_contain_text("[Foto]")
+            await expect(items.nth(1)).to_contain_text("struk transfer")
+            await expect(items.nth(2)).to_contain_text("[Pesan suara]")
+            await expect(items.nth(3)).to_contain_text("[Lokasi]")
+            maps = items.nth(3).locator("a")
+            await expect(maps).to_have_text("Kantor")
+            assert "query=-6.2%2C106.8" in (await maps.get_attribute("href") or "")
+            await expect(items.nth(4)).to_have_text(re.compile(r"teks biasa$"))
+            assert await items.nth(4).locator("strong, button").count() == 0
+
+            await expect(items.nth(5)).to_contain_text("[Dokumen]")
+
+            # A photo is shown in place; a document is saved under its name.
+            await items.nth(1).locator("button").click()
+            picture = items.nth(1).locator("img")
+            await expect(picture).to_have_count(1)
+            assert (await picture.get_attribute("src") or "").startswith("blob:")
+            async with page.expect_download() as download:
+                await items.nth(5).locator("button").click()
+            assert (await download.value).suggested_filename == "invoice.pdf"
+            assert [f["url"].rsplit("/", 1)[1] for f in fetched] == ["901", "905"]
+            for request in fetched:
+                assert request["authorization"] == f"Bearer {service.tokens['Budi']}"
         finally:
             await browser.close()
     assert problems == []

@@ -24,13 +24,14 @@
       cancelled: "Dibatalkan", waitingState: "Menunggu agen", claimFirst: "Klaim untuk membalas.",
       newHandoff: "Pelanggan baru menunggu", customer: "Pelanggan", bot: "Bot", agent: "Agen",
       system: "Sistem", admin: "Admin", open: "Buka", locationLabel: "Lokasi", mediaFailed: "Berkas tidak bisa dibuka: {reason}",
-      buttons: "Tombol: {list}", article: "Artikel: {slug}", use: "Pakai", resolvedDone: "Ditandai selesai.",
+      pressed: "Menekan: {button}", buttons: "Tombol: {list}", article: "Artikel: {slug}", use: "Pakai", resolvedDone: "Ditandai selesai.",
       released: "Dikembalikan ke antrean.",
       reasons: { button: "tombol bantuan", customer_request: "minta agen", repeated_miss: "bot tidak paham",
         frustration: "pelanggan kesal", not_helpful: "jawaban tidak membantu", external_agent: "agen luar" },
+      actions: { helpful_yes: "Ya, terjawab", helpful_no: "Tidak membantu", escalate: "Butuh bantuan lanjut" },
       kinds: { image: "Foto", audio: "Pesan suara", video: "Video", document: "Dokumen", sticker: "Stiker",
         location: "Lokasi", contacts: "Kontak", order: "Pesanan", form: "Formulir", other: "Lampiran" },
-      units: { s: "dtk", m: "mnt", h: "jam", d: "hr" }
+      units: { s: "dtk", m: "mnt", h: "jam", d: "hari" }
     },
     en: {
       title: "Agent workspace", signIn: "Sign in", signOut: "Sign out", tokenLabel: "Agent token",
@@ -52,10 +53,11 @@
       cancelled: "Cancelled", waitingState: "Waiting for an agent", claimFirst: "Claim it to reply.",
       newHandoff: "A new customer is waiting", customer: "Customer", bot: "Bot", agent: "Agent",
       system: "System", admin: "Admin", open: "Open", locationLabel: "Location", mediaFailed: "Cannot open the file: {reason}",
-      buttons: "Buttons: {list}", article: "Article: {slug}", use: "Use", resolvedDone: "Marked as resolved.",
+      pressed: "Pressed: {button}", buttons: "Buttons: {list}", article: "Article: {slug}", use: "Use", resolvedDone: "Marked as resolved.",
       released: "Returned to the queue.",
       reasons: { button: "help button", customer_request: "asked for an agent", repeated_miss: "bot did not understand",
         frustration: "frustrated customer", not_helpful: "answer did not help", external_agent: "outside agent" },
+      actions: { helpful_yes: "Yes, answered", helpful_no: "Not helpful", escalate: "Need more help" },
       kinds: { image: "Photo", audio: "Voice message", video: "Video", document: "Document", sticker: "Sticker",
         location: "Location", contacts: "Contacts", order: "Order", form: "Form", other: "Attachment" },
       units: { s: "s", m: "min", h: "h", d: "d" }

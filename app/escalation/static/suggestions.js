@@ -35,6 +35,7 @@
   }
 
   A.loadSuggestions = function (handoffId, query) {
+    if (current !== handoffId) { render([]); }  // never another customer's suggestions
     current = handoffId;
     var mine = ++seq;
     var path = "/api/v1/handoffs/" + handoffId + "/suggestions?limit=3";

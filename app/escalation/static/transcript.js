@@ -18,19 +18,33 @@
     return date.toLocaleTimeString(A.lang === "en" ? "en-GB" : "id-ID", { hour: "2-digit", minute: "2-digit" });
   }
 
+  // Pictures, sound and video play in the transcript (CSP allows blob: for them); anything
+  // else is saved under its file name. No pop-up: it would be blocked after the fetch.
+  function showMedia(item, blob, button) {
+    var url = URL.createObjectURL(blob);
+    var type = blob.type || (item.media && item.media.mime_type) || "";
+    var node;
+    if (type.indexOf("image/") === 0) { node = el("img", null, "media"); node.alt = A.label("kinds", item.kind || "image"); }
+    else if (type.indexOf("audio/") === 0) { node = el("audio", null, "media"); node.controls = true; }
+    else if (type.indexOf("video/") === 0) { node = el("video", null, "media"); node.controls = true; }
+    if (node) {
+      node.src = url;
+      button.replaceWith(node);
+      return;
+    }
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = (item.media && item.media.filename) || "file";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
   function openMedia(item, button) {
     button.disabled = true;
     A.blob("/api/v1/media/" + item.id).then(function (blob) {
-      var url = URL.createObjectURL(blob);
-      var link = document.createElement("a");
-      link.href = url;
-      link.target = "_blank";
-      link.rel = "noopener";
-      if (item.media && item.media.filename) { link.download = item.media.filename; }
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      showMedia(item, blob, button);
     }, function (error) {
       A.notice(A.t("mediaFailed", { reason: error.message || error.code }));
     }).then(function () { button.disabled = false; });
@@ -60,8 +74,9 @@
       li.appendChild(mapsLink(item.location));
       if (item.location.address && item.location.name) { li.appendChild(el("div", item.location.address, "meta")); }
     }
-    var text = item.text || item.caption || (item.action && !item.text ? item.action : "");
+    var text = item.text || item.caption;
     if (text) { li.appendChild(el("div", text)); }
+    else if (item.action) { li.appendChild(el("em", A.t("pressed", { button: A.label("actions", item.action) }))); }
     if (item.media && item.media.id) {
       var open = el("button", A.t("open") + (item.media.filename ? ": " + item.media.filename : ""), "media");
       open.type = "button";

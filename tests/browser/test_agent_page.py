@@ -25,9 +25,10 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.migrate import upgrade
 from app.types import Channel, ConversationStatus, Sender
-from tests.browser.service import CHROMIUM_ARGS, running_service
+from tests.browser.service import CHROMIUM_ARGS
 from tests.factories import make_contact, make_conversation, make_handoff, make_message
 from tests.routers.test_workspace import ARTICLES
+from tests.serve import running_service
 
 pytestmark = pytest.mark.browser
 

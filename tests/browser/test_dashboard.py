@@ -19,8 +19,9 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.migrate import upgrade
 from app.types import Channel, ConversationStatus, EscalationReason, OutcomeKind
-from tests.browser.service import CHROMIUM_ARGS, running_service
+from tests.browser.service import CHROMIUM_ARGS
 from tests.factories import make_conversation, make_handoff_record, make_inbound, make_outcome
+from tests.serve import running_service
 
 pytestmark = pytest.mark.browser
 

@@ -95,8 +95,31 @@ def _watch(page: Any, problems: list[str]) -> None:
     page.on("pageerror", lambda error: problems.append(str(error)))
 
 
-async def _agent_page(browser: Any, base: str, token: str, locale: str, problems: list[str]) -> Any:
-    context = await browser.new_context(locale=locale)
+# Records the notifications the page shows, then shows them as the browser would.
+RECORD_NOTIFICATIONS = """
+(() => {
+  const Real = window.Notification;
+  window.shownNotifications = [];
+  class Recorded extends Real {
+    constructor(title, options) {
+      window.shownNotifications.push(title + "|" + (options && options.body));
+      super(title, options);
+    }
+  }
+  Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+  window.Notification = Recorded;
+})();
+"""
+
+
+async def _agent_page(
+    browser: Any, base: str, token: str, locale: str, problems: list[str], notify: bool = False
+) -> Any:
+    context = await browser.new_context(
+        locale=locale, permissions=["notifications"] if notify else []
+    )
+    if notify:
+        await context.add_init_script(RECORD_NOTIFICATIONS)
     page = await context.new_page()
     _watch(page, problems)
     await page.goto(f"{base}/agent")
@@ -117,8 +140,10 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
         try:
             ani = await _agent_page(browser, service.base, service.tokens["Ani"], "en-US", problems)
             budi = await _agent_page(
-                browser, service.base, service.tokens["Budi"], "id-ID", problems
+                browser, service.base, service.tokens["Budi"], "id-ID", problems, notify=True
             )
+            # Budi allowed notifications already: no button asks him again.
+            await expect(budi.locator("#notify-on")).to_be_hidden()
             assert await ani.text_content("#who-name") == "Ani"
             assert await budi.text_content("[data-test=login-submit]") == "Masuk"
             await expect(budi.locator("#queue-empty")).to_have_text("Tidak ada yang menunggu.")
@@ -140,6 +165,9 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
                 await expect(page.locator("[data-test=queue-item]")).to_have_count(1)
                 assert await page.evaluate("Agent.rings") == 1
             await expect(budi).to_have_title("(1) Antrean")
+            [note] = await budi.evaluate("window.shownNotifications")
+            assert note.startswith("Pelanggan baru menunggu|wc_")
+            assert note.endswith(": refund uang pesanan saya")
             await expect(ani).to_have_title("(1) Queue")
             item = budi.locator("[data-test=queue-item]")
             assert await item.get_attribute("data-handoff-id") is not None

@@ -40,6 +40,7 @@ from app.routers import (
     stats,
     webchat,
     webhooks,
+    workspace,
 )
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
@@ -192,6 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contacts.router)
     app.include_router(inbox.router)
     app.include_router(home.router)
+    app.include_router(workspace.router)
+    app.include_router(workspace.page_router)
     return app
 
 

@@ -37,6 +37,7 @@ from app.conversations.models import Contact, Conversation, Message
 from app.conversations.outcomes import record_outcome
 from app.errors import NotFound, ValidationFailed
 from app.escalation.service import live_handoff_for, open_handoff, queue_position
+from app.escalation.transcripts import customer_wrote
 from app.metrics import DUPLICATES, MESSAGES_IN
 from app.types import (
     Channel,
@@ -231,6 +232,7 @@ class ConversationEngine:
     async def _while_handed_off(self, turn: _Turn) -> list[Reply]:
         """An agent owns the conversation: the bot stays silent, the message waits for them."""
         turn.message.understood_as = "handoff"
+        customer_wrote(turn.session)  # the agent's page shows it at once
         handoff = await live_handoff_for(turn.session, turn.conversation.id)
         if handoff is None or handoff.status != HandoffStatus.waiting:
             return []

@@ -23,9 +23,12 @@ async def wait_for_handoffs(
     channel: Channel | None,
     limit: int,
     wait_seconds: float,
+    known: frozenset[int] | None = None,
 ) -> list[HandoffItem]:
     """The matching handoffs as soon as there is one, or an empty list after ``wait_seconds``.
 
+    With ``known`` (the ids the caller already shows), as soon as the set of ids differs
+    from it instead, so a page can long-poll a queue that is not empty.
     Each query uses its own short session; between queries no connection is held.
     """
     loop = asyncio.get_running_loop()
@@ -36,6 +39,7 @@ async def wait_for_handoffs(
         async with sessionmaker() as session:
             items = await list_handoffs(session, status=status, channel=channel, limit=limit)
         remaining = deadline - loop.time()
-        if items or remaining <= 0:
+        changed = bool(items) if known is None else {i.id for i in items} != known
+        if changed or remaining <= 0:
             return items
         await notifier.wait(seen, min(RECHECK_SECONDS, remaining))

@@ -67,12 +67,13 @@ def notify_after_commit(session: AsyncSession, notifier: HandoffNotifier | None 
     """Notify once the session's transaction commits (never for a rolled-back change)."""
     target = notifier or handoff_notifier
     sync_session = session.sync_session
-    if sync_session.info.get(_PENDING_KEY):
+    key = (_PENDING_KEY, id(target))  # one pending notification per notifier
+    if sync_session.info.get(key):
         return
-    sync_session.info[_PENDING_KEY] = True
+    sync_session.info[key] = True
 
     def _fire(committed: Session) -> None:
-        committed.info.pop(_PENDING_KEY, None)
+        committed.info.pop(key, None)
         target.notify()
 
     event.listen(sync_session, "after_commit", _fire, once=True)

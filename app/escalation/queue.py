@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.conversations.models import Contact, Conversation, Message
 from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
-from app.escalation.schemas import Customer, HandoffDetail, HandoffItem, TranscriptMessage
-from app.types import Channel, HandoffStatus
+from app.escalation.schemas import Customer, HandoffDetail, HandoffItem
+from app.escalation.transcripts import transcript
+from app.types import Channel, HandoffStatus, Sender
 
 WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
 
@@ -32,7 +33,9 @@ def reply_window_seconds_left(contact: Contact, now: datetime) -> int | None:
     return max(0, int(left.total_seconds()))
 
 
-def _item(handoff: Handoff, contact: Contact, position: int | None) -> dict[str, Any]:
+def _item(
+    handoff: Handoff, contact: Contact, position: int | None, first_message: str | None
+) -> dict[str, Any]:
     return {
         "id": handoff.id,
         "conversation_id": handoff.conversation_id,
@@ -46,6 +49,7 @@ def _item(handoff: Handoff, contact: Contact, position: int | None) -> dict[str,
         "created_at": handoff.created_at,
         "claimed_at": handoff.claimed_at,
         "lease_expires_at": handoff.lease_expires_at,
+        "first_message": first_message,
     }
 
 
@@ -56,8 +60,21 @@ def _with_positions() -> Any:
         .where(Handoff.status == HandoffStatus.waiting.value)
         .subquery("ranked")
     )
+    # What the customer asked first, for the queue (ix_messages_conversation_id_id).
+    first_message = (
+        select(Message.text)
+        .where(
+            Message.conversation_id == Handoff.conversation_id,
+            Message.sender == Sender.customer.value,
+            Message.text.is_not(None),
+        )
+        .order_by(Message.id)
+        .limit(1)
+        .correlate(Handoff)
+        .scalar_subquery()
+    )
     return (
-        select(Handoff, Contact, ranked.c.position)
+        select(Handoff, Contact, ranked.c.position, first_message.label("first_message"))
         .join(Conversation, Conversation.id == Handoff.conversation_id)
         .join(Contact, Contact.id == Conversation.contact_id)
         .outerjoin(ranked, ranked.c.id == Handoff.id)
@@ -73,8 +90,8 @@ async def list_handoffs(
         statement = statement.where(Handoff.channel == channel.value)
     rows = await session.execute(statement.order_by(*queue_order()).limit(limit))
     return [
-        HandoffItem.model_validate(_item(handoff, contact, position))
-        for handoff, contact, position in rows.tuples()
+        HandoffItem.model_validate(_item(handoff, contact, position, first))
+        for handoff, contact, position, first in rows.tuples()
     ]
 
 
@@ -89,25 +106,17 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
     ).one_or_none()
     if row is None:
         raise HandoffNotFound(f"handoff {handoff_id} does not exist")
-    handoff, contact, position, conversation, agent = row._tuple()
-    messages = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == handoff.conversation_id)
-        .order_by(Message.id)
-    )
+    handoff, contact, position, first, conversation, agent = row._tuple()
     return HandoffDetail.model_validate(
         {
-            **_item(handoff, contact, position),
+            **_item(handoff, contact, position, first),
             "conversation_status": conversation.status,
             "agent_name": agent.name if agent is not None else None,
             "first_agent_reply_at": handoff.first_agent_reply_at,
             "resolved_at": handoff.resolved_at,
             "csat_score": handoff.csat_score,
             "reply_window_seconds_left": reply_window_seconds_left(contact, now),
-            "transcript": [
-                TranscriptMessage.model_validate(message, from_attributes=True)
-                for message in messages
-            ],
+            "transcript": await transcript(session, conversation_id=handoff.conversation_id),
         }
     )
 

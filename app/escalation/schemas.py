@@ -28,6 +28,8 @@ class HandoffItem(BaseModel):
     created_at: datetime
     claimed_at: datetime | None
     lease_expires_at: datetime | None
+    # The customer's first message with text, so an agent sees what the request is about.
+    first_message: str | None = None
 
 
 class HandoffList(BaseModel):
@@ -44,6 +46,8 @@ class TranscriptMessage(BaseModel):
     article_slug: str | None
     delivery_status: str | None
     created_at: datetime
+    # The served article's link (from the KB index), filled by the API that shows it.
+    article_url: str | None = None
 
 
 class HandoffDetail(HandoffItem):
@@ -55,6 +59,33 @@ class HandoffDetail(HandoffItem):
     # WhatsApp only: free-form replies are allowed for 24 h after the customer's last message.
     reply_window_seconds_left: int | None
     transcript: list[TranscriptMessage]
+
+
+class TranscriptPage(BaseModel):
+    """``GET /api/v1/handoffs/{id}/messages``: items after the cursor, and the next cursor."""
+
+    messages: list[TranscriptMessage]
+    cursor: str
+
+
+class Suggestion(BaseModel):
+    slug: str
+    question: str
+    answer: str
+    url: str | None
+    score: float
+
+
+class SuggestionList(BaseModel):
+    items: list[Suggestion]
+
+
+class Me(BaseModel):
+    """Who a token belongs to (the agent page shows it and picks "mine" by it)."""
+
+    kind: str
+    id: int | None
+    name: str | None
 
 
 class AgentReplyIn(BaseModel):

@@ -18,6 +18,7 @@ from app.escalation.actions import (
 from app.escalation.longpoll import wait_for_handoffs
 from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
+from app.escalation.transcripts import with_article_links
 from app.json_body import JSONRoute
 from app.security_params import PathId
 from app.types import Channel, HandoffStatus
@@ -41,6 +42,14 @@ async def list_queue(
     channel: Channel | None = None,
     wait: Annotated[float, Query(ge=0, description="long-poll seconds (capped)")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    known: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            pattern=r"^(\d{1,18}(,\d{1,18})*)?$",
+            description="ids the caller shows: wait until the list differs from them",
+        ),
+    ] = None,
 ) -> HandoffList:
     await _authenticate_briefly(request)
     settings = request.app.state.settings
@@ -51,15 +60,18 @@ async def list_queue(
         channel=channel,
         limit=limit,
         wait_seconds=min(wait, settings.handoff_max_wait_seconds),
+        known=None if known is None else frozenset(int(i) for i in known.split(",") if i),
     )
     return HandoffList(items=items)
 
 
 @router.get("/{handoff_id}")
 async def get_handoff(
-    handoff_id: PathId, _principal: PrincipalDep, session: SessionDep
+    request: Request, handoff_id: PathId, _principal: PrincipalDep, session: SessionDep
 ) -> HandoffDetail:
-    return await handoff_detail(session, handoff_id=handoff_id, now=utcnow())
+    detail = await handoff_detail(session, handoff_id=handoff_id, now=utcnow())
+    with_article_links(request.app.state.kb, detail.transcript)
+    return detail
 
 
 @router.post("/{handoff_id}/claim")

@@ -68,6 +68,13 @@ async def _handoff(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/handoffs/{await w.handoff()}")
 
 
+def _read(suffix: str) -> Build:
+    async def build(w: World, _caller: dict[str, str]) -> Call:
+        return Call(f"/api/v1/handoffs/{await w.handoff()}/{suffix}")
+
+    return build
+
+
 async def _claim(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/handoffs/{await w.handoff()}/claim")
 
@@ -156,6 +163,11 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", H + "/messages"): (Auth.agent, _claimed("messages", 202, json={"text": "Halo"})),
     ("POST", H + "/release"): (Auth.agent, _claimed("release")),
     ("POST", H + "/resolve"): (Auth.agent, _claimed("resolve")),
+    ("GET", H + "/messages"): (Auth.agent, _read("messages")),
+    ("GET", H + "/suggestions"): (Auth.agent, _read("suggestions")),
+    ("GET", "/api/v1/agents/me"): (Auth.agent, fixed("/api/v1/agents/me")),
+    ("GET", "/agent"): (Auth.public, fixed("/agent")),
+    ("GET", "/agent/assets/{name}"): (Auth.public, fixed("/agent/assets/agent.js")),
     ("GET", "/api/v1/kb/search"): (
         Auth.agent,
         fixed("/api/v1/kb/search", params={"q": "alamat"}),

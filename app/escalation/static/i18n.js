@@ -1,0 +1,106 @@
+// Labels of the agent page: Indonesian unless the browser prefers English.
+(function () {
+  "use strict";
+  var A = (window.Agent = window.Agent || {});
+
+  var TEXT = {
+    id: {
+      title: "Ruang agen", signIn: "Masuk", signOut: "Keluar", tokenLabel: "Token agen",
+      signInHint: "Masukkan token agen dari admin.", notifyOn: "Aktifkan notifikasi",
+      queue: "Antrean", mine: "Milik saya", queueEmpty: "Tidak ada yang menunggu.",
+      mineEmpty: "Belum ada yang Anda tangani.", back: "Kembali", claim: "Klaim",
+      release: "Lepas", resolve: "Selesai", send: "Kirim",
+      replyHint: "Enter mengirim, Shift+Enter baris baru.", suggestions: "Saran dari KB",
+      noSuggestions: "Belum ada saran.", kbSearch: "Cari di KB…", search: "Cari",
+      tokenRefused: "Token ditolak. Periksa lalu coba lagi.",
+      tokenExpired: "Token Anda tidak berlaku lagi (kedaluwarsa atau dinonaktifkan). Silakan masuk lagi.",
+      signedOut: "Anda sudah keluar.", offline: "Koneksi ke server terputus; mencoba lagi…",
+      alreadyClaimed: "Sudah diklaim oleh {name}", alreadyClaimedSomeone: "Sudah diklaim agen lain",
+      handoffClosed: "Percakapan ini sudah selesai.", notClaimHolder: "Klaim dulu percakapan ini untuk membalas.",
+      notClaimed: "Percakapan ini tidak sedang diklaim.", sendFailed: "Gagal mengirim: {reason}",
+      windowClosed: "Jendela 24 jam WhatsApp sudah tertutup: balasan bebas tidak bisa dikirim sampai pelanggan menulis lagi.",
+      windowLeft: "Jendela WhatsApp: sisa {time}", position: "posisi {n}", waiting: "menunggu {time}",
+      claimedBy: "Ditangani oleh {name}", claimedByYou: "Ditangani oleh Anda", resolved: "Selesai",
+      cancelled: "Dibatalkan", waitingState: "Menunggu agen", claimFirst: "Klaim untuk membalas.",
+      newHandoff: "Pelanggan baru menunggu", customer: "Pelanggan", bot: "Bot", agent: "Agen",
+      system: "Sistem", admin: "Admin", open: "Buka", locationLabel: "Lokasi", mediaFailed: "Berkas tidak bisa dibuka: {reason}",
+      pressed: "Menekan: {button}", buttons: "Tombol: {list}", article: "Artikel: {slug}", use: "Pakai", resolvedDone: "Ditandai selesai.",
+      released: "Dikembalikan ke antrean.",
+      reasons: { button: "tombol bantuan", customer_request: "minta agen", repeated_miss: "bot tidak paham",
+        frustration: "pelanggan kesal", not_helpful: "jawaban tidak membantu", external_agent: "agen luar" },
+      actions: { helpful_yes: "Ya, terjawab", helpful_no: "Tidak membantu", escalate: "Butuh bantuan lanjut" },
+      kinds: { image: "Foto", audio: "Pesan suara", video: "Video", document: "Dokumen", sticker: "Stiker",
+        location: "Lokasi", contacts: "Kontak", order: "Pesanan", form: "Formulir", other: "Lampiran" },
+      units: { s: "dtk", m: "mnt", h: "jam", d: "hari" }
+    },
+    en: {
+      title: "Agent workspace", signIn: "Sign in", signOut: "Sign out", tokenLabel: "Agent token",
+      signInHint: "Enter the agent token your admin gave you.", notifyOn: "Turn on notifications",
+      queue: "Queue", mine: "Mine", queueEmpty: "Nobody is waiting.",
+      mineEmpty: "You are not handling anything yet.", back: "Back", claim: "Claim",
+      release: "Release", resolve: "Resolve", send: "Send",
+      replyHint: "Enter sends, Shift+Enter adds a line.", suggestions: "KB suggestions",
+      noSuggestions: "No suggestions yet.", kbSearch: "Search the KB…", search: "Search",
+      tokenRefused: "Token refused. Check it and try again.",
+      tokenExpired: "Your token is no longer valid (expired or deactivated). Please sign in again.",
+      signedOut: "You are signed out.", offline: "Lost the connection to the server; retrying…",
+      alreadyClaimed: "already claimed by {name}", alreadyClaimedSomeone: "already claimed by another agent",
+      handoffClosed: "This conversation is already closed.", notClaimHolder: "Claim this conversation to reply.",
+      notClaimed: "This conversation is not claimed.", sendFailed: "Not sent: {reason}",
+      windowClosed: "WhatsApp's 24-hour window is closed: no free-form reply until the customer writes again.",
+      windowLeft: "WhatsApp window: {time} left", position: "position {n}", waiting: "waiting {time}",
+      claimedBy: "Handled by {name}", claimedByYou: "Handled by you", resolved: "Resolved",
+      cancelled: "Cancelled", waitingState: "Waiting for an agent", claimFirst: "Claim it to reply.",
+      newHandoff: "A new customer is waiting", customer: "Customer", bot: "Bot", agent: "Agent",
+      system: "System", admin: "Admin", open: "Open", locationLabel: "Location", mediaFailed: "Cannot open the file: {reason}",
+      pressed: "Pressed: {button}", buttons: "Buttons: {list}", article: "Article: {slug}", use: "Use", resolvedDone: "Marked as resolved.",
+      released: "Returned to the queue.",
+      reasons: { button: "help button", customer_request: "asked for an agent", repeated_miss: "bot did not understand",
+        frustration: "frustrated customer", not_helpful: "answer did not help", external_agent: "outside agent" },
+      actions: { helpful_yes: "Yes, answered", helpful_no: "Not helpful", escalate: "Need more help" },
+      kinds: { image: "Photo", audio: "Voice message", video: "Video", document: "Document", sticker: "Sticker",
+        location: "Location", contacts: "Contacts", order: "Order", form: "Form", other: "Attachment" },
+      units: { s: "s", m: "min", h: "h", d: "d" }
+    }
+  };
+
+  function preferred() {
+    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+    for (var i = 0; i < langs.length; i++) {
+      var code = String(langs[i]).toLowerCase();
+      if (code.indexOf("en") === 0) { return "en"; }
+      if (code.indexOf("id") === 0 || code.indexOf("ms") === 0) { return "id"; }
+    }
+    return "id";
+  }
+
+  A.lang = preferred();
+  var dict = TEXT[A.lang];
+
+  A.t = function (key, vars) {
+    var text = dict[key] !== undefined ? dict[key] : TEXT.id[key];
+    if (text === undefined) { return key; }
+    return String(text).replace(/\{(\w+)\}/g, function (_, name) {
+      return vars && vars[name] !== undefined ? String(vars[name]) : "";
+    });
+  };
+  A.label = function (group, key) { return (dict[group] || {})[key] || key; };
+
+  // "3 min", "2 h 5 min": short enough for a queue row.
+  A.duration = function (seconds) {
+    var u = dict.units;
+    var s = Math.max(0, Math.floor(seconds));
+    if (s < 60) { return s + " " + u.s; }
+    if (s < 3600) { return Math.floor(s / 60) + " " + u.m; }
+    if (s < 86400) { return Math.floor(s / 3600) + " " + u.h + " " + Math.floor((s % 3600) / 60) + " " + u.m; }
+    return Math.floor(s / 86400) + " " + u.d;
+  };
+
+  A.translatePage = function () {
+    document.documentElement.lang = A.lang;
+    document.querySelectorAll("[data-i18n]").forEach(function (node) { node.textContent = A.t(node.getAttribute("data-i18n")); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (node) {
+      node.setAttribute("placeholder", A.t(node.getAttribute("data-i18n-placeholder")));
+    });
+  };
+})();

@@ -15,6 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bot import replies
 from app.bot.arrival import Arrival, arrive, clipped_text
+from app.bot.content import (
+    EXTERNAL_AGENT,
+    NEEDS_PERSON,
+    OFFER_PERSON,
+    effective_kind,
+    wordless_reply,
+)
 from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
@@ -31,6 +38,7 @@ from app.bot.types import (
     Reply,
 )
 from app.channels.outbound import send_replies
+from app.channels.statuses import is_known
 from app.config import Settings
 from app.conversations import repository
 from app.conversations.models import Contact, Conversation, Message
@@ -43,6 +51,7 @@ from app.types import (
     ConversationStatus,
     EscalationReason,
     HandoffStatus,
+    MessageKind,
     OutcomeKind,
     Sender,
 )
@@ -112,6 +121,8 @@ class ConversationEngine:
         if message is None:
             DUPLICATES.labels(inbound.channel.value).inc()
             return InboundResult(duplicate=True)
+        if inbound.echo:
+            return await self._taken_over(session, inbound, arrival, now)
         MESSAGES_IN.labels(inbound.channel.value).inc()
         open_now = latest is not None and latest.status != ConversationStatus.closed
         conversation = latest if open_now else None
@@ -169,7 +180,7 @@ class ConversationEngine:
     ) -> list[Reply]:
         conversation, message = turn.conversation, turn.message
         if conversation.status == ConversationStatus.handoff:
-            return await self._while_handed_off(turn)
+            return await self._while_handed_off(turn, inbound, text)
         action = inbound.action
         if action is not None and action not in _KNOWN_ACTIONS:
             if action.startswith(ARTICLE_PREFIX):
@@ -189,10 +200,13 @@ class ConversationEngine:
                 turn, self._help_reason(conversation, EscalationReason.button)
             )
 
+        kind = effective_kind(inbound)
+        if kind in NEEDS_PERSON:
+            message.understood_as = "content"
+            return await self._escalate(turn, NEEDS_PERSON[kind], key=f"{kind}_received")
+        if kind != MessageKind.text and not text:
+            return await self._wordless(turn, kind)
         intent = turn.understanding.intent
-        if inbound.unsupported_type and intent == Intent.empty:
-            message.understood_as = "unsupported"
-            return [replies.plain("unsupported", turn.lang)]
         if intent == Intent.frustration:
             message.understood_as = "frustration"
             return await self._escalate(turn, EscalationReason.frustration, frustrated=True)
@@ -228,10 +242,18 @@ class ConversationEngine:
             return EscalationReason.not_helpful
         return default
 
-    async def _while_handed_off(self, turn: _Turn) -> list[Reply]:
+    async def _while_handed_off(
+        self, turn: _Turn, inbound: InboundMessage, text: str
+    ) -> list[Reply]:
         """An agent owns the conversation: the bot stays silent, the message waits for them."""
         turn.message.understood_as = "handoff"
         handoff = await live_handoff_for(turn.session, turn.conversation.id)
+        if handoff is None and turn.conversation.last_bot_action == EXTERNAL_AGENT:
+            # A person answers from another app; our agents step in only when asked.
+            asked = (inbound.action or self._typed_action(text, turn)) == ESCALATE
+            if asked or turn.understanding.intent == Intent.human_request:
+                return await self._escalate(turn, EscalationReason.customer_request)
+            return []
         if handoff is None or handoff.status != HandoffStatus.waiting:
             return []
         position = await queue_position(turn.session, handoff)
@@ -256,9 +278,16 @@ class ConversationEngine:
         return [replies.plain("helpful_thanks", turn.lang)]
 
     async def _escalate(
-        self, turn: _Turn, reason: EscalationReason, *, frustrated: bool = False
+        self,
+        turn: _Turn,
+        reason: EscalationReason,
+        *,
+        frustrated: bool = False,
+        key: str = "escalated",
     ) -> list[Reply]:
         turn.conversation.had_request = True
+        if turn.conversation.last_bot_action == EXTERNAL_AGENT:
+            turn.conversation.last_bot_action = None  # our agents' queue from now on
         handoff = await open_handoff(
             turn.session, conversation=turn.conversation, reason=reason.value, now=turn.now
         )
@@ -273,8 +302,62 @@ class ConversationEngine:
                 after_hours_until=after_hours,
                 frustrated=frustrated,
                 lang=turn.lang,
+                key=key,
             )
         ]
+
+    async def _wordless(self, turn: _Turn, kind: str) -> list[Reply]:
+        """Content without words (``app.bot.content``): a person offered, or a miss."""
+        conversation = turn.conversation
+        turn.message.understood_as = "media"
+        conversation.last_bot_action = "none"
+        conversation.had_request = conversation.had_request or kind != MessageKind.sticker
+        if kind not in OFFER_PERSON:
+            conversation.consecutive_misses += 1
+            if conversation.consecutive_misses >= self.settings.repeated_miss_limit:
+                return await self._escalate(turn, EscalationReason.repeated_miss)
+        return [wordless_reply(kind, turn.lang)]
+
+    async def _taken_over(
+        self, session: AsyncSession, inbound: InboundMessage, arrival: Arrival, now: datetime
+    ) -> InboundResult:
+        """A person answered the customer from another app: the bot steps back until the
+        conversation closes, and it counts as escalated (``external_agent``)."""
+        message = arrival.message
+        assert message is not None
+        mid = inbound.platform_message_id
+        if mid is not None and await is_known(session, inbound.channel, mid):
+            await session.delete(message)  # the bot's own send after all
+            return InboundResult(duplicate=True)
+        latest = arrival.latest
+        conversation = latest if latest and latest.status != ConversationStatus.closed else None
+        timeout = self.settings.session_timeout_seconds
+        if conversation is not None and is_idle(conversation, now=now, timeout_seconds=timeout):
+            await close_idle(session, conversation, now=now)
+            conversation = None
+        if conversation is None:
+            conversation = await repository.start_conversation(
+                session, contact=arrival.contact, language=arrival.contact.language, now=now
+            )
+        message.conversation_id = conversation.id
+        if conversation.status != ConversationStatus.handoff:
+            conversation.status = ConversationStatus.handoff
+            conversation.last_bot_action = EXTERNAL_AGENT
+            conversation.had_request = True
+            await record_outcome(
+                session,
+                conversation=conversation,
+                outcome=OutcomeKind.escalated,
+                reason=EscalationReason.external_agent.value,
+                now=now,
+                article_slug=conversation.last_article_slug,
+            )
+        if conversation.last_bot_action == EXTERNAL_AGENT:
+            # The idle timeout counts from the person's last message too.
+            conversation.last_customer_at = now
+        return InboundResult(
+            conversation_id=conversation.id, conversation_status=conversation.status
+        )
 
     async def _serve_chosen(self, turn: _Turn, slug: str) -> list[Reply]:
         turn.message.understood_as = "action"

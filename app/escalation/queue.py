@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Contact, Conversation, Message
+from app.conversations.transcript import transcript_items
 from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
-from app.escalation.schemas import Customer, HandoffDetail, HandoffItem, TranscriptMessage
+from app.escalation.schemas import Customer, HandoffDetail, HandoffItem
 from app.types import Channel, HandoffStatus
 
 WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
@@ -104,10 +105,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "resolved_at": handoff.resolved_at,
             "csat_score": handoff.csat_score,
             "reply_window_seconds_left": reply_window_seconds_left(contact, now),
-            "transcript": [
-                TranscriptMessage.model_validate(message, from_attributes=True)
-                for message in messages
-            ],
+            "transcript": transcript_items(messages),
         }
     )
 

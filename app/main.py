@@ -36,6 +36,7 @@ from app.routers import (
     handoffs,
     health,
     inbox,
+    media,
     stats,
     webchat,
     webhooks,
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)
+    app.include_router(media.router)
     return app
 
 

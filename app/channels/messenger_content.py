@@ -67,5 +67,6 @@ def attachment_fields(
         )
     else:
         url = payload.url or first.url
-        fields["media_url"] = url if url and url.startswith("https://") else None
+        # Only web URLs (Meta sends https CDN links): nothing else is ever fetched.
+        fields["media_url"] = url if url and url.startswith(("https://", "http://")) else None
     return fields

@@ -13,11 +13,16 @@ IG_ACCOUNT_ID = "17841400000000777"
 
 
 def wa_message(
-    kind: str, *, wamid: str, wa_id: str = "6281100002", **content: Any
+    kind: str,
+    fields: dict[str, Any] | None = None,
+    *,
+    wamid: str,
+    wa_id: str = "6281100002",
+    **content: Any,
 ) -> dict[str, Any]:
     """One WhatsApp message of ``kind`` (``image={...}``, ``order={...}``...)."""
     message = {"from": wa_id, "id": wamid, "timestamp": str(int(time.time())), "type": kind}
-    return wa_value({"messages": [{**message, **content}]}, wa_id=wa_id)
+    return wa_value({"messages": [{**message, **(fields or {}), **content}]}, wa_id=wa_id)
 
 
 def wa_value(value: dict[str, Any], *, wa_id: str, field: str = "messages") -> dict[str, Any]:

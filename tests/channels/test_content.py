@@ -73,7 +73,7 @@ async def test_a_caption_is_read_as_the_customers_question(
     if kind == "document":
         media["filename"] = "bukti.pdf"
     response = await post_whatsapp(
-        client, wa_message(kind, wamid=f"wamid.cap-{kind}", **{kind: media})
+        client, wa_message(kind, {kind: media}, wamid=f"wamid.cap-{kind}")
     )
     assert response.status_code == 200
     await deliver(app)
@@ -87,7 +87,8 @@ async def test_a_caption_is_read_as_the_customers_question(
         "cara minta refund uang saya",
     )
     assert message.media_id == f"media-{kind}"
-    assert message.article_slug is None and message.understood_as == "answer"
+    assert message.article_slug is None
+    assert message.understood_as == "answer"
     if kind == "document":
         assert message.media_filename == "bukti.pdf"
 
@@ -123,7 +124,8 @@ async def test_photos_without_caption_count_as_misses(
     await post_whatsapp(client, wa_message("image", wamid="wamid.ph1", image=photo))
     await deliver(app)
     (first,) = graph_api.requests
-    assert "foto" in body_text(first) and button_ids(first) == ["escalate"]
+    assert "foto" in body_text(first)
+    assert button_ids(first) == ["escalate"]
     assert await handoffs(session) == []
     sticker = {"id": "sticker-1", "mime_type": "image/webp", "animated": False}
     await post_whatsapp(client, wa_message("sticker", wamid="wamid.st1", sticker=sticker))
@@ -182,7 +184,7 @@ async def test_an_order_or_a_finished_form_opens_a_handoff_and_says_so(
     reason: str,
     said: str,
 ) -> None:
-    await post_whatsapp(client, wa_message(kind, wamid=f"wamid.{reason}", **content))
+    await post_whatsapp(client, wa_message(kind, content, wamid=f"wamid.{reason}"))
     await deliver(app)
     (request,) = graph_api.requests
     assert said in body_text(request)
@@ -220,9 +222,11 @@ async def test_media_during_a_handoff_reaches_the_agent_as_labelled_items(
     assert response.status_code == 200
     items = [i for i in response.json()["transcript"] if i["sender"] == "customer"]
     assert [i["kind"] for i in items] == ["text", "image", "location"]
-    assert items[0]["media"] is None and items[0]["location"] is None
+    assert items[0]["media"] is None
+    assert items[0]["location"] is None
     assert items[1]["media"] == {"id": "photo-7", "mime_type": "image/jpeg", "filename": None}
-    assert items[1]["caption"] is None and items[1]["location"] is None
+    assert items[1]["caption"] is None
+    assert items[1]["location"] is None
     assert items[2]["location"] == {
         "latitude": -6.2,
         "longitude": 106.8,
@@ -235,7 +239,7 @@ async def test_an_unknown_kind_is_stored_as_other_and_answered_politely(
     app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, graph_api: FakeGraphApi
 ) -> None:
     unknown = {"errors": [{"code": 131051, "title": "Message type unknown"}]}
-    await post_whatsapp(client, wa_message("unsupported", wamid="wamid.u1", **unknown))
+    await post_whatsapp(client, wa_message("unsupported", unknown, wamid="wamid.u1"))
     await post_whatsapp(client, wa_message("hologram", wamid="wamid.u2", wa_id="6281100003"))
     await deliver(app)
     assert len(graph_api.requests) == 2

@@ -3,6 +3,8 @@ through the Send API with the Instagram token."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -19,7 +21,7 @@ from tests.fakes.graph_api import FakeGraphApi
 pytestmark = pytest.mark.usefixtures("bot")
 
 
-def ig_message(message: dict[str, object], *, igsid: str = "igsid-1") -> dict[str, object]:
+def ig_message(message: dict[str, Any], *, igsid: str = "igsid-1") -> dict[str, Any]:
     return customer_message(message, psid=igsid, obj="instagram", account=IG_ACCOUNT_ID)
 
 
@@ -59,7 +61,8 @@ async def test_a_dm_is_answered_through_the_send_api_with_quick_replies(
     assert [q["payload"] for q in no_match["quick_replies"]] == ["escalate"]
     assert all(len(t) <= 20 for t in titles)
     contact = await session.scalar(select(Contact).where(Contact.external_id == "igsid-1"))
-    assert contact is not None and contact.channel == "instagram"
+    assert contact is not None
+    assert contact.channel == "instagram"
     await session.commit()
 
 

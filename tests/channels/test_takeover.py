@@ -58,7 +58,8 @@ async def test_a_page_inbox_reply_silences_the_bot_until_the_conversation_closes
     assert (outcome.outcome, outcome.reason) == ("escalated", "external_agent")
     assert handoffs == []  # nothing in our agents' queue
     person = await session.scalar(select(Message).where(Message.sender == "agent"))
-    assert person is not None and person.text == "Halo kak, saya Rina dari toko"
+    assert person is not None
+    assert person.text == "Halo kak, saya Rina dari toko"
     assert person.direction == "out"
     await session.commit()
 
@@ -106,7 +107,8 @@ async def test_the_bots_own_echoes_stay_ignored_and_other_apps_take_over(
     assert (await post_messenger(client, other)).json()["messages"] == 1
     await deliver(app)
     [conversation], [outcome], _ = await state(session)
-    assert conversation.status == "handoff" and outcome.reason == "external_agent"
+    assert conversation.status == "handoff"
+    assert outcome.reason == "external_agent"
 
 
 async def test_an_instagram_app_reply_takes_over(
@@ -124,7 +126,8 @@ async def test_an_instagram_app_reply_takes_over(
     await post_instagram(client, echo)
     await deliver(app)
     [conversation], [outcome], _ = await state(session)
-    assert conversation.channel == "instagram" and outcome.reason == "external_agent"
+    assert conversation.channel == "instagram"
+    assert outcome.reason == "external_agent"
 
 
 async def test_the_whatsapp_business_app_on_the_same_number_takes_over(
@@ -140,7 +143,8 @@ async def test_the_whatsapp_business_app_on_the_same_number_takes_over(
     await deliver(app)
     assert len(graph_api.requests) == 1
     [conversation], [outcome], handoffs = await state(session)
-    assert conversation.status == "handoff" and outcome.reason == "external_agent"
+    assert conversation.status == "handoff"
+    assert outcome.reason == "external_agent"
     assert handoffs == []
 
 

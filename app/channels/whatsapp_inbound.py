@@ -175,7 +175,11 @@ def parse_whatsapp(body: bytes) -> WebhookEvents:
             value = change.value
             account = value.metadata.phone_number_id if value.metadata else None
             if change.field == ECHOES:
-                events.messages.extend(_echo(echo, account) for echo in value.message_echoes)
+                for echo in value.message_echoes:
+                    if echo.type in IGNORED_TYPES:  # edits and deletions of its own messages
+                        events.ignored += 1
+                    else:
+                        events.messages.append(_echo(echo, account))
                 continue
             if change.field != "messages":
                 events.ignored += 1

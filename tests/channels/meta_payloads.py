@@ -25,6 +25,12 @@ def wa_message(
     return wa_value({"messages": [{**message, **(fields or {}), **content}]}, wa_id=wa_id)
 
 
+def escalate_press(*, wamid: str, wa_id: str = "6281100002") -> dict[str, Any]:
+    """The customer tapped our "Butuh bantuan lanjut" reply button."""
+    reply = {"type": "button_reply", "button_reply": {"id": "escalate", "title": "Butuh bantuan"}}
+    return wa_message("interactive", wamid=wamid, wa_id=wa_id, interactive=reply)
+
+
 def wa_value(value: dict[str, Any], *, wa_id: str, field: str = "messages") -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",

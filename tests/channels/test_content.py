@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.conversations.models import Conversation, Message
 from app.escalation.models import Handoff
 from app.types import Direction
-from tests.channels.meta_payloads import attachment, customer_message, wa_message
+from tests.channels.meta_payloads import attachment, customer_message, escalate_press, wa_message
 from tests.channels.test_intake import deliver, kb
 from tests.channels.webhook_client import post_messenger, post_whatsapp
 from tests.fakes.graph_api import FakeGraphApi, Recorded
@@ -107,11 +107,7 @@ async def test_voice_notes_are_offered_a_person_at_once_and_never_loop(
     # Offering the button is not a miss: no handoff opened behind the customer's back.
     assert await handoffs(session) == []
     # Pressing it reaches a person.
-    press = wa_message(
-        "interactive",
-        wamid="wamid.press",
-        interactive={"type": "button_reply", "button_reply": {"id": "escalate", "title": "x"}},
-    )
+    press = escalate_press(wamid="wamid.press")
     await post_whatsapp(client, press)
     await deliver(app)
     assert [h.reason for h in await handoffs(session)] == ["button"]
@@ -205,11 +201,7 @@ async def test_media_during_a_handoff_reaches_the_agent_as_labelled_items(
     graph_api: FakeGraphApi,
     admin_headers: dict[str, str],
 ) -> None:
-    press = wa_message(
-        "interactive",
-        wamid="wamid.h0",
-        interactive={"type": "button_reply", "button_reply": {"id": "escalate", "title": "x"}},
-    )
+    press = escalate_press(wamid="wamid.h0")
     await post_whatsapp(client, press)
     photo = {"id": "photo-7", "mime_type": "image/jpeg"}
     await post_whatsapp(client, wa_message("image", wamid="wamid.h1", image=photo))

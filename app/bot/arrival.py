@@ -43,19 +43,25 @@ def stored_message_id(inbound: InboundMessage) -> str | None:
 
 
 def content_columns(inbound: InboundMessage) -> dict[str, object]:
-    """The message columns describing what was sent (kind, caption, media, location)."""
+    """The message columns describing what was sent (kind, caption, media, location).
+    Platforms relay what the customer's app sent: over-long names are cut to their columns
+    rather than failing the message."""
     return {
         "kind": inbound.kind,
         "caption": inbound.caption,
-        "media_id": inbound.media_id,
+        "media_id": _cut(inbound.media_id),
         "media_url": inbound.media_url,
-        "media_mime_type": inbound.media_mime_type,
-        "media_filename": inbound.media_filename,
+        "media_mime_type": _cut(inbound.media_mime_type),
+        "media_filename": _cut(inbound.media_filename),
         "latitude": inbound.latitude,
         "longitude": inbound.longitude,
-        "location_name": inbound.location_name,
+        "location_name": _cut(inbound.location_name),
         "location_address": inbound.location_address,
     }
+
+
+def _cut(value: str | None, limit: int = 255) -> str | None:
+    return value[:limit] if value else value
 
 
 async def arrive(

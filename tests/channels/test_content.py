@@ -307,3 +307,26 @@ async def test_messenger_text_with_an_image_is_a_captioned_photo(
         "barangnya rusak",
     )
     assert stored.understood_as in ("none", "suggest", "answer")  # read as a question
+
+
+async def test_odd_content_is_stored_not_refused(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, graph_api: FakeGraphApi
+) -> None:
+    document = {
+        "id": "doc\u0000-1",
+        "mime_type": "application/pdf",
+        "filename": "laporan " + "x" * 400 + ".pdf",
+        "caption": "  ",
+    }
+    place = {"latitude": 91.5, "longitude": "106.8", "name": "Toko\u0000 A"}
+    await post_whatsapp(client, wa_message("document", document=document, wamid="wamid.odd1"))
+    await post_whatsapp(
+        client, wa_message("location", location=place, wamid="wamid.odd2", wa_id="6281100009")
+    )
+    await deliver(app)
+    assert len(graph_api.requests) == 2
+    doc, loc = await inbound(session)
+    assert (doc.media_id, doc.caption, doc.text) == ("doc-1", None, None)
+    assert doc.media_filename is not None
+    assert len(doc.media_filename) == 255
+    assert (loc.latitude, loc.longitude, loc.location_name) == (91.5, 106.8, "Toko A")

@@ -27,6 +27,7 @@ from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
 from app.bot.ports import ArticleLike, KnowledgeSource
 from app.bot.sweeper import close_idle, is_idle
+from app.bot.takeover import taken_over
 from app.bot.templates import button_titles
 from app.bot.types import (
     ARTICLE_PREFIX,
@@ -38,7 +39,6 @@ from app.bot.types import (
     Reply,
 )
 from app.channels.outbound import send_replies
-from app.channels.statuses import is_known
 from app.config import Settings
 from app.conversations import repository
 from app.conversations.models import Contact, Conversation, Message
@@ -122,7 +122,8 @@ class ConversationEngine:
             DUPLICATES.labels(inbound.channel.value).inc()
             return InboundResult(duplicate=True)
         if inbound.echo:
-            return await self._taken_over(session, inbound, arrival, now)
+            timeout = self.settings.session_timeout_seconds
+            return await taken_over(session, inbound, arrival, now=now, timeout_seconds=timeout)
         MESSAGES_IN.labels(inbound.channel.value).inc()
         open_now = latest is not None and latest.status != ConversationStatus.closed
         conversation = latest if open_now else None
@@ -317,47 +318,6 @@ class ConversationEngine:
             if conversation.consecutive_misses >= self.settings.repeated_miss_limit:
                 return await self._escalate(turn, EscalationReason.repeated_miss)
         return [wordless_reply(kind, turn.lang)]
-
-    async def _taken_over(
-        self, session: AsyncSession, inbound: InboundMessage, arrival: Arrival, now: datetime
-    ) -> InboundResult:
-        """A person answered the customer from another app: the bot steps back until the
-        conversation closes, and it counts as escalated (``external_agent``)."""
-        message = arrival.message
-        assert message is not None
-        mid = inbound.platform_message_id
-        if mid is not None and await is_known(session, inbound.channel, mid):
-            await session.delete(message)  # the bot's own send after all
-            return InboundResult(duplicate=True)
-        latest = arrival.latest
-        conversation = latest if latest and latest.status != ConversationStatus.closed else None
-        timeout = self.settings.session_timeout_seconds
-        if conversation is not None and is_idle(conversation, now=now, timeout_seconds=timeout):
-            await close_idle(session, conversation, now=now)
-            conversation = None
-        if conversation is None:
-            conversation = await repository.start_conversation(
-                session, contact=arrival.contact, language=arrival.contact.language, now=now
-            )
-        message.conversation_id = conversation.id
-        if conversation.status != ConversationStatus.handoff:
-            conversation.status = ConversationStatus.handoff
-            conversation.last_bot_action = EXTERNAL_AGENT
-            conversation.had_request = True
-            await record_outcome(
-                session,
-                conversation=conversation,
-                outcome=OutcomeKind.escalated,
-                reason=EscalationReason.external_agent.value,
-                now=now,
-                article_slug=conversation.last_article_slug,
-            )
-        if conversation.last_bot_action == EXTERNAL_AGENT:
-            # The idle timeout counts from the person's last message too.
-            conversation.last_customer_at = now
-        return InboundResult(
-            conversation_id=conversation.id, conversation_status=conversation.status
-        )
 
     async def _serve_chosen(self, turn: _Turn, slug: str) -> list[Reply]:
         turn.message.understood_as = "action"

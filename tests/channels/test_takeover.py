@@ -160,3 +160,22 @@ async def test_a_chat_plugin_postback_is_answered_by_user_ref(
     await deliver(app)
     (request,) = graph_api.requests
     assert request.json["recipient"] == {"user_ref": "uref-77"}
+
+
+async def test_an_echo_of_a_message_the_outbox_sent_is_the_bots_own(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, graph_api: FakeGraphApi
+) -> None:
+    # Not recognisable by its app id (say ROUTER_META_APP_ID is wrong): the mid gives it away.
+    app.state.settings = app.state.settings.model_copy(update={"meta_app_id": "1"})
+    await post_messenger(client, customer_message({"mid": "m_q1", "text": "halo"}))
+    await deliver(app)
+    (reply,) = graph_api.delivered
+    assert reply.message_id is not None
+    echo = page_echo("Halo! Ada yang bisa kami bantu?", mid=reply.message_id, app_id=OUR_APP_ID)
+    assert (await post_messenger(client, echo)).json()["messages"] == 1
+    await deliver(app)
+    [conversation], outcomes, _ = await state(session)
+    assert conversation.status == "bot"
+    assert outcomes == []
+    assert await session.scalar(select(Message).where(Message.sender == "agent")) is None
+    await session.commit()

@@ -111,6 +111,18 @@ class Settings(BaseSettings):
     # answering catches up between bursts. 0 keeps the priority.
     worker_nice: int = Field(default=10, ge=0, le=19)
 
+    # Channel content and Instagram (issue 20): the fourth channel, media for agents, and
+    # which echoes are the bot's own (any other app's echo is a person taking over).
+    instagram_verify_token: SecretStr | None = None
+    instagram_app_secret: SecretStr | None = None
+    instagram_access_token: SecretStr | None = None
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    meta_app_id: str | None = None
+
+    @property
+    def own_meta_app_ids(self) -> frozenset[str]:
+        return frozenset({self.meta_app_id}) if self.meta_app_id else frozenset()
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

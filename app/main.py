@@ -37,6 +37,7 @@ from app.routers import (
     health,
     home,
     inbox,
+    media,
     stats,
     webchat,
     webhooks,
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home.router)
     app.include_router(workspace.router)
     app.include_router(workspace.page_router)
+    app.include_router(media.router)
     return app
 
 

@@ -15,6 +15,7 @@ class Channel(StrEnum):
     whatsapp = "whatsapp"
     messenger = "messenger"
     webchat = "webchat"
+    instagram = "instagram"
 
 
 class ConversationStatus(StrEnum):
@@ -49,6 +50,11 @@ class EscalationReason(StrEnum):
     repeated_miss = "repeated_miss"
     frustration = "frustration"
     not_helpful = "not_helpful"
+    # Content that needs a person (issue 20): a catalog order, a finished WhatsApp Flow form,
+    # and a person answering from outside (Page inbox, Instagram app, WhatsApp Business app).
+    order = "order"
+    form = "form"
+    external_agent = "external_agent"
 
 
 class HandoffStatus(StrEnum):
@@ -70,3 +76,19 @@ class OutboxStatus(StrEnum):
     pending = "pending"
     sent = "sent"
     failed = "failed"
+
+
+class MessageKind(StrEnum):
+    """What a customer sent (DESIGN.md round 2); ``other`` for anything a platform adds."""
+
+    text = "text"
+    image = "image"
+    audio = "audio"
+    video = "video"
+    document = "document"
+    sticker = "sticker"
+    location = "location"
+    contacts = "contacts"
+    order = "order"
+    form = "form"
+    other = "other"

@@ -33,6 +33,37 @@ def clipped_text(inbound: InboundMessage, limit: int) -> str:
     return (inbound.text or "").strip()[:limit]
 
 
+def stored_message_id(inbound: InboundMessage) -> str | None:
+    """The platform id the message is stored under. A person's echo gets its own namespace:
+    should one of the bot's own sends slip through as an echo, it can never collide with the
+    id the outbox records for that send."""
+    if inbound.echo and inbound.platform_message_id is not None:
+        return f"echo:{inbound.platform_message_id}"
+    return inbound.platform_message_id
+
+
+def content_columns(inbound: InboundMessage) -> dict[str, object]:
+    """The message columns describing what was sent (kind, caption, media, location).
+    Platforms relay what the customer's app sent: over-long names are cut to their columns
+    rather than failing the message."""
+    return {
+        "kind": inbound.kind,
+        "caption": inbound.caption,
+        "media_id": _cut(inbound.media_id),
+        "media_url": inbound.media_url,
+        "media_mime_type": _cut(inbound.media_mime_type),
+        "media_filename": _cut(inbound.media_filename),
+        "latitude": inbound.latitude,
+        "longitude": inbound.longitude,
+        "location_name": _cut(inbound.location_name),
+        "location_address": inbound.location_address,
+    }
+
+
+def _cut(value: str | None, limit: int = 255) -> str | None:
+    return value[:limit] if value else value
+
+
 async def arrive(
     session: AsyncSession,
     batch: Sequence[tuple[InboundMessage, datetime]],
@@ -55,7 +86,8 @@ async def arrive(
                 external_id=inbound.external_id,
                 display_name=inbound.display_name[:200] if inbound.display_name else None,
                 account_id=inbound.account_id,
-                seen_at=min(inbound.sent_at or now, now),
+                # A person's echo is not the customer writing: WhatsApp's window stays.
+                seen_at=None if inbound.echo else min(inbound.sent_at or now, now),
             )
             for inbound, now in batch
         ],
@@ -73,12 +105,13 @@ async def arrive(
                 "conversation_id": current.id if current is not None and is_open else None,
                 "contact_id": contact.id,
                 "channel": inbound.channel.value,
-                "direction": Direction.inbound.value,
-                "sender": Sender.customer.value,
+                "direction": (Direction.outbound if inbound.echo else Direction.inbound).value,
+                "sender": (Sender.agent if inbound.echo else Sender.customer).value,
                 "text": clipped_text(inbound, max_text_length) or None,
                 "action": inbound.action,
-                "platform_message_id": inbound.platform_message_id,
+                "platform_message_id": stored_message_id(inbound),
                 "created_at": now,
+                **content_columns(inbound),
             }
         )
     stored = {
@@ -86,7 +119,7 @@ async def arrive(
         for message in await repository.insert_inbound_many(session, rows)
     }
     messages = [
-        stored.get((inbound.channel.value, inbound.platform_message_id)) for inbound, _ in batch
+        stored.get((inbound.channel.value, stored_message_id(inbound))) for inbound, _ in batch
     ]
 
     # A customer without any conversation starts one: there is nothing to follow up or close.

@@ -15,11 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bot import replies
 from app.bot.arrival import Arrival, arrive, clipped_text
+from app.bot.content import (
+    EXTERNAL_AGENT,
+    NEEDS_PERSON,
+    OFFER_PERSON,
+    effective_kind,
+    wordless_reply,
+)
 from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
 from app.bot.ports import ArticleLike, KnowledgeSource
 from app.bot.sweeper import close_idle, is_idle
+from app.bot.takeover import taken_over
 from app.bot.templates import button_titles
 from app.bot.types import (
     ARTICLE_PREFIX,
@@ -44,6 +52,7 @@ from app.types import (
     ConversationStatus,
     EscalationReason,
     HandoffStatus,
+    MessageKind,
     OutcomeKind,
     Sender,
 )
@@ -113,6 +122,9 @@ class ConversationEngine:
         if message is None:
             DUPLICATES.labels(inbound.channel.value).inc()
             return InboundResult(duplicate=True)
+        if inbound.echo:
+            timeout = self.settings.session_timeout_seconds
+            return await taken_over(session, inbound, arrival, now=now, timeout_seconds=timeout)
         MESSAGES_IN.labels(inbound.channel.value).inc()
         open_now = latest is not None and latest.status != ConversationStatus.closed
         conversation = latest if open_now else None
@@ -170,7 +182,7 @@ class ConversationEngine:
     ) -> list[Reply]:
         conversation, message = turn.conversation, turn.message
         if conversation.status == ConversationStatus.handoff:
-            return await self._while_handed_off(turn)
+            return await self._while_handed_off(turn, inbound, text)
         action = inbound.action
         if action is not None and action not in _KNOWN_ACTIONS:
             if action.startswith(ARTICLE_PREFIX):
@@ -190,10 +202,13 @@ class ConversationEngine:
                 turn, self._help_reason(conversation, EscalationReason.button)
             )
 
+        kind = effective_kind(inbound)
+        if kind in NEEDS_PERSON:
+            message.understood_as = "content"
+            return await self._escalate(turn, NEEDS_PERSON[kind], key=f"{kind}_received")
+        if kind != MessageKind.text and not text:
+            return await self._wordless(turn, kind)
         intent = turn.understanding.intent
-        if inbound.unsupported_type and intent == Intent.empty:
-            message.understood_as = "unsupported"
-            return [replies.plain("unsupported", turn.lang)]
         if intent == Intent.frustration:
             message.understood_as = "frustration"
             return await self._escalate(turn, EscalationReason.frustration, frustrated=True)
@@ -229,11 +244,19 @@ class ConversationEngine:
             return EscalationReason.not_helpful
         return default
 
-    async def _while_handed_off(self, turn: _Turn) -> list[Reply]:
+    async def _while_handed_off(
+        self, turn: _Turn, inbound: InboundMessage, text: str
+    ) -> list[Reply]:
         """An agent owns the conversation: the bot stays silent, the message waits for them."""
         turn.message.understood_as = "handoff"
         customer_wrote(turn.session)  # the agent's page shows it at once
         handoff = await live_handoff_for(turn.session, turn.conversation.id)
+        if handoff is None and turn.conversation.last_bot_action == EXTERNAL_AGENT:
+            # A person answers from another app; our agents step in only when asked.
+            asked = (inbound.action or self._typed_action(text, turn)) == ESCALATE
+            if asked or turn.understanding.intent == Intent.human_request:
+                return await self._escalate(turn, EscalationReason.customer_request)
+            return []
         if handoff is None or handoff.status != HandoffStatus.waiting:
             return []
         position = await queue_position(turn.session, handoff)
@@ -258,9 +281,16 @@ class ConversationEngine:
         return [replies.plain("helpful_thanks", turn.lang)]
 
     async def _escalate(
-        self, turn: _Turn, reason: EscalationReason, *, frustrated: bool = False
+        self,
+        turn: _Turn,
+        reason: EscalationReason,
+        *,
+        frustrated: bool = False,
+        key: str = "escalated",
     ) -> list[Reply]:
         turn.conversation.had_request = True
+        if turn.conversation.last_bot_action == EXTERNAL_AGENT:
+            turn.conversation.last_bot_action = None  # our agents' queue from now on
         handoff = await open_handoff(
             turn.session, conversation=turn.conversation, reason=reason.value, now=turn.now
         )
@@ -275,8 +305,21 @@ class ConversationEngine:
                 after_hours_until=after_hours,
                 frustrated=frustrated,
                 lang=turn.lang,
+                key=key,
             )
         ]
+
+    async def _wordless(self, turn: _Turn, kind: str) -> list[Reply]:
+        """Content without words (``app.bot.content``): a person offered, or a miss."""
+        conversation = turn.conversation
+        turn.message.understood_as = "media"
+        conversation.last_bot_action = "none"
+        conversation.had_request = conversation.had_request or kind != MessageKind.sticker
+        if kind not in OFFER_PERSON:
+            conversation.consecutive_misses += 1
+            if conversation.consecutive_misses >= self.settings.repeated_miss_limit:
+                return await self._escalate(turn, EscalationReason.repeated_miss)
+        return [wordless_reply(kind, turn.lang)]
 
     async def _serve_chosen(self, turn: _Turn, slug: str) -> list[Reply]:
         turn.message.understood_as = "action"

@@ -51,13 +51,19 @@ def plain(key: str, lang: str) -> Reply:
 
 
 def escalated(
-    *, position: int | None, after_hours_until: str | None, frustrated: bool, lang: str
+    *,
+    position: int | None,
+    after_hours_until: str | None,
+    frustrated: bool,
+    lang: str,
+    key: str = "escalated",
 ) -> Reply:
+    """``key``: the text saying why (``order_received``...), with a ``{position}`` slot."""
     queue = templates.queue_position(position, lang)
     if frustrated:
         text = templates.text("frustration", lang) + queue
     else:
-        text = templates.text("escalated", lang, position=queue)
+        text = templates.text(key, lang, position=queue)
     if after_hours_until:
         text += templates.text("after_hours", lang, when=after_hours_until)
     return Reply(text)

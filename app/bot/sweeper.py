@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.bot.content import EXTERNAL_AGENT
 from app.bot.timeouts import timeout_outcome
 from app.conversations.models import Conversation
 from app.conversations.outcomes import record_outcome
@@ -27,10 +28,13 @@ async def close_idle(session: AsyncSession, conversation: Conversation, *, now: 
 
 
 def is_idle(conversation: Conversation, *, now: datetime, timeout_seconds: int) -> bool:
-    return (
-        conversation.status == ConversationStatus.bot
-        and conversation.last_customer_at <= now - timedelta(seconds=timeout_seconds)
+    """A bot conversation, or one a person answers from another app (nobody resolves it
+    here), quiet for the timeout."""
+    bots = conversation.status == ConversationStatus.bot or (
+        conversation.status == ConversationStatus.handoff
+        and conversation.last_bot_action == EXTERNAL_AGENT
     )
+    return bots and conversation.last_customer_at <= now - timedelta(seconds=timeout_seconds)
 
 
 async def sweep_idle_conversations(
@@ -53,7 +57,13 @@ async def sweep_idle_conversations(
                 await session.scalars(
                     select(Conversation)
                     .where(
-                        Conversation.status == ConversationStatus.bot,
+                        or_(
+                            Conversation.status == ConversationStatus.bot,
+                            and_(
+                                Conversation.status == ConversationStatus.handoff,
+                                Conversation.last_bot_action == EXTERNAL_AGENT,
+                            ),
+                        ),
                         Conversation.last_customer_at <= cutoff,
                     )
                     .order_by(Conversation.id)

@@ -81,6 +81,45 @@ _TEXTS: dict[str, dict[str, str]] = {
         "id": "Maaf, kami hanya bisa membaca pesan teks. Silakan ketik pertanyaan Kakak ya.",
         "en": "Sorry, we can only read text messages. Please type your question.",
     },
+    "media_offer_person": {
+        "id": (
+            "Terima kasih, {what} Kakak sudah kami terima. Bot kami hanya bisa membaca teks:"
+            ' tekan "Butuh Bantuan Lebih Lanjut" agar tim kami membantu langsung, atau ketik'
+            " pertanyaan Kakak."
+        ),
+        "en": (
+            "Thank you, we received your {what}. Our bot can only read text: press"
+            ' "Need more help" and our team will help you directly, or type your question.'
+        ),
+    },
+    "media_please_type": {
+        "id": (
+            "Terima kasih, {what} Kakak sudah kami terima. Agar bisa kami bantu, tolong"
+            " ketik pertanyaan Kakak (boleh sebagai keterangan), atau tekan"
+            ' "Butuh Bantuan Lebih Lanjut".'
+        ),
+        "en": (
+            "Thank you, we received your {what}. So that we can help, please type your"
+            ' question (a caption works too), or press "Need more help".'
+        ),
+    },
+    "order_received": {
+        "id": (
+            "Terima kasih, pesanan Kakak sudah kami terima. Tim kami akan memeriksanya dan"
+            " segera menghubungi Kakak.{position}"
+        ),
+        "en": (
+            "Thank you, we received your order. Our team will check it and get back to you"
+            " shortly.{position}"
+        ),
+    },
+    "form_received": {
+        "id": (
+            "Terima kasih, formulir Kakak sudah kami terima. Tim kami akan"
+            " menindaklanjutinya.{position}"
+        ),
+        "en": "Thank you, we received your form. Our team will follow up on it.{position}",
+    },
     "csat_prompt": {
         "id": (
             "Percakapan dengan tim kami sudah selesai. Seberapa puas Kakak dengan bantuan kami?"
@@ -125,6 +164,23 @@ def button_titles(button_id: str) -> list[str]:
     """Every title a button is shown with: typing one works like pressing it."""
     titles = list(_BUTTONS[button_id].values())
     return titles + [SHORT_TITLES[t] for t in titles if t in SHORT_TITLES]
+
+
+# What a customer sent, in the words of a reply ("we received your photo").
+_KIND_WORDS: dict[str, dict[str, str]] = {
+    "image": {"id": "foto", "en": "photo"},
+    "sticker": {"id": "stiker", "en": "sticker"},
+    "location": {"id": "lokasi", "en": "location"},
+    "contacts": {"id": "kontak", "en": "contact"},
+    "audio": {"id": "pesan suara", "en": "voice message"},
+    "video": {"id": "video", "en": "video"},
+    "document": {"id": "dokumen", "en": "document"},
+}
+
+
+def kind_word(kind: str, lang: Lang) -> str:
+    words = _KIND_WORDS.get(kind, {"id": "pesan", "en": "message"})
+    return words.get(lang, words["id"])
 
 
 def csat_prompt(lang: Lang) -> str:

@@ -42,7 +42,21 @@ class InboundMessage:
     account_id: str | None = None  # WhatsApp phone_number_id or Messenger page id
     display_name: str | None = None
     sent_at: datetime | None = None
-    unsupported_type: str | None = None  # image, audio, sticker...: ask the customer to type
+    unsupported_type: str | None = None  # kept for inbox rows stored before `kind` existed
+    # What was sent (app.types.MessageKind) and its content; a caption is in `text` too.
+    kind: str = "text"
+    caption: str | None = None
+    media_id: str | None = None  # WhatsApp media id (fetched through the Graph API)
+    media_url: str | None = None  # Messenger / Instagram attachment URL
+    media_mime_type: str | None = None
+    media_filename: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    location_name: str | None = None
+    location_address: str | None = None
+    # Sent to the customer by a person from another app (Page inbox, WhatsApp Business app):
+    # `external_id` is still the customer's.
+    echo: bool = False
 
     def without_nul(self) -> InboundMessage:
         """PostgreSQL cannot store NUL in text, and platforms relay whatever the customer's
@@ -54,6 +68,13 @@ class InboundMessage:
         return replace(
             self,
             text=clean(self.text),
+            caption=clean(self.caption),
+            media_id=clean(self.media_id),
+            media_url=clean(self.media_url),
+            media_mime_type=clean(self.media_mime_type),
+            media_filename=clean(self.media_filename),
+            location_name=clean(self.location_name),
+            location_address=clean(self.location_address),
             action=clean(self.action),
             display_name=clean(self.display_name),
             platform_message_id=clean(self.platform_message_id),

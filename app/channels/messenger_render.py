@@ -9,12 +9,21 @@ from app.bot.types import ESCALATE, Button, Reply
 from app.channels.text import split_text, unique_labels
 
 TEXT_LIMIT = 2000
+# Instagram's Send API takes at most 1000 bytes of text: room for emoji and accents.
+INSTAGRAM_TEXT_LIMIT = 900
+USER_REF_PREFIX = "user_ref:"  # chat-plugin visitors (app.channels.messenger_inbound)
 MAX_QUICK_REPLIES = 13
 QUICK_REPLY_TITLE_LIMIT = 20
 
 
+def _recipient(recipient: str) -> dict[str, str]:
+    if recipient.startswith(USER_REF_PREFIX):
+        return {"user_ref": recipient.removeprefix(USER_REF_PREFIX)}
+    return {"id": recipient}
+
+
 def _message(recipient: str, message: dict[str, Any]) -> dict[str, Any]:
-    return {"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": message}
+    return {"recipient": _recipient(recipient), "messaging_type": "RESPONSE", "message": message}
 
 
 def _shown(buttons: list[Button]) -> list[Button]:
@@ -25,9 +34,12 @@ def _shown(buttons: list[Button]) -> list[Button]:
     return others[: MAX_QUICK_REPLIES - len(keep)] + keep
 
 
-def render_messenger(recipient: str, reply: Reply) -> list[dict[str, Any]]:
-    """The payloads (in sending order) for one reply to ``recipient`` (a page-scoped id)."""
-    pieces = split_text(reply.text, TEXT_LIMIT)
+def render_messenger(
+    recipient: str, reply: Reply, *, text_limit: int = TEXT_LIMIT
+) -> list[dict[str, Any]]:
+    """The payloads (in sending order) for one reply to ``recipient`` (a page-scoped id;
+    Instagram's Send API takes the same shape with ``INSTAGRAM_TEXT_LIMIT``)."""
+    pieces = split_text(reply.text, text_limit)
     payloads = [_message(recipient, {"text": piece}) for piece in pieces]
     buttons = _shown(list(reply.buttons))
     if buttons:

@@ -21,35 +21,26 @@ from app.channels.events import (
     WebhookEvents,
     epoch_to_utc,
 )
+from app.channels.whatsapp_content import (
+    ContactCard,
+    Interactive,
+    Location,
+    Media,
+    Order,
+    TemplateButton,
+    Text,
+    content_fields,
+)
 from app.types import Channel
 
 OBJECT = "whatsapp_business_account"
+ECHOES = "smb_message_echoes"
 # Notices that are not a customer talking to us: no reply, not even "please type".
 IGNORED_TYPES = frozenset({"system", "reaction", "request_welcome", "edit", "revoke", "ephemeral"})
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-class Text(_Model):
-    body: str = ""
-
-
-class ReplyChoice(_Model):
-    id: str
-    title: str = ""
-
-
-class Interactive(_Model):
-    type: str
-    button_reply: ReplyChoice | None = None
-    list_reply: ReplyChoice | None = None
-
-
-class TemplateButton(_Model):
-    payload: str | None = None
-    text: str | None = None
 
 
 class WaMessage(_Model):
@@ -60,6 +51,20 @@ class WaMessage(_Model):
     text: Text | None = None
     interactive: Interactive | None = None
     button: TemplateButton | None = None
+    image: Media | None = None
+    audio: Media | None = None
+    video: Media | None = None
+    document: Media | None = None
+    sticker: Media | None = None
+    location: Location | None = None
+    order: Order | None = None
+    contacts: list[ContactCard] = []
+
+
+class WaEcho(WaMessage):
+    """A message the business sent from the WhatsApp Business app (``smb_message_echoes``)."""
+
+    to: CustomerId
 
 
 class Profile(_Model):
@@ -92,6 +97,7 @@ class Value(_Model):
     metadata: Metadata | None = None
     contacts: list[WaContact] = []
     messages: list[WaMessage] = []
+    message_echoes: list[WaEcho] = []
     statuses: list[WaStatus] = []
 
 
@@ -128,33 +134,30 @@ def _error_text(errors: list[StatusError]) -> str | None:
     return f"{text}: {details}" if details else text
 
 
-def _content(message: WaMessage) -> dict[str, str | None]:
-    """text / action / unsupported_type for one message."""
-    kind = message.type
-    if kind == "text" and message.text is not None and message.text.body.strip():
-        return {"text": message.text.body}
-    if kind == "interactive" and message.interactive is not None:
-        choice = message.interactive.button_reply or message.interactive.list_reply
-        if choice is not None:
-            return {"action": choice.id, "text": choice.title or None}
-    if kind == "button" and message.button is not None and message.button.payload:
-        return {"action": message.button.payload, "text": message.button.text}
-    return {"unsupported_type": kind}
-
-
 def _inbound(message: WaMessage, names: dict[str, str], account: str | None) -> InboundMessage:
-    content = _content(message)
     return InboundMessage(
         channel=Channel.whatsapp,
         external_id=message.sender,
-        text=content.get("text"),
-        action=content.get("action"),
-        unsupported_type=content.get("unsupported_type"),
+        **content_fields(message),
         platform_message_id=message.id,
         account_id=account,
         # `from` and `wa_id` usually agree; when not, the single contact is still the sender.
         display_name=names.get(message.sender) or next(iter(names.values()), None),
         sent_at=_sent_at(message.timestamp),
+    )
+
+
+def _echo(echo: WaEcho, account: str | None) -> InboundMessage:
+    """The business answered from the WhatsApp Business app on the same number: a person
+    took over this customer's conversation."""
+    return InboundMessage(
+        channel=Channel.whatsapp,
+        external_id=echo.to,
+        **content_fields(echo),
+        platform_message_id=echo.id,
+        account_id=account,
+        sent_at=_sent_at(echo.timestamp),
+        echo=True,
     )
 
 
@@ -169,11 +172,18 @@ def parse_whatsapp(body: bytes) -> WebhookEvents:
     events = WebhookEvents()
     for entry in webhook.entry:
         for change in entry.changes:
+            value = change.value
+            account = value.metadata.phone_number_id if value.metadata else None
+            if change.field == ECHOES:
+                for echo in value.message_echoes:
+                    if echo.type in IGNORED_TYPES:  # edits and deletions of its own messages
+                        events.ignored += 1
+                    else:
+                        events.messages.append(_echo(echo, account))
+                continue
             if change.field != "messages":
                 events.ignored += 1
                 continue
-            value = change.value
-            account = value.metadata.phone_number_id if value.metadata else None
             names = {
                 c.wa_id: c.profile.name
                 for c in value.contacts

@@ -102,6 +102,18 @@ class Message(Base):
     understood_as: Mapped[str | None] = mapped_column(String(24))
     match_score: Mapped[float | None]
     platform_message_id: Mapped[str | None] = mapped_column(String(255))
+    # What the customer sent (app.types.MessageKind), flat columns so a batch of messages
+    # stays one multi-row insert; ``content_item`` in app.conversations.transcript groups them.
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
+    caption: Mapped[str | None] = mapped_column(Text)
+    media_id: Mapped[str | None] = mapped_column(String(255))
+    media_url: Mapped[str | None] = mapped_column(Text)
+    media_mime_type: Mapped[str | None] = mapped_column(String(255))
+    media_filename: Mapped[str | None] = mapped_column(String(255))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    location_name: Mapped[str | None] = mapped_column(String(255))
+    location_address: Mapped[str | None] = mapped_column(Text)
     delivery_status: Mapped[str | None] = mapped_column(String(16))
     delivery_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

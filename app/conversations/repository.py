@@ -191,13 +191,27 @@ async def redact_contact_texts(session: AsyncSession, *, contact_id: int) -> int
     return await _redact(session, Message.contact_id == contact_id)
 
 
+# What a media or location message can reveal of the customer (kind and mime type stay).
+REDACTED_CONTENT: dict[str, None] = dict.fromkeys(
+    (
+        "caption",
+        "media_url",
+        "media_filename",
+        "latitude",
+        "longitude",
+        "location_name",
+        "location_address",
+    )
+)
+
+
 async def _redact(session: AsyncSession, where: ColumnElement[bool]) -> int:
     # The row stays (times, decisions, articles: what statistics count); what can quote the
     # customer goes, Meta's delivery error included.
     result = await session.execute(
         update(Message)
         .where(where)
-        .values(text=None, delivery_error=None)
+        .values(text=None, delivery_error=None, **REDACTED_CONTENT)
         .execution_options(synchronize_session=False)
     )
     return rowcount(result)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
+
+from app.conversations.transcript import TranscriptItem
 
 
 class Customer(BaseModel):
@@ -36,18 +37,8 @@ class HandoffList(BaseModel):
     items: list[HandoffItem]
 
 
-class TranscriptMessage(BaseModel):
-    id: int
-    direction: str
-    sender: str
-    text: str | None
-    action: str | None
-    buttons: list[dict[str, Any]] | None
-    article_slug: str | None
-    delivery_status: str | None
-    created_at: datetime
-    # The served article's link (from the KB index), filled by the API that shows it.
-    article_url: str | None = None
+# Shared with every transcript (agent workspace, conversations API): one serialiser.
+TranscriptMessage = TranscriptItem
 
 
 class HandoffDetail(HandoffItem):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.conversations.models import Message
+from app.conversations.transcript import transcript_item
 from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Handoff
 from app.escalation.notifier import HandoffNotifier, notify_after_commit
@@ -34,10 +35,6 @@ transcript_notifier = HandoffNotifier()
 def customer_wrote(session: AsyncSession) -> None:
     """Wake agents' transcript long-polls in this process after this transaction commits."""
     notify_after_commit(session, transcript_notifier)
-
-
-def transcript_item(message: Message) -> TranscriptMessage:
-    return TranscriptMessage.model_validate(message, from_attributes=True)
 
 
 def with_article_links(kb: KnowledgeBase, items: list[TranscriptMessage]) -> None:

@@ -12,6 +12,19 @@ from app.types import Channel
 
 MESSAGE = "message"
 STATUS = "status"
+CONTENT_FIELDS = (
+    "kind",
+    "caption",
+    "media_id",
+    "media_url",
+    "media_mime_type",
+    "media_filename",
+    "latitude",
+    "longitude",
+    "location_name",
+    "location_address",
+    "echo",
+)
 
 
 def message_row(inbound: InboundMessage, *, received_at: datetime) -> dict[str, Any]:
@@ -28,6 +41,11 @@ def message_row(inbound: InboundMessage, *, received_at: datetime) -> dict[str, 
         "sent_at": inbound.sent_at.isoformat() if inbound.sent_at else None,
         "unsupported_type": inbound.unsupported_type,
     }
+    # Content fields only when set: most messages are plain text.
+    for name in CONTENT_FIELDS:
+        value = getattr(inbound, name)
+        if value is not None and value != "text" and value is not False:
+            payload[name] = value
     return {
         "channel": inbound.channel.value,
         "kind": MESSAGE,

@@ -48,6 +48,10 @@ def endpoint(settings: Settings, channel: str, account_id: str | None) -> tuple[
         if token is None:
             return f"no page access token configured for page {account_id!r}"
         return f"{base}/me/messages", token.get_secret_value()
+    if channel == Channel.instagram:
+        if settings.instagram_access_token is None:
+            return "ROUTER_INSTAGRAM_ACCESS_TOKEN is not set"
+        return f"{base}/me/messages", settings.instagram_access_token.get_secret_value()
     return f"channel {channel!r} is not delivered through the Graph API"
 
 

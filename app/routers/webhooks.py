@@ -1,4 +1,4 @@
-"""WhatsApp Cloud API and Messenger Platform webhooks.
+"""WhatsApp Cloud API, Messenger Platform and Instagram Messaging webhooks.
 
 GET: the verify-token handshake. POST: signature over the raw body first, then parse, then
 store the events in the inbox (group-committed): the 200 goes out once they are durable, and
@@ -18,12 +18,12 @@ from starlette.background import BackgroundTask
 
 from app.channels.events import WebhookEvents
 from app.channels.intake import accept_events
-from app.channels.messenger_inbound import parse_messenger
+from app.channels.messenger_inbound import channel_of, parse_messenger
 from app.channels.signature import verify_handshake, verify_signature
 from app.channels.whatsapp_inbound import parse_whatsapp
 from app.config import Settings
 from app.db import utcnow
-from app.errors import NotFound, PayloadTooLarge
+from app.errors import AppError, NotFound, PayloadTooLarge
 from app.json_body import JSONRoute
 from app.types import Channel
 from app.wakeups import INBOX_WORKER
@@ -35,9 +35,14 @@ Mode = Annotated[str | None, Query(alias="hub.mode")]
 VerifyToken = Annotated[str | None, Query(alias="hub.verify_token")]
 Challenge = Annotated[str | None, Query(alias="hub.challenge")]
 
-_PARSERS: dict[Channel, Callable[[bytes], WebhookEvents]] = {
-    Channel.whatsapp: parse_whatsapp,
-    Channel.messenger: parse_messenger,
+_PARSERS: dict[Channel, Callable[[bytes, Settings], WebhookEvents]] = {
+    Channel.whatsapp: lambda body, _settings: parse_whatsapp(body),
+    Channel.messenger: lambda body, settings: parse_messenger(
+        body, own_app_ids=settings.own_meta_app_ids
+    ),
+    Channel.instagram: lambda body, settings: parse_messenger(
+        body, channel=Channel.instagram, own_app_ids=settings.own_meta_app_ids
+    ),
 }
 
 
@@ -46,6 +51,9 @@ def _secrets(settings: Settings, channel: Channel) -> tuple[str, str]:
     if channel == Channel.whatsapp:
         verify, secret = settings.whatsapp_verify_token, settings.whatsapp_app_secret
         sending = settings.whatsapp_access_token is not None
+    elif channel == Channel.instagram:
+        verify, secret = settings.instagram_verify_token, settings.instagram_app_secret
+        sending = settings.instagram_access_token is not None
     else:
         verify, secret = settings.messenger_verify_token, settings.messenger_app_secret
         sending = bool(settings.messenger_page_access_token or settings.messenger_page_tokens)
@@ -54,6 +62,14 @@ def _secrets(settings: Settings, channel: Channel) -> tuple[str, str]:
             f"the {channel.value} channel is not configured", code="channel_not_configured"
         )
     return verify.get_secret_value(), secret.get_secret_value()
+
+
+def _configured(settings: Settings, channel: Channel) -> bool:
+    try:
+        _secrets(settings, channel)
+    except NotFound:
+        return False
+    return True
 
 
 def _handshake(
@@ -65,14 +81,40 @@ def _handshake(
     )
 
 
+def _instagram_on_messenger_url(settings: Settings, body: bytes, signature: str | None) -> bool:
+    """One callback URL may serve both products: an ``instagram`` body at the Messenger URL,
+    signed with either app's secret, is Instagram's."""
+    if channel_of(body) != Channel.instagram:
+        return False
+    try:
+        _, secret = _secrets(settings, Channel.instagram)
+    except NotFound:
+        return False
+    verify_signature(secret, body, signature)
+    return True
+
+
 async def _receive(request: Request, channel: Channel) -> JSONResponse:
     settings: Settings = request.app.state.settings
     _, app_secret = _secrets(settings, channel)
     body = await request.body()
     if len(body) > settings.max_body_bytes:
         raise PayloadTooLarge(f"request body exceeds {settings.max_body_bytes} bytes")
-    verify_signature(app_secret, body, request.headers.get("x-hub-signature-256"))
-    events = _PARSERS[channel](body)
+    signature = request.headers.get("x-hub-signature-256")
+    if channel == Channel.messenger and channel_of(body) == Channel.instagram:
+        try:
+            verify_signature(app_secret, body, signature)
+        except AppError:
+            if not _instagram_on_messenger_url(settings, body, signature):
+                raise
+        # Never a 4xx (Meta would retry, then disable the webhook): handled as Instagram
+        # when that channel is configured, acknowledged and dropped when it is not.
+        channel = Channel.instagram
+        if not _configured(settings, channel):
+            return JSONResponse({"status": "ok", "messages": 0, "ignored": "instagram"})
+    else:
+        verify_signature(app_secret, body, signature)
+    events = _PARSERS[channel](body, settings)
     summary = await accept_events(
         request.app.state.inbox_writer,
         channel,
@@ -115,3 +157,15 @@ async def messenger_verify(
 @router.post("/messenger")
 async def messenger_receive(request: Request) -> JSONResponse:
     return await _receive(request, Channel.messenger)
+
+
+@router.get("/instagram", response_class=PlainTextResponse)
+async def instagram_verify(
+    request: Request, mode: Mode = None, token: VerifyToken = None, challenge: Challenge = None
+) -> PlainTextResponse:
+    return _handshake(request, Channel.instagram, mode, token, challenge)
+
+
+@router.post("/instagram")
+async def instagram_receive(request: Request) -> JSONResponse:
+    return await _receive(request, Channel.instagram)

@@ -81,14 +81,19 @@ def test_whatsapp_list_reply_template_button_and_media() -> None:
             wa_message("text", text={"body": "   "}),
         )
     )
-    kinds = [(m.action, m.unsupported_type) for m in events.messages]
+    kinds = [(m.action, m.kind) for m in events.messages]
     assert kinds == [
-        ("article:refund", None),
-        ("escalate", None),
+        ("article:refund", "text"),
+        ("escalate", "text"),
         (None, "image"),
         (None, "location"),
-        (None, "text"),  # an empty text is nothing to answer: ask to type
+        (None, "other"),  # an empty text is nothing to answer: ask to type
     ]
+    assert (events.messages[2].media_id, events.messages[2].media_mime_type) == (
+        "media-1",
+        "image/jpeg",
+    )
+    assert (events.messages[3].latitude, events.messages[3].longitude) == (1.0, 2.0)
     assert events.ignored == 1  # the reaction
 
 
@@ -167,7 +172,7 @@ def test_messenger_attachment_only_is_unsupported_and_batches_are_kept_in_order(
         "m_Q2hhdEZpeHR1cmVNZXNzYWdlMDAwMV9vdXJfb3du",
         "m_att",
     ]
-    assert parsed.messages[1].unsupported_type == "image"
+    assert parsed.messages[1].kind == "image"
     assert parsed.ignored == 1
 
 

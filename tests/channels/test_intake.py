@@ -173,7 +173,9 @@ async def test_media_gets_a_polite_please_type_reply(
     await deliver(app)
 
     (request,) = graph_api.requests
-    assert "ketik" in request.json["text"]["body"]
+    interactive = request.json["interactive"]
+    assert "ketik" in interactive["body"]["text"]
+    assert [b["reply"]["id"] for b in interactive["action"]["buttons"]] == ["escalate"]
 
 
 async def test_delivery_statuses_only_move_forward(

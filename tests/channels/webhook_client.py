@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.inbox.models import InboxItem
-from tests.fakes.fixtures import MS_SECRET, WA_SECRET, sign
+from tests.fakes.fixtures import IG_SECRET, MS_SECRET, WA_SECRET, sign
 
 
 async def _post_signed(
@@ -35,6 +35,12 @@ async def post_messenger(
     client: httpx.AsyncClient, body: bytes | dict[str, Any], *, secret: str = MS_SECRET
 ) -> httpx.Response:
     return await _post_signed(client, "/webhooks/messenger", body, secret)
+
+
+async def post_instagram(
+    client: httpx.AsyncClient, body: bytes | dict[str, Any], *, secret: str = IG_SECRET
+) -> httpx.Response:
+    return await _post_signed(client, "/webhooks/instagram", body, secret)
 
 
 def _wa_envelope(value: dict[str, Any]) -> dict[str, Any]:

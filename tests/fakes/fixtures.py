@@ -25,6 +25,9 @@ WA_TOKEN = "wa-access-token"
 MS_TOKEN = "ms-page-token"
 MS_OTHER_PAGE = "998877665544332"
 MS_OTHER_TOKEN = "ms-other-page-token"
+IG_SECRET = "ig-app-secret"
+IG_VERIFY = "ig-verify-token"
+IG_TOKEN = "ig-access-token"
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -57,6 +60,9 @@ def settings(database_url: str, graph_api: FakeGraphApi) -> Settings:
         messenger_app_secret=MS_SECRET,
         messenger_page_access_token=MS_TOKEN,
         messenger_page_tokens={MS_OTHER_PAGE: MS_OTHER_TOKEN},
+        instagram_verify_token=IG_VERIFY,
+        instagram_app_secret=IG_SECRET,
+        instagram_access_token=IG_TOKEN,
         graph_api_base=graph_api.base_url,
         graph_api_timeout_seconds=5,
         outbox_backoff_base_seconds=1,

@@ -4,6 +4,8 @@ async with FakeGraphApi() as graph:
     graph.script(meta_error(131047), status(500))   # the next two answers
     graph.outage = True                               # 503 until switched off
     ... graph.requests ...
+    graph.add_media("media-1", b"...", "image/jpeg")  # GET /v21.0/media-1 -> its url -> bytes
+    graph.cdn_url("photo.jpg")                        # a Messenger-style attachment URL
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import itertools
 import socket
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -20,7 +23,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -68,6 +71,9 @@ class FakeGraphApi:
         self.most_in_flight = 0  # the most requests it held at once
         self._script: deque[Answer] = deque()
         self._ids = itertools.count(1)
+        # Media: id -> (bytes, mime type, announce the size?); GETs recorded as (path, auth).
+        self.media: dict[str, tuple[bytes, str, bool]] = {}
+        self.media_requests: list[tuple[str, str]] = []
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.base_url = ""
@@ -75,6 +81,57 @@ class FakeGraphApi:
     def script(self, *answers: Answer) -> None:
         """Answer the next requests with these, in order; then 200 again."""
         self._script.extend(answers)
+
+    def add_media(
+        self, media_id: str, content: bytes, mime_type: str, *, sized: bool = True
+    ) -> None:
+        """Serve a file; ``sized=False`` streams it without a Content-Length."""
+        self.media[media_id] = (content, mime_type, sized)
+
+    def cdn_url(self, name: str) -> str:
+        """The URL a Messenger/Instagram webhook would carry for media ``name``."""
+        return f"{self._root}/cdn/{name}"
+
+    @property
+    def _root(self) -> str:
+        return self.base_url.removesuffix("/v21.0")
+
+    async def _media_info(self, request: Request) -> Response:
+        """WhatsApp: ``GET /{media id}`` -> the file's short-lived URL and size."""
+        media_id = request.path_params["media_id"]
+        self.media_requests.append((request.url.path, request.headers.get("authorization", "")))
+        if self.outage:
+            return JSONResponse(status(503).body, status_code=503)
+        if media_id not in self.media:
+            return JSONResponse(meta_error(100, details="unknown media").body, status_code=404)
+        content, mime_type, _ = self.media[media_id]
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self._root}/files/{media_id}",
+                "mime_type": mime_type,
+                "sha256": "0" * 64,
+                "file_size": len(content),
+                "id": media_id,
+            }
+        )
+
+    async def _media_file(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        self.media_requests.append((request.url.path, request.headers.get("authorization", "")))
+        if self.outage:
+            return Response(b"down", status_code=503)
+        if name not in self.media:
+            return Response(b"not found", status_code=404)
+        content, mime_type, sized = self.media[name]
+        if sized:
+            return Response(content, media_type=mime_type)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(content), 4096):
+                yield content[start : start + 4096]
+
+        return StreamingResponse(chunks(), media_type=mime_type)
 
     @property
     def delivered(self) -> list[Recorded]:
@@ -125,7 +182,14 @@ class FakeGraphApi:
         return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
     async def start(self) -> None:
-        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
+        app = Starlette(
+            routes=[
+                Route("/{path:path}", self._handle, methods=["POST"]),
+                Route("/v21.0/{media_id}", self._media_info, methods=["GET"]),
+                Route("/files/{name}", self._media_file, methods=["GET"]),
+                Route("/cdn/{name}", self._media_file, methods=["GET"]),
+            ]
+        )
         config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -57,6 +57,9 @@ async def test_self_service_counts_rates_and_reasons(
         "repeated_miss": 1,
         "frustration": 1,
         "not_helpful": 1,
+        "order": 0,
+        "form": 0,
+        "external_agent": 0,
     }
     channels = body["by_channel"]
     assert {
@@ -65,6 +68,7 @@ async def test_self_service_counts_rates_and_reasons(
         "webchat": (4, 3, 75.0),
         "whatsapp": (4, 1, 25.0),
         "messenger": (2, 0, 0.0),
+        "instagram": (0, 0, None),
     }
     assert channels["webchat"]["open"] == 1
     assert channels["webchat"]["no_request"] == 1

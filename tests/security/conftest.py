@@ -14,6 +14,9 @@ WA_ACCESS = "sec-wa-access-token"
 MS_SECRET = "sec-ms-app-secret"
 MS_VERIFY = "sec-ms-verify-token"
 MS_ACCESS = "sec-ms-page-access-token"
+IG_SECRET = "sec-ig-app-secret"
+IG_VERIFY = "sec-ig-verify-token"
+IG_ACCESS = "sec-ig-access-token"
 
 
 @pytest.fixture
@@ -26,6 +29,9 @@ def settings(database_url: str) -> Settings:
         messenger_verify_token=MS_VERIFY,
         messenger_app_secret=MS_SECRET,
         messenger_page_access_token=MS_ACCESS,
+        instagram_verify_token=IG_VERIFY,
+        instagram_app_secret=IG_SECRET,
+        instagram_access_token=IG_ACCESS,
         # Nothing listens there; workers are off, so nothing is ever sent.
         graph_api_base="http://127.0.0.1:9/v21.0",
         webchat_sessions_per_minute_per_ip=100_000,

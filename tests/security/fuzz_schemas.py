@@ -66,3 +66,7 @@ MESSENGER_WEBHOOK = obj(
     object={"const": "page"},
     entry=array(obj(id=STR, time={"type": "integer"}, messaging=array(_MS_EVENT))),
 )
+INSTAGRAM_WEBHOOK = {
+    **MESSENGER_WEBHOOK,
+    "properties": {**MESSENGER_WEBHOOK["properties"], "object": {"const": "instagram"}},
+}

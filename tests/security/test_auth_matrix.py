@@ -21,7 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.main import create_app
 from tests.factories import bearer
-from tests.security.conftest import MS_SECRET, MS_VERIFY, WA_SECRET, WA_VERIFY
+from tests.security.conftest import (
+    IG_SECRET,
+    IG_VERIFY,
+    MS_SECRET,
+    MS_VERIFY,
+    WA_SECRET,
+    WA_VERIFY,
+)
 from tests.security.world import (
     ADMIN,
     World,
@@ -134,6 +141,10 @@ def _signed(path: str, secret: str, body: Callable[[str], bytes]) -> Build:
     return build
 
 
+def instagram_text(text: str) -> bytes:
+    return messenger_text(text).replace(b'"object": "page"', b'"object": "instagram"', 1)
+
+
 H = "/api/v1/handoffs/{handoff_id}"
 A = "/api/v1/kb/articles/{slug}"
 ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
@@ -202,6 +213,13 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
         Auth.platform,
         _signed("/webhooks/messenger", MS_SECRET, messenger_text),
     ),
+    ("GET", "/webhooks/instagram"): (Auth.platform, _handshake("/webhooks/instagram", IG_VERIFY)),
+    ("POST", "/webhooks/instagram"): (
+        Auth.platform,
+        _signed("/webhooks/instagram", IG_SECRET, instagram_text),
+    ),
+    # An authorised caller reaches the lookup: an unknown message is a 404 with the shape.
+    ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),
 }
 
 

@@ -32,9 +32,24 @@ from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import bearer
-from tests.security.conftest import MS_SECRET, MS_VERIFY, WA_SECRET, WA_VERIFY
-from tests.security.fuzz_schemas import MESSENGER_WEBHOOK, WHATSAPP_WEBHOOK, import_body
+from app.db import utcnow
+from app.types import Channel, Sender
+from tests.factories import bearer, make_contact, make_conversation, make_message
+from tests.fakes.graph_api import FakeGraphApi
+from tests.security.conftest import (
+    IG_SECRET,
+    IG_VERIFY,
+    MS_SECRET,
+    MS_VERIFY,
+    WA_SECRET,
+    WA_VERIFY,
+)
+from tests.security.fuzz_schemas import (
+    INSTAGRAM_WEBHOOK,
+    MESSENGER_WEBHOOK,
+    WHATSAPP_WEBHOOK,
+    import_body,
+)
 from tests.security.world import ADMIN, World, make_world, sign
 
 EXAMPLES_PER_MODE = 25
@@ -81,6 +96,7 @@ def with_raw_bodies(schema: dict[str, Any], erasable: list[str]) -> dict[str, An
         ("post", "/api/v1/kb/import"): import_body("#/components/schemas/ArticleIn"),
         ("post", "/webhooks/whatsapp"): WHATSAPP_WEBHOOK,
         ("post", "/webhooks/messenger"): MESSENGER_WEBHOOK,
+        ("post", "/webhooks/instagram"): INSTAGRAM_WEBHOOK,
     }
     for (method, path), body in bodies.items():
         content = {"application/json": {"schema": body}}
@@ -196,7 +212,7 @@ class Fuzzer:
                 raise
 
 
-def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Target]:
+def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[APIOperation], Target]:
     async def handoff() -> dict[str, Any]:
         return {"handoff_id": await world.handoff()}
 
@@ -215,7 +231,23 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
     async def event() -> dict[str, Any]:
         return {"item_id": await world.failed_event()}
 
+    async def media() -> dict[str, Any]:
+        """A customer's photo whose file the (fake) platform serves."""
+        contact = await make_contact(
+            world.session,
+            channel=Channel.messenger,
+            external_id=f"psid-media-{utcnow().timestamp()}",
+        )
+        conversation = await make_conversation(world.session, contact=contact)
+        message = await make_message(
+            world.session, conversation=conversation, sender=Sender.customer, text=None
+        )
+        message.kind, message.media_url = "image", media_url
+        await world.session.commit()
+        return {"message_id": message.id}
+
     by_param = {
+        "{message_id}": media,
         "{handoff_id}": handoff,
         "{agent_id}": agent,
         "{slug}": article,
@@ -224,6 +256,7 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
     webhooks = {
         "/webhooks/whatsapp": (WA_SECRET, WA_VERIFY),
         "/webhooks/messenger": (MS_SECRET, MS_VERIFY),
+        "/webhooks/instagram": (IG_SECRET, IG_VERIFY),
     }
 
     def target(operation: APIOperation) -> Target:
@@ -251,7 +284,10 @@ async def test_openapi_fuzz_finds_no_server_error_and_only_contract_errors(
     world = await make_world(client, session)
     for _ in range(3):
         await world.article()
-    target_for = targets(world, bearer(await world.webchat_token()))
+    graph = FakeGraphApi()
+    await graph.start()
+    graph.add_media("fuzz.jpg", b"\xff\xd8 jpeg", "image/jpeg")
+    target_for = targets(world, bearer(await world.webchat_token()), graph.cdn_url("fuzz.jpg"))
     erasable = [await world.closed_contact() for _ in range(5)]
     openapi = with_raw_bodies((await client.get("/openapi.json")).json(), erasable)
     schema = schemathesis.openapi.from_dict(openapi)
@@ -267,7 +303,10 @@ async def test_openapi_fuzz_finds_no_server_error_and_only_contract_errors(
             fuzzer.run(operation, GenerationMode.POSITIVE, target)
             fuzzer.run(operation, GenerationMode.NEGATIVE, target)
 
-    await asyncio.to_thread(run_all)
+    try:
+        await asyncio.to_thread(run_all)
+    finally:
+        await graph.stop()
     report = json.dumps([f.__dict__ for f in fuzzer.failures[:20]], indent=1, ensure_ascii=False)
     assert fuzzer.failures == [], f"{len(fuzzer.failures)} bad responses:\n{report}"
     # The valid cases got past authentication, signatures and lookups to the handlers.

@@ -295,7 +295,7 @@ def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, T]]) 
     except SystemExit:
         raise
     except Exception as exc:
-        logger.error("%s failed: %s", getattr(job, "__name__", "command"), exc)
+        logger.error("the command failed: %s", exc)
         raise SystemExit(1) from None
 
 

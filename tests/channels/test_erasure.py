@@ -174,5 +174,5 @@ async def test_the_command_erases_and_prints_what_it_erased(
     assert json.loads(done.stdout.splitlines()[-1])["contact_id"] == contact.id
     unknown = await asyncio.to_thread(run_router, "contacts", "erase", "whatsapp", WA_ID, env=env)
     assert unknown.returncode == 1
-    assert "no such whatsapp contact" in unknown.stdout
+    assert "no such whatsapp contact" in unknown.stderr
     assert WA_ID not in unknown.stdout + unknown.stderr

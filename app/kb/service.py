@@ -17,9 +17,9 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
@@ -58,6 +58,7 @@ class ArticleCard:
     slug: str
     answer: str
     url: str | None
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def article_text(article: Article) -> ArticleText:
@@ -143,7 +144,9 @@ class KnowledgeBase:
             texts = [article_text(a) for a in articles]
             started = time.perf_counter()
             index = await asyncio.to_thread(MatchIndex.build, texts)
-            cards = {a.slug: ArticleCard(a.slug, a.answer, a.url) for a in articles}
+            cards = {
+                a.slug: ArticleCard(a.slug, a.answer, a.url, a.translations or {}) for a in articles
+            }
             self._index, self._cards, self._version = index, cards, version
             self._start_embedding(index)
             # The index lives until the next KB change. The old one has no reference cycles,

@@ -281,7 +281,11 @@ class KnowledgeBase:
         search that found it, so no query is needed to answer with it)."""
         return self._cards.get(slug)
 
-    async def search(self, session: AsyncSession, text: str, limit: int = 3) -> SearchResult:
+    async def search(
+        self, session: AsyncSession, text: str, limit: int = 3, *, count: bool = True
+    ) -> SearchResult:
+        """``count=False``: not a customer's message (a coverage report), left out of the
+        matcher's decision metrics."""
         if self._index is None:
             await self.refresh(session)
         index, semantic = self._index, self._semantic
@@ -304,7 +308,10 @@ class KnowledgeBase:
         result = decide(
             index, scored, self.thresholds(cosines is not None), limit=max(1, min(limit, 10))
         )
-        MATCHER_DECISIONS.labels(result.decision, "words" if cosines is None else "encoder").inc()
+        if count:
+            MATCHER_DECISIONS.labels(
+                result.decision, "words" if cosines is None else "encoder"
+            ).inc()
         return result
 
     async def get_article(self, session: AsyncSession, slug: str) -> Article | None:

@@ -17,7 +17,14 @@ from app.auth import AdminDep
 from app.db import SessionDep
 from app.errors import NotFound, ValidationFailed
 from app.json_body import JSONRoute
-from app.kb.coverage import CoverageReport, coverage, questions_from_json, questions_from_text
+from app.kb.coverage import (
+    MAX_QUESTION_CHARS,
+    MAX_QUESTIONS,
+    CoverageReport,
+    coverage,
+    questions_from_json,
+    questions_from_text,
+)
 from app.kb.service import KnowledgeBase
 from app.routers.dashboard import SECURITY_HEADERS
 
@@ -34,7 +41,33 @@ ASSETS = {
 CSV_TYPES = ("text/csv", "application/csv")
 
 
-@router.post("/api/v1/kb/coverage", response_model=CoverageReport)
+COVERAGE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["questions"],
+                "properties": {
+                    "questions": {
+                        "type": "array",
+                        "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS},
+                        "maxItems": MAX_QUESTIONS,
+                    }
+                },
+            }
+        },
+        "text/csv": {"schema": {"type": "string", "description": "one question per line"}},
+        "text/plain": {"schema": {"type": "string", "description": "one question per line"}},
+    },
+}
+
+
+@router.post(
+    "/api/v1/kb/coverage",
+    response_model=CoverageReport,
+    openapi_extra={"requestBody": COVERAGE_BODY},
+)
 async def kb_coverage(
     request: Request,
     session: SessionDep,

@@ -275,6 +275,12 @@ async def test_coverage_upload_shows_the_report_on_a_phone(
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
         await _shot(page, "kb-phone")
+        await page.fill("[data-test=try-input]", questions[0])
+        await expect(page.locator("[data-test=try-match]").first).to_be_visible()
+        await page.locator("[data-test=article-row]").first.click()
+        await expect(page.locator("[data-test=article-edit]")).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+        await _shot(page, "kb-phone-edit")
         await page.select_option("#lang", "en")
         await expect(page.locator("h1")).to_have_text("Knowledge base")
     assert browser.problems == []

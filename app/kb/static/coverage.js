@@ -35,7 +35,7 @@
     holder.appendChild(summary);
     holder.appendChild(KB.el("p", KB.t("cov_took", seconds.toFixed(1)), "hint"));
     holder.appendChild(KB.el("h3", KB.t("cov_groups")));
-    holder.appendChild(table([KB.t("col_served"), KB.t("col_article")], report.groups.map(function (g) {
+    holder.appendChild(table([KB.t("col_count"), KB.t("col_question")], report.groups.map(function (g) {
       var cell = KB.el("td");
       cell.appendChild(KB.el("div", g.example));
       var create = KB.el("button", KB.t("new_from_gap"));
@@ -45,7 +45,7 @@
       return [String(g.count), cell];
     })));
     holder.appendChild(KB.el("h3", KB.t("cov_items")));
-    holder.appendChild(table(["", KB.t("col_article")], report.items.slice(0, ITEMS_SHOWN).map(function (item) {
+    holder.appendChild(table(["", KB.t("col_question")], report.items.slice(0, ITEMS_SHOWN).map(function (item) {
       var badge = KB.el("td");
       badge.appendChild(KB.el("span", KB.t("decision_" + item.decision), "decision " + item.decision));
       return [badge, item.text + (item.slug ? "  \u2192 " + item.slug : "")];

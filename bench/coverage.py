@@ -43,8 +43,9 @@ FILLERS = ("kak", "min", "dong", "ya", "nih", "gan", "please", "sis")
 
 
 class Stall:
-    def __init__(self, result: Any, longest: float) -> None:
-        self.result, self.longest = result, longest
+    def __init__(self, result: Any, gaps: list[float]) -> None:
+        self.result, self.ticks = result, len(gaps)
+        self.longest, self.elapsed = max(gaps, default=0.0), sum(gaps)
 
 
 async def longest_stall(work: Any) -> Stall:
@@ -67,7 +68,7 @@ async def longest_stall(work: Any) -> Stall:
     finally:
         done.set()
         await ticker
-    return Stall(result, max(gaps, default=0.0))
+    return Stall(result, gaps)
 
 
 def questions(tests: list[dict[str, Any]], n: int) -> list[str]:

@@ -314,12 +314,16 @@ def cmd_kb_import(args: argparse.Namespace) -> None:
 def cmd_kb_export(args: argparse.Namespace) -> None:
     import json
 
-    from app.kb.commands import export_all
+    from app.kb.commands import export_all, export_csv
 
     settings = _admin_settings(args)
 
     async def job(s: Settings) -> None:
-        print(json.dumps(await export_all(s), ensure_ascii=False, indent=2))
+        if args.format == "csv":  # bytes: UTF-8 with its BOM whatever the terminal's locale
+            sys.stdout.buffer.write((await export_csv(s)).encode("utf-8"))
+            sys.stdout.flush()
+        else:
+            print(json.dumps(await export_all(s), ensure_ascii=False, indent=2))
 
     _run(settings, job)
 
@@ -378,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
     _add_create_flag(kb_import)
     kb_import.set_defaults(func=cmd_kb_import)
-    kb_export = kb_commands.add_parser("export", help="print all articles as JSON")
+    kb_export = kb_commands.add_parser("export", help="print all articles as JSON or CSV")
+    kb_export.add_argument("--format", choices=["json", "csv"], default="json")
     _add_create_flag(kb_export)
     kb_export.set_defaults(func=cmd_kb_export)
 

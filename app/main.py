@@ -37,6 +37,7 @@ from app.routers import (
     health,
     home,
     inbox,
+    kb_editor,
     media,
     stats,
     webchat,
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(dashboard.router)
     app.include_router(kb_router.router)
+    app.include_router(kb_editor.router)
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)

@@ -25,7 +25,7 @@ from app.bot.content import (
 from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
-from app.bot.ports import ArticleLike, KnowledgeSource
+from app.bot.ports import ArticleLike, KnowledgeSource, MatchLike, translated
 from app.bot.sweeper import close_idle, is_idle
 from app.bot.takeover import taken_over
 from app.bot.templates import button_titles
@@ -337,9 +337,18 @@ class ConversationEngine:
         conversation.consecutive_misses = 0
         return [
             replies.answer(
-                slug=article.slug, answer_text=article.answer, url=article.url, lang=turn.lang
+                slug=article.slug,
+                answer_text=translated(article, turn.lang, "answer", article.answer),
+                url=article.url,
+                lang=turn.lang,
             )
         ]
+
+    def _question(self, match: MatchLike, lang: str) -> str:
+        card = self.kb.card(match.slug)
+        return (
+            match.question if card is None else translated(card, lang, "question", match.question)
+        )
 
     async def _ask_kb(self, turn: _Turn, text: str) -> list[Reply]:
         conversation, message = turn.conversation, turn.message
@@ -355,7 +364,7 @@ class ConversationEngine:
         if result.decision == "suggest" and result.matches:
             conversation.last_bot_action = "suggest"
             conversation.consecutive_misses = 0
-            choices = [(m.slug, m.question) for m in result.matches[:3]]
+            choices = [(m.slug, self._question(m, turn.lang)) for m in result.matches[:3]]
             return [replies.suggestions(choices, turn.lang)]
         conversation.last_bot_action = "none"
         conversation.consecutive_misses += 1

@@ -3,7 +3,7 @@ implements them; tests or other KBs can too)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,16 @@ class ArticleLike(Protocol):
     def answer(self) -> str: ...
     @property
     def url(self) -> str | None: ...
+    @property
+    def translations(self) -> Mapping[str, Mapping[str, str]]:
+        """``{"en": {"question", "answer"}}``: what a customer writing English is shown."""
+        ...
+
+
+def translated(article: ArticleLike, lang: str, field: str, default: str) -> str:
+    """The article's ``field`` in the customer's language where it has one, else ``default``
+    (the KB's Indonesian text)."""
+    return (article.translations or {}).get(lang, {}).get(field) or default
 
 
 class KnowledgeSource(Protocol):

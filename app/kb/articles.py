@@ -11,14 +11,25 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.db_util import rowcount
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.kb.models import Article, KbState
 from app.kb.schemas import ArticleIn, ArticlePatch, ImportResult
 
-EXPORT_FIELDS = ("slug", "question", "variants", "answer", "url", "category", "tags", "active")
+EXPORT_FIELDS = (
+    "slug",
+    "question",
+    "variants",
+    "answer",
+    "url",
+    "category",
+    "tags",
+    "active",
+    "translations",
+)
 
 
 class InvalidArticle(ValidationFailed):
@@ -27,6 +38,34 @@ class InvalidArticle(ValidationFailed):
 
 class TooManyArticles(ValidationFailed):
     code = "too_many_articles"
+
+
+class EditConflict(Conflict):
+    """The article changed since the revision the editor started from (``If-Match``)."""
+
+    code = "edit_conflict"
+
+
+def _guard(article: Article, expected_revision: int | None) -> ColumnElement[bool]:
+    """The WHERE of a write to ``article``: with a precondition, only at that revision. Of
+    two saves from the same revision the database lets one through (PostgreSQL re-checks
+    the WHERE after the row lock; SQLite runs writers one at a time); the other changes no
+    row."""
+    if expected_revision is not None and article.revision != expected_revision:
+        raise _missed(article.slug, expected_revision, article.revision)
+    if expected_revision is None:
+        return Article.id == article.id
+    return (Article.id == article.id) & (Article.revision == expected_revision)
+
+
+def _missed(slug: str, expected_revision: int | None, current: int | None = None) -> AppError:
+    if expected_revision is None:  # deleted meanwhile
+        return NotFound(f"no article with slug {slug!r}", code="article_not_found")
+    return EditConflict(
+        f"article {slug!r} was changed by someone else since revision {expected_revision}: "
+        "reload it and apply your change again",
+        details={"slug": slug, "revision": current},
+    )
 
 
 async def bump_version(session: AsyncSession, *, now: datetime) -> None:
@@ -84,17 +123,20 @@ async def import_articles(
     kept = len(existing.keys() & incoming) if mode == "replace" else len(existing)
     if kept + len(incoming - existing.keys()) > max_articles:
         raise TooManyArticles(f"the knowledge base would exceed {max_articles} articles")
-    created = updated = deleted = 0
+    created = updated = unchanged = deleted = 0
     for article in articles:
         row = existing.get(article.slug)
         values = article.model_dump()
         if row is None:
             session.add(Article(**values, created_at=now, updated_at=now))
             created += 1
+        elif all(getattr(row, key) == value for key, value in values.items()):
+            # Not written: export-then-import changes nothing, not even updated_at.
+            unchanged += 1
         else:
             for key, value in values.items():
                 setattr(row, key, value)
-            row.updated_at = now
+            row.updated_at, row.revision = now, row.revision + 1
             updated += 1
     if mode == "replace":
         stale = [slug for slug in existing if slug not in incoming]
@@ -102,8 +144,10 @@ async def import_articles(
             await session.execute(delete(Article).where(Article.slug.in_(stale)))
             deleted = len(stale)
     await session.flush()
-    await bump_version(session, now=now)
-    return ImportResult(created=created, updated=updated, deleted=deleted)
+    if created or updated or deleted:
+        # An unchanged KB keeps its version: no replica rebuilds its index for nothing.
+        await bump_version(session, now=now)
+    return ImportResult(created=created, updated=updated, unchanged=unchanged, deleted=deleted)
 
 
 async def list_articles(session: AsyncSession, *, active_only: bool = False) -> list[Article]:
@@ -140,25 +184,46 @@ async def create_article(
 
 
 async def update_article(
-    session: AsyncSession, slug: str, patch: ArticlePatch, *, now: datetime
+    session: AsyncSession,
+    slug: str,
+    patch: ArticlePatch,
+    *,
+    now: datetime,
+    expected_revision: int | None = None,
 ) -> Article:
+    """Apply ``patch``. With ``expected_revision`` (the editor's ``If-Match``) the save is
+    refused with 409 when the article moved on since: each field is replaced whole (the
+    variants list too), so a stale editor would silently undo the other save otherwise."""
     article = await get_article(session, slug)
     changes = patch.model_dump(exclude_unset=True)
-    for key in ("question", "answer", "variants", "tags", "active"):
+    for key in ("question", "answer", "variants", "tags", "active", "translations"):
         if key in changes and changes[key] is None:
             raise InvalidArticle(f"{key} cannot be null")
-    for key, value in changes.items():
-        setattr(article, key, value)
-    article.updated_at = now
-    await session.flush()
+    result = await session.execute(
+        update(Article)
+        .where(_guard(article, expected_revision))
+        .values(**changes, updated_at=now, revision=Article.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(result) == 0:
+        raise _missed(slug, expected_revision)
+    await session.refresh(article)
     await bump_version(session, now=now)
     return article
 
 
-async def delete_article(session: AsyncSession, slug: str, *, now: datetime) -> None:
+async def delete_article(
+    session: AsyncSession, slug: str, *, now: datetime, expected_revision: int | None = None
+) -> None:
     article = await get_article(session, slug)
-    await session.delete(article)
-    await session.flush()
+    result = await session.execute(
+        delete(Article)
+        .where(_guard(article, expected_revision))
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(result) == 0:
+        raise _missed(slug, expected_revision)
+    session.expunge(article)
     await bump_version(session, now=now)
 
 

@@ -10,7 +10,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import ValidationFailed
 from app.kb import articles as service
-from app.kb.csv_io import parse_csv
+from app.kb.csv_io import parse_csv, to_csv
 from app.kb.schemas import ImportResult
 
 
@@ -55,3 +55,8 @@ async def export_all(settings: Settings) -> dict[str, Any]:
             return {"articles": [service.export_article(a) for a in items]}
     finally:
         await engine.dispose()
+
+
+async def export_csv(settings: Settings) -> str:
+    """The whole KB as the CSV ``router kb import`` and the import API read (with a BOM)."""
+    return to_csv((await export_all(settings))["articles"])

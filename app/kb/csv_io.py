@@ -1,4 +1,6 @@
-"""CSV import: the same columns as JSON, lists (variants, tags) separated by ``|``."""
+"""The KB as CSV, both ways: the same columns as JSON, lists (variants, tags) separated by
+``|``, the English translation as ``question_en`` / ``answer_en``. Written UTF-8 with a BOM
+(so Excel shows Indonesian text right), read with or without one."""
 
 from __future__ import annotations
 
@@ -7,10 +9,17 @@ import io
 from typing import Any
 
 from app.errors import ValidationFailed
+from app.kb.articles import EXPORT_FIELDS
 
 LIST_COLUMNS = ("variants", "tags")
+OPTIONAL_COLUMNS = ("url", "category")
 REQUIRED_COLUMNS = ("slug", "question", "answer")
+# Column -> (language, field of its translation).
+TRANSLATION_COLUMNS = {"question_en": ("en", "question"), "answer_en": ("en", "answer")}
+# The JSON export's fields, with its translations spread over columns of their own.
+COLUMNS = (*(f for f in EXPORT_FIELDS if f != "translations"), *TRANSLATION_COLUMNS)
 FALSE_WORDS = frozenset({"0", "false", "no", "tidak", "n"})
+BOM = "\ufeff"
 
 
 def parse_csv(content: str | bytes) -> list[dict[str, Any]]:
@@ -20,7 +29,7 @@ def parse_csv(content: str | bytes) -> list[dict[str, Any]]:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationFailed("the CSV file must be UTF-8", code="invalid_csv") from None
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(content.lstrip(BOM)))
     try:
         # Reading the header parses a row too: it can fail like any other (a field past
         # the csv module's 128 KiB limit).
@@ -37,31 +46,41 @@ def _articles(reader: csv.DictReader[str], header: list[str]) -> list[dict[str, 
             f"CSV header lacks column(s): {', '.join(missing)}", code="invalid_csv"
         )
     reader.fieldnames = header
-    articles: list[dict[str, Any]] = []
-    for row in reader:
-        article: dict[str, Any] = {}
-        for key, value in row.items():
-            if key is None or key == "":
-                continue
-            text = (value or "").strip()
-            if key in LIST_COLUMNS:
-                article[key] = [part.strip() for part in text.split("|") if part.strip()]
-            elif key == "active":
-                article[key] = text.lower() not in FALSE_WORDS if text else True
-            else:
-                article[key] = text or None if key in ("url", "category") else text
-        articles.append(article)
-    return articles
+    return [_article(row) for row in reader]
+
+
+def _article(row: dict[str | Any, Any]) -> dict[str, Any]:
+    article: dict[str, Any] = {}
+    translations: dict[str, dict[str, str]] = {}
+    for key, value in row.items():
+        if key is None or key == "":
+            continue
+        text = (value or "").strip()
+        if key in LIST_COLUMNS:
+            article[key] = [part.strip() for part in text.split("|") if part.strip()]
+        elif key == "active":
+            article[key] = text.lower() not in FALSE_WORDS if text else True
+        elif key in TRANSLATION_COLUMNS:
+            if text:  # both empty: no translation; one empty: validation names it
+                language, field = TRANSLATION_COLUMNS[key]
+                translations.setdefault(language, {})[field] = text
+        else:
+            article[key] = text or None if key in OPTIONAL_COLUMNS else text
+    article["translations"] = translations
+    return article
 
 
 def to_csv(articles: list[dict[str, Any]]) -> str:
+    """Exported articles (``export_article``) as CSV text starting with a BOM."""
     out = io.StringIO()
-    columns = ["slug", "question", "variants", "answer", "url", "category", "tags", "active"]
-    writer = csv.DictWriter(out, fieldnames=columns)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     for article in articles:
-        row = {k: article.get(k) for k in columns}
+        row = {k: article.get(k) for k in COLUMNS}
         for key in LIST_COLUMNS:
             row[key] = "|".join(article.get(key) or [])
+        row["active"] = "true" if article.get("active", True) else "false"
+        for column, (language, field) in TRANSLATION_COLUMNS.items():
+            row[column] = (article.get("translations") or {}).get(language, {}).get(field, "")
         writer.writerow(row)
-    return out.getvalue()
+    return BOM + out.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy import Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdType, UTCDateTime, utcnow
@@ -23,6 +23,12 @@ class Article(Base):
     category: Mapped[str | None] = mapped_column(String(200))
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    # {"en": {"question", "answer"}}: served to customers who write English.
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSONType, default=dict, server_default=text("'{}'")
+    )
+    # Bumped by every change; a save that names an older revision is refused (409).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -27,8 +27,26 @@ Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20
 
 
 def _clean(values: list[str]) -> list[str]:
-    """Drop blanks and duplicates, keep order (spreadsheets leave empty cells)."""
+    """Drop blanks and duplicates, keep order (spreadsheets leave empty cells). A ``|`` is
+    the CSV's list separator: inside a value it would not survive an export and import."""
+    if any("|" in v for v in values):
+        raise ValueError("a variant or tag must not contain '|' (the CSV list separator)")
     return list(dict.fromkeys(v for v in values if v))
+
+
+TranslationLanguage = Literal["en"]
+
+
+class Translation(BaseModel):
+    """An article's question and answer in another language than the KB's Indonesian."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: Question
+    answer: Answer
+
+
+Translations = dict[TranslationLanguage, Translation]
 
 
 class ArticleFields(BaseModel):
@@ -39,6 +57,7 @@ class ArticleFields(BaseModel):
     category: Category | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     active: bool = True
+    translations: Translations = Field(default_factory=dict)
 
     @field_validator("variants", "tags")
     @classmethod
@@ -67,6 +86,7 @@ class ArticlePatch(BaseModel):
     category: Category | None = None
     tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     active: bool | None = None
+    translations: Translations | None = None
 
     @field_validator("variants", "tags")
     @classmethod
@@ -85,6 +105,8 @@ class ArticleOut(BaseModel):
     category: str | None
     tags: list[str]
     active: bool
+    translations: dict[str, dict[str, str]]
+    revision: int  # send it back as ``If-Match`` to refuse a save over someone else's
     created_at: datetime
     updated_at: datetime
 
@@ -103,6 +125,7 @@ class ImportRequest(BaseModel):
 class ImportResult(BaseModel):
     created: int
     updated: int
+    unchanged: int  # in the file and already exactly so: not written
     deleted: int
 
 

@@ -17,9 +17,9 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
@@ -58,6 +58,7 @@ class ArticleCard:
     slug: str
     answer: str
     url: str | None
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def article_text(article: Article) -> ArticleText:
@@ -148,7 +149,9 @@ class KnowledgeBase:
             texts = [article_text(a) for a in articles]
             started = time.perf_counter()
             index = await asyncio.to_thread(MatchIndex.build, texts)
-            cards = {a.slug: ArticleCard(a.slug, a.answer, a.url) for a in articles}
+            cards = {
+                a.slug: ArticleCard(a.slug, a.answer, a.url, a.translations or {}) for a in articles
+            }
             self._index, self._cards, self._version = index, cards, version
             self._start_embedding(index)
             # The index lives until the next KB change. The old one has no reference cycles,
@@ -283,7 +286,11 @@ class KnowledgeBase:
         search that found it, so no query is needed to answer with it)."""
         return self._cards.get(slug)
 
-    async def search(self, session: AsyncSession, text: str, limit: int = 3) -> SearchResult:
+    async def search(
+        self, session: AsyncSession, text: str, limit: int = 3, *, count: bool = True
+    ) -> SearchResult:
+        """``count=False``: not a customer's message (a coverage report), left out of the
+        matcher's decision metrics."""
         if self._index is None:
             await self.refresh(session)
         index, semantic = self._index, self._semantic
@@ -306,7 +313,10 @@ class KnowledgeBase:
         result = decide(
             index, scored, self.thresholds(cosines is not None), limit=max(1, min(limit, 10))
         )
-        MATCHER_DECISIONS.labels(result.decision, "words" if cosines is None else "encoder").inc()
+        if count:
+            MATCHER_DECISIONS.labels(
+                result.decision, "words" if cosines is None else "encoder"
+            ).inc()
         return result
 
     async def get_article(self, session: AsyncSession, slug: str) -> Article | None:

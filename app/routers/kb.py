@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
@@ -13,7 +13,7 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, ValidationFailed
 from app.json_body import JSONRoute
 from app.kb import articles as service
-from app.kb.csv_io import parse_csv
+from app.kb.csv_io import parse_csv, to_csv
 from app.kb.schemas import (
     ArticleIn,
     ArticleList,
@@ -81,10 +81,20 @@ async def import_articles(request: Request, session: SessionDep, _: AdminDep) ->
     return result
 
 
-@router.get("/export")
-async def export_articles(session: SessionDep, _: AdminDep) -> dict[str, Any]:
-    items = await service.list_articles(session)
-    return {"articles": [service.export_article(a) for a in items]}
+@router.get("/export", response_model=None)
+async def export_articles(
+    session: SessionDep,
+    _: AdminDep,
+    format: Literal["json", "csv"] = Query(default="json"),
+) -> dict[str, Any] | Response:
+    items = [service.export_article(a) for a in await service.list_articles(session)]
+    if format == "csv":
+        return Response(
+            to_csv(items).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="kb.csv"'},
+        )
+    return {"articles": items}
 
 
 @router.get("/articles", response_model=ArticleList)
@@ -104,23 +114,53 @@ async def create_article(
     return ArticleOut.model_validate(article)
 
 
+def _expected_revision(request: Request) -> int | None:
+    """``If-Match: "<revision>"`` (an ETag this API sent): save only over that revision."""
+    header = request.headers.get("if-match", "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ValidationFailed(
+            'If-Match must be an article ETag such as "3"', code="invalid_precondition"
+        )
+    return int(tag)
+
+
+def _tagged(article: Any, response: Response) -> ArticleOut:
+    out = ArticleOut.model_validate(article)
+    response.headers["ETag"] = f'"{out.revision}"'
+    return out
+
+
 @router.get("/articles/{slug}", response_model=ArticleOut)
-async def get_article(slug: str, session: SessionDep, _: AdminDep) -> ArticleOut:
-    return ArticleOut.model_validate(await service.get_article(session, slug))
+async def get_article(
+    slug: str, response: Response, session: SessionDep, _: AdminDep
+) -> ArticleOut:
+    return _tagged(await service.get_article(session, slug), response)
 
 
 @router.patch("/articles/{slug}", response_model=ArticleOut)
 async def update_article(
-    slug: str, patch: ArticlePatch, request: Request, session: SessionDep, _: AdminDep
+    slug: str,
+    patch: ArticlePatch,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _: AdminDep,
 ) -> ArticleOut:
-    article = await service.update_article(session, slug, patch, now=utcnow())
+    article = await service.update_article(
+        session, slug, patch, now=utcnow(), expected_revision=_expected_revision(request)
+    )
     await _kb(request).refresh(session)
-    return ArticleOut.model_validate(article)
+    return _tagged(article, response)
 
 
 @router.delete("/articles/{slug}", status_code=204)
 async def delete_article(slug: str, request: Request, session: SessionDep, _: AdminDep) -> Response:
-    await service.delete_article(session, slug, now=utcnow())
+    await service.delete_article(
+        session, slug, now=utcnow(), expected_revision=_expected_revision(request)
+    )
     await _kb(request).refresh(session)
     return Response(status_code=204)
 

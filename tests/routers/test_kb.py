@@ -44,18 +44,19 @@ async def test_import_upsert_replace_and_export_round_trip(
         "/api/v1/kb/import", json={"mode": "upsert", "articles": ARTICLES}, headers=admin_headers
     )
     assert r.status_code == 200, r.text
-    assert r.json() == {"created": 3, "updated": 0, "deleted": 0}
+    assert r.json() == {"created": 3, "updated": 0, "unchanged": 0, "deleted": 0}
     assert await version(session) == 1
 
     exported = (await client.get("/api/v1/kb/export", headers=admin_headers)).json()
     assert {a["slug"] for a in exported["articles"]} == {a["slug"] for a in ARTICLES}
     again = await client.post("/api/v1/kb/import", json=exported, headers=admin_headers)
-    assert again.json() == {"created": 0, "updated": 3, "deleted": 0}
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 3, "deleted": 0}
+    assert await version(session) == 1  # nothing changed: no index rebuild anywhere
     assert (await client.get("/api/v1/kb/export", headers=admin_headers)).json() == exported
 
     replace = {"mode": "replace", "articles": [ARTICLES[0], article("baru", "Artikel baru")]}
     r = await client.post("/api/v1/kb/import", json=replace, headers=admin_headers)
-    assert r.json() == {"created": 1, "updated": 1, "deleted": 2}
+    assert r.json() == {"created": 1, "updated": 0, "unchanged": 1, "deleted": 2}
     assert await count(session) == 2
 
 
@@ -116,7 +117,7 @@ async def test_csv_import_as_body_and_as_upload(
         data={"mode": "replace"},
         headers=admin_headers,
     )
-    assert r.json() == {"created": 1, "updated": 0, "deleted": 1}
+    assert r.json() == {"created": 1, "updated": 0, "unchanged": 0, "deleted": 1}
     bad = await client.post(
         "/api/v1/kb/import",
         content=b"slug,question\nx,y\n",

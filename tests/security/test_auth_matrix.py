@@ -194,6 +194,12 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/api/v1/stats/export.csv"): (Auth.admin, fixed("/api/v1/stats/export.csv")),
     ("POST", "/api/v1/kb/import"): (Auth.admin, _import),
     ("GET", "/api/v1/kb/export"): (Auth.admin, fixed("/api/v1/kb/export")),
+    ("POST", "/api/v1/kb/coverage"): (
+        Auth.admin,
+        fixed("/api/v1/kb/coverage", json={"questions": ["alamat toko"]}),
+    ),
+    ("GET", "/kb"): (Auth.public, fixed("/kb")),
+    ("GET", "/kb/assets/{name}"): (Auth.public, fixed("/kb/assets/main.js")),
     ("GET", "/api/v1/kb/articles"): (Auth.admin, fixed("/api/v1/kb/articles")),
     ("POST", "/api/v1/kb/articles"): (Auth.admin, _new_article),
     ("GET", A): (Auth.admin, _article()),

@@ -40,6 +40,7 @@ from app.routers import (
     webchat,
     webhooks,
 )
+from app.routers import conversations as conversations_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)
+    app.include_router(conversations_router.router)
     return app
 
 

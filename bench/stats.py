@@ -236,8 +236,13 @@ async def time_endpoints(database_url: str) -> list[tuple[str, float]]:
     return results
 
 
-async def run_backend(backend: str, conversations: int, pg_database: str) -> None:
+async def seeded_database(
+    backend: str, conversations: int, pg_database: str
+) -> tuple[str, Path | None]:
+    """A fresh, migrated database with ``conversations`` seeded: its URL, and the SQLite
+    file (for the caller to remove: about 1 GB at a million) or None on PostgreSQL."""
     started = time.perf_counter()
+    path: Path | None = None
     if backend == "sqlite":
         path = Path(tempfile.mkdtemp(prefix="bench-stats-")) / "router.db"
         url = f"sqlite+aiosqlite:///{path}"
@@ -252,16 +257,21 @@ async def run_backend(backend: str, conversations: int, pg_database: str) -> Non
     await upgrade(engine)
     await engine.dispose()
     await seed_reference_rows(url)
-    if backend == "sqlite":
+    if path is not None:
         await asyncio.to_thread(seed_sqlite, path, conversations)
     else:
         await seed_postgres(url, conversations)
     print(f"\n{backend}: seeded {conversations:,} conversations in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    return url, path
+
+
+async def run_backend(backend: str, conversations: int, pg_database: str) -> None:
+    url, path = await seeded_database(backend, conversations, pg_database)
     for label, seconds in await time_endpoints(url):
         print(f"  {label:<40} {seconds * 1000:8.0f} ms")
-    if backend == "sqlite":
-        shutil.rmtree(path.parent, ignore_errors=True)  # about 1 GB at a million
+    if path is not None:
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def main() -> None:

@@ -67,6 +67,8 @@ class Conversation(Base):
 
 
 UNREDACTED = text("text IS NOT NULL")
+SERVED = text("article_slug IS NOT NULL")
+CUSTOMER_TEXT = text("direction = 'in' AND sender = 'customer' AND text IS NOT NULL")
 
 
 class Message(Base):
@@ -83,6 +85,22 @@ class Message(Base):
             "created_at",
             sqlite_where=UNREDACTED,
             postgresql_where=UNREDACTED,
+        ),
+        # Ops' conversation list (app/analytics/conversations.py): "served this article" and
+        # "a customer wrote this" (a gap's wording). Hash on PostgreSQL: any text length.
+        Index(
+            "ix_messages_article_slug_conversation_id",
+            "article_slug",
+            "conversation_id",
+            sqlite_where=SERVED,
+            postgresql_where=SERVED,
+        ),
+        Index(
+            "ix_messages_customer_text",
+            "text",
+            sqlite_where=CUSTOMER_TEXT,
+            postgresql_where=CUSTOMER_TEXT,
+            postgresql_using="hash",
         ),
     )
 

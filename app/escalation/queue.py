@@ -90,11 +90,6 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
     if row is None:
         raise HandoffNotFound(f"handoff {handoff_id} does not exist")
     handoff, contact, position, conversation, agent = row._tuple()
-    messages = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == handoff.conversation_id)
-        .order_by(Message.id)
-    )
     return HandoffDetail.model_validate(
         {
             **_item(handoff, contact, position),
@@ -104,12 +99,20 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "resolved_at": handoff.resolved_at,
             "csat_score": handoff.csat_score,
             "reply_window_seconds_left": reply_window_seconds_left(contact, now),
-            "transcript": [
-                TranscriptMessage.model_validate(message, from_attributes=True)
-                for message in messages
-            ],
+            "transcript": await conversation_transcript(session, handoff.conversation_id),
         }
     )
+
+
+async def conversation_transcript(
+    session: AsyncSession, conversation_id: int
+) -> list[TranscriptMessage]:
+    """Every message of a conversation, oldest first: the handoff's transcript, and the one
+    ops read in ``GET /api/v1/conversations/{id}`` (one serialiser for both)."""
+    messages = await session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+    )
+    return [TranscriptMessage.model_validate(message, from_attributes=True) for message in messages]
 
 
 async def count_waiting(session: AsyncSession) -> int:

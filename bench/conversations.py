@@ -34,7 +34,11 @@ from app.main import create_app
 from bench.stats import NOW, TOKEN, seeded_database
 
 RUNS = 5
-INDEXES_0011 = ("ix_messages_customer_text", "ix_messages_article_slug_conversation_id")
+INDEXES_0011 = (
+    "ix_messages_customer_text",
+    "ix_outcomes_article_slug_created_at",
+    "ix_conversations_open_created_at",
+)
 YEAR = {"from": (NOW - timedelta(days=365)).isoformat(), "to": NOW.isoformat()}
 MONTH = {"from": (NOW - timedelta(days=30)).isoformat(), "to": NOW.isoformat()}
 # Wordings bench/stats.py generates (each about 1 in 324 conversations): a gap's examples.

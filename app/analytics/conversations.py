@@ -1,9 +1,10 @@
 """Conversations for ops to read: a filtered list, newest first, and one conversation whole.
 
-The list is a keyset page over ``conversations`` (created_at, id), walked backwards on its
-index; the filters probe other tables per row through their indexes (an outcome by its
-unique conversation key, an article served or a customer's wording by the message indexes
-of migration 0011), so a page costs about the same at 1,000 or 1,000,000 conversations.
+The list is a keyset page over (created_at, id), walked backwards on an index: the
+conversations' own, the open ones' (small), or the outcomes' by article; other filters probe
+per row by key (the outcome by its unique conversation id) or look up a customer's wording in
+its hash index, so a page costs about the same at 1,000 or 1,000,000 conversations (see
+``bench/conversations.py``; the indexes are migration 0011's).
 The customers' first messages are read afterwards for the page's rows only.
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.analytics.conversation_schemas import (
     ConversationDetail,
@@ -31,7 +34,7 @@ from app.errors import NotFound
 from app.escalation.models import Agent, Handoff
 from app.escalation.queue import conversation_transcript
 from app.escalation.schemas import Customer
-from app.types import Direction, Sender
+from app.types import ConversationStatus, Direction, Sender
 
 
 class OutcomeFilter(StrEnum):
@@ -52,28 +55,46 @@ class ConversationFilter:
     channel: str | None = None
     outcome: OutcomeFilter | None = None
     reason: str | None = None
-    article: str | None = None  # served in the conversation
+    article: str | None = None  # the article it ended on (the last served), as the funnel
     texts: Sequence[str] = ()  # a customer wrote one of these exactly (a gap's wordings)
+
+
+def _fixed(value: str) -> Any:
+    # In the SQL text, not a bind parameter: PostgreSQL's cached (generic) plan can use a
+    # partial index only when the statement itself implies the index's predicate.
+    return literal(value, literal_execute=True)
 
 
 def _customer_text() -> list[ColumnElement[bool]]:
     # The predicate of the partial index ix_messages_customer_text: keep them in step.
     return [
-        Message.direction == Direction.inbound.value,
-        Message.sender == Sender.customer.value,
+        Message.direction == _fixed(Direction.inbound.value),
+        Message.sender == _fixed(Sender.customer.value),
         Message.text.is_not(None),
     ]
 
 
+def _order_key(
+    f: ConversationFilter,
+) -> tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[int]]:
+    """The (created_at, id) columns a page walks. The outcome's copies hold the same values,
+    and with an article filter their index (ix_outcomes_article_slug_created_at) yields
+    the rows already in order, however rare the article."""
+    if f.article is not None:
+        return Outcome.conversation_created_at, Outcome.conversation_id
+    return Conversation.created_at, Conversation.id
+
+
 def _where(f: ConversationFilter) -> list[ColumnElement[bool]]:
-    where = [
-        Conversation.created_at >= f.period.start_at,
-        Conversation.created_at < f.period.end_at,
-    ]
+    created_at, _ = _order_key(f)
+    where = [created_at >= f.period.start_at, created_at < f.period.end_at]
     if f.channel is not None:
         where.append(Conversation.channel == f.channel)
     if f.outcome is OutcomeFilter.open:
-        where.append(Outcome.id.is_(None))
+        # Still with the bot, which is "no outcome yet" (an escalation moves it to handoff,
+        # every other outcome closes it), read from the small partial index
+        # ix_conversations_open_created_at instead of an anti-join PostgreSQL misestimates.
+        where.append(Conversation.status == _fixed(ConversationStatus.bot.value))
     elif f.outcome is OutcomeFilter.deflected:
         where.append(Outcome.outcome.in_(DEFLECTED))
     elif f.outcome is not None:
@@ -81,8 +102,7 @@ def _where(f: ConversationFilter) -> list[ColumnElement[bool]]:
     if f.reason is not None:
         where.append(Outcome.reason == f.reason)
     if f.article is not None:
-        served = select(Message.conversation_id).where(Message.article_slug == f.article)
-        where.append(Conversation.id.in_(served))
+        where.append(Outcome.article_slug == f.article)
     if f.texts:
         wrote = select(Message.conversation_id).where(
             *_customer_text(),
@@ -102,14 +122,12 @@ def _rows() -> Select[Any]:
     )
 
 
-def _after(key: Key) -> list[ColumnElement[bool]]:
+def _after(f: ConversationFilter, key: Key) -> list[ColumnElement[bool]]:
     # The plain range lets the database walk the index; the OR breaks ties on created_at.
+    created_at, key_id = _order_key(f)
     return [
-        Conversation.created_at <= key.created_at,
-        or_(
-            Conversation.created_at < key.created_at,
-            and_(Conversation.created_at == key.created_at, Conversation.id < key.id),
-        ),
+        created_at <= key.created_at,
+        or_(created_at < key.created_at, and_(created_at == key.created_at, key_id < key.id)),
     ]
 
 
@@ -148,8 +166,9 @@ async def list_conversations(
 ) -> ConversationList:
     statement = _rows().where(*_where(filters))
     if after is not None:
-        statement = statement.where(*_after(after))
-    statement = statement.order_by(Conversation.created_at.desc(), Conversation.id.desc())
+        statement = statement.where(*_after(filters, after))
+    created_at, key_id = _order_key(filters)
+    statement = statement.order_by(created_at.desc(), key_id.desc())
     rows = list((await session.execute(statement.limit(limit + 1))).tuples())
     page, more = rows[:limit], len(rows) > limit
     firsts = await _first_messages(session, [conversation.id for conversation, _, _ in page])

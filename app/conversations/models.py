@@ -47,6 +47,14 @@ class Conversation(Base):
         Index("ix_conversations_created_at", "created_at", "channel"),
         # Stats: "did this customer come back and escalate?" (durable self-service rate).
         Index("ix_conversations_contact_id_created_at", "contact_id", "created_at"),
+        # Ops' list of the open ones (with the bot), newest first: small however old the table.
+        Index(
+            "ix_conversations_open_created_at",
+            "created_at",
+            "id",
+            sqlite_where=text("status = 'bot'"),
+            postgresql_where=text("status = 'bot'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -86,15 +94,8 @@ class Message(Base):
             sqlite_where=UNREDACTED,
             postgresql_where=UNREDACTED,
         ),
-        # Ops' conversation list (app/analytics/conversations.py): "served this article" and
-        # "a customer wrote this" (a gap's wording). Hash on PostgreSQL: any text length.
-        Index(
-            "ix_messages_article_slug_conversation_id",
-            "article_slug",
-            "conversation_id",
-            sqlite_where=SERVED,
-            postgresql_where=SERVED,
-        ),
+        # Ops' conversation list (app/analytics/conversations.py): "a customer wrote this" (a
+        # gap's wording). Hash on PostgreSQL: a B-tree refuses texts over about 2.7 kB.
         Index(
             "ix_messages_customer_text",
             "text",
@@ -140,6 +141,15 @@ class Outcome(Base):
         ),
         # Durable self-service rate: "did this contact escalate soon after?" without a join.
         Index("ix_outcomes_contact_id_recorded_at", "contact_id", "recorded_at"),
+        # Ops' conversations that ended on an article, newest first (the keyset's order).
+        Index(
+            "ix_outcomes_article_slug_created_at",
+            "article_slug",
+            "conversation_created_at",
+            "conversation_id",
+            sqlite_where=SERVED,
+            postgresql_where=SERVED,
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

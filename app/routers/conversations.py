@@ -38,7 +38,7 @@ async def get_conversations(
     outcome: OutcomeFilter | None = None,
     reason: Annotated[EscalationReason | None, Query(description="implies escalated")] = None,
     article: Annotated[
-        str | None, Query(min_length=1, max_length=120, description="an article served")
+        str | None, Query(min_length=1, max_length=120, description="the article it ended on")
     ] = None,
     text: Annotated[
         list[str] | None,

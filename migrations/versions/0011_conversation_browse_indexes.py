@@ -1,4 +1,4 @@
-"""messages: index the articles served and the customers' texts, for ops' conversation list
+"""indexes for ops' conversation list: open ones, by article ended on, by a customer's text
 
 Revision ID: 0011
 Revises: 0006
@@ -15,15 +15,23 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OPEN = sa.text("status = 'bot'")
 SERVED = sa.text("article_slug IS NOT NULL")
 CUSTOMER_TEXT = sa.text("direction = 'in' AND sender = 'customer' AND text IS NOT NULL")
 
 
 def upgrade() -> None:
     op.create_index(
-        "ix_messages_article_slug_conversation_id",
-        "messages",
-        ["article_slug", "conversation_id"],
+        "ix_conversations_open_created_at",
+        "conversations",
+        ["created_at", "id"],
+        sqlite_where=OPEN,
+        postgresql_where=OPEN,
+    )
+    op.create_index(
+        "ix_outcomes_article_slug_created_at",
+        "outcomes",
+        ["article_slug", "conversation_created_at", "conversation_id"],
         sqlite_where=SERVED,
         postgresql_where=SERVED,
     )
@@ -40,4 +48,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_messages_customer_text", table_name="messages")
-    op.drop_index("ix_messages_article_slug_conversation_id", table_name="messages")
+    op.drop_index("ix_outcomes_article_slug_created_at", table_name="outcomes")
+    op.drop_index("ix_conversations_open_created_at", table_name="conversations")

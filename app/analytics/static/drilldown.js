@@ -84,7 +84,10 @@
       parts.push([place.name, place.address, place.latitude + ", " + place.longitude]
         .filter(Boolean).join(" \u00b7 "));
     }
-    if (!parts.length && message.action) { parts.push(t("pressed") + " " + message.action); }
+    if (!parts.length && message.action) {
+      var known = t("action_" + message.action);
+      parts.push(t("pressed") + " " + (known === "action_" + message.action ? message.action : known));
+    }
     return parts.join(" ") || "-";
   }
 
@@ -98,7 +101,7 @@
     li.appendChild(head);
     li.appendChild(el("div", itemText(message), "msg-text"));
     var extras = (message.buttons || []).map(function (b) { return el("span", b.title, "chip"); });
-    if (message.article_slug) { extras.push(el("span", "\ud83d\udcc4 " + message.article_slug, "chip article")); }
+    if (message.article_slug) { extras.push(el("span", t("filter_article") + ": " + message.article_slug, "chip article")); }
     if (extras.length) {
       var line = el("div", null, "msg-extras");
       extras.forEach(function (node) { line.appendChild(node); });

@@ -26,6 +26,7 @@ ASSETS = {
     "api.js": JS,
     "charts.js": JS,
     "drilldown.js": JS,
+    "panels.js": JS,
     "dashboard.css": "text/css; charset=utf-8",
 }
 SECURITY_HEADERS = {

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -147,6 +147,23 @@ def _item(
     }
 
 
+def _page_keys(f: ConversationFilter, after: Key | None, limit: int) -> Subquery:
+    """The page's keys alone, so that the contact and outcome of the page's rows only are read
+    afterwards, not of every candidate a filter visits before the database sorts them."""
+    created_at, key_id = _order_key(f)
+    statement = select(key_id.label("id"), created_at.label("created_at"))
+    if f.article is not None:  # driven by the outcomes index (see _order_key)
+        statement = statement.select_from(Outcome).join(
+            Conversation, Conversation.id == Outcome.conversation_id
+        )
+    elif (f.outcome not in (None, OutcomeFilter.open)) or f.reason is not None:
+        statement = statement.select_from(Conversation).join(
+            Outcome, Outcome.conversation_id == Conversation.id
+        )
+    statement = statement.where(*_where(f), *(_after(f, after) if after else ()))
+    return statement.order_by(created_at.desc(), key_id.desc()).limit(limit).subquery("page")
+
+
 async def _first_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | None]:
     if not ids:
         return {}
@@ -164,12 +181,13 @@ async def _first_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int
 async def list_conversations(
     session: AsyncSession, *, filters: ConversationFilter, limit: int, after: Key | None
 ) -> ConversationList:
-    statement = _rows().where(*_where(filters))
-    if after is not None:
-        statement = statement.where(*_after(filters, after))
-    created_at, key_id = _order_key(filters)
-    statement = statement.order_by(created_at.desc(), key_id.desc())
-    rows = list((await session.execute(statement.limit(limit + 1))).tuples())
+    page_keys = _page_keys(filters, after, limit + 1)
+    statement = (
+        _rows()
+        .join(page_keys, page_keys.c.id == Conversation.id)
+        .order_by(page_keys.c.created_at.desc(), page_keys.c.id.desc())
+    )
+    rows = list((await session.execute(statement)).tuples())
     page, more = rows[:limit], len(rows) > limit
     firsts = await _first_messages(session, [conversation.id for conversation, _, _ in page])
     last = page[-1][0] if page else None

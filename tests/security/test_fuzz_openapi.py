@@ -209,6 +209,9 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
     async def article() -> dict[str, Any]:
         return {"slug": await world.article()}
 
+    async def conversation() -> dict[str, Any]:
+        return {"conversation_id": await world.conversation()}
+
     async def delivery() -> dict[str, Any]:
         return {"item_id": await world.failed_delivery()}
 
@@ -220,6 +223,7 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
         "{agent_id}": agent,
         "{slug}": article,
         "{item_id}": delivery,
+        "{conversation_id}": conversation,
     }
     webhooks = {
         "/webhooks/whatsapp": (WA_SECRET, WA_VERIFY),

@@ -13,8 +13,6 @@ JSON cost on their own), and the same cases again after dropping migration 0011'
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import shutil
 import sys
 import time
@@ -31,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.analytics.keyset import Key, encode_cursor
 from app.config import Settings
 from app.main import create_app
-from bench.stats import NOW, TOKEN, seeded_database
+from bench.stats import NOW, TOKEN, run_cli, seeded_database
 
 RUNS = 5
 INDEXES_0011 = (
@@ -118,13 +116,9 @@ async def run_backend(backend: str, conversations: int, pg_database: str) -> Non
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="postgres")
-    parser.add_argument("--pg-database", default="router_ops_bench_conversations")
-    args = parser.parse_args()
-    for backend in args.backends.split(","):
-        asyncio.run(run_backend(backend.strip(), args.conversations, args.pg_database))
+    run_cli(
+        __doc__ or "", run_backend, backends="postgres", pg_database="router_bench_conversations"
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -274,14 +274,27 @@ async def run_backend(backend: str, conversations: int, pg_database: str) -> Non
         shutil.rmtree(path.parent, ignore_errors=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_cli(
+    doc: str,
+    run: Callable[[str, int, str], Coroutine[Any, Any, None]],
+    *,
+    backends: str,
+    pg_database: str,
+) -> None:
+    """The command line of a benchmark that seeds like this one (``bench/conversations.py``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--pg-database", default="router_bench_stats")
+    parser.add_argument("--backends", default=backends)
+    parser.add_argument("--pg-database", default=pg_database)
     args = parser.parse_args()
     for backend in args.backends.split(","):
-        asyncio.run(run_backend(backend.strip(), args.conversations, args.pg_database))
+        asyncio.run(run(backend.strip(), args.conversations, args.pg_database))
+
+
+def main() -> None:
+    run_cli(
+        __doc__ or "", run_backend, backends="sqlite,postgres", pg_database="router_bench_stats"
+    )
 
 
 if __name__ == "__main__":

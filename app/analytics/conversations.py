@@ -2,9 +2,10 @@
 
 The list is a keyset page over (created_at, id), walked backwards on an index: the
 conversations' own, the open ones' (small), or the outcomes' by article; other filters probe
-per row by key (the outcome by its unique conversation id) or look up a customer's wording in
-its hash index, so a page costs about the same at 1,000 or 1,000,000 conversations (see
-``bench/conversations.py``; the indexes are migration 0011's).
+per row by key (the outcome by its unique conversation id), so a page costs about the same at
+1,000 or 1,000,000 conversations. A customer's wording is looked up in its hash index and
+costs with its matches in the period (see ``bench/conversations.py`` and
+docs/operations.md; the indexes are migration 0011's).
 The customers' first messages are read afterwards for the page's rows only.
 """
 
@@ -38,7 +39,7 @@ from app.types import ConversationStatus, Direction, Sender
 
 
 class OutcomeFilter(StrEnum):
-    """An outcome, ``deflected`` (either kind) or ``open`` (no outcome yet)."""
+    """An outcome, ``deflected`` (either kind) or ``open`` (still with the bot: no outcome)."""
 
     deflected = "deflected"
     deflected_confirmed = "deflected_confirmed"

@@ -240,6 +240,7 @@
 
   function apply() {
     document.documentElement.lang = current;
+    document.title = t("title");
     document.querySelectorAll("[data-i18n]").forEach(function (node) {
       node.textContent = t(node.getAttribute("data-i18n"));
     });

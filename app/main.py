@@ -44,6 +44,7 @@ from app.routers import (
     webhooks,
     workspace,
 )
+from app.routers import conversations as conversations_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workspace.router)
     app.include_router(workspace.page_router)
     app.include_router(media.router)
+    app.include_router(conversations_router.router)
     return app
 
 

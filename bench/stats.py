@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,8 +236,13 @@ async def time_endpoints(database_url: str) -> list[tuple[str, float]]:
     return results
 
 
-async def run_backend(backend: str, conversations: int, pg_database: str) -> None:
+async def seeded_database(
+    backend: str, conversations: int, pg_database: str
+) -> tuple[str, Path | None]:
+    """A fresh, migrated database with ``conversations`` seeded: its URL, and the SQLite
+    file (for the caller to remove: about 1 GB at a million) or None on PostgreSQL."""
     started = time.perf_counter()
+    path: Path | None = None
     if backend == "sqlite":
         path = Path(tempfile.mkdtemp(prefix="bench-stats-")) / "router.db"
         url = f"sqlite+aiosqlite:///{path}"
@@ -252,26 +257,44 @@ async def run_backend(backend: str, conversations: int, pg_database: str) -> Non
     await upgrade(engine)
     await engine.dispose()
     await seed_reference_rows(url)
-    if backend == "sqlite":
+    if path is not None:
         await asyncio.to_thread(seed_sqlite, path, conversations)
     else:
         await seed_postgres(url, conversations)
     print(f"\n{backend}: seeded {conversations:,} conversations in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    return url, path
+
+
+async def run_backend(backend: str, conversations: int, pg_database: str) -> None:
+    url, path = await seeded_database(backend, conversations, pg_database)
     for label, seconds in await time_endpoints(url):
         print(f"  {label:<40} {seconds * 1000:8.0f} ms")
-    if backend == "sqlite":
-        shutil.rmtree(path.parent, ignore_errors=True)  # about 1 GB at a million
+    if path is not None:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def run_cli(
+    doc: str,
+    run: Callable[[str, int, str], Coroutine[Any, Any, None]],
+    *,
+    backends: str,
+    pg_database: str,
+) -> None:
+    """The command line of a benchmark that seeds like this one (``bench/conversations.py``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=1_000_000)
+    parser.add_argument("--backends", default=backends)
+    parser.add_argument("--pg-database", default=pg_database)
+    args = parser.parse_args()
+    for backend in args.backends.split(","):
+        asyncio.run(run(backend.strip(), args.conversations, args.pg_database))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--pg-database", default="router_bench_stats")
-    args = parser.parse_args()
-    for backend in args.backends.split(","):
-        asyncio.run(run_backend(backend.strip(), args.conversations, args.pg_database))
+    run_cli(
+        __doc__ or "", run_backend, backends="sqlite,postgres", pg_database="router_bench_stats"
+    )
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ import asyncio
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.analytics.clustering import cluster_texts
+from app.analytics.clustering import Group, cluster_texts
 from app.analytics.periods import Period
 from app.analytics.schemas import ConfirmedArticle, Gap, GapStats
+from app.bot.intents import Intent, parse_rating, understand
 from app.conversations.models import Message, Outcome
 from app.types import Direction, OutcomeKind, Sender
 
@@ -25,6 +26,12 @@ MAX_TEXTS = 5000
 UNANSWERED = ("none", "suggest")
 ANSWERED = "answer"
 CONFIRMED_PER_GAP = 3
+_NOT_QUESTIONS = frozenset({Intent.greeting, Intent.thanks, Intent.yes, Intent.no, Intent.empty})
+
+
+def is_small_talk(text: str) -> bool:
+    """A greeting, thanks, yes/no, emoji only, or a rating reply: nothing the KB should answer."""
+    return parse_rating(text) is not None or understand(text).intent in _NOT_QUESTIONS
 
 
 async def knowledge_gaps(
@@ -57,9 +64,7 @@ async def knowledge_gaps(
     rows = [
         (text, slug) for text, slug in await session.execute(statement) if text and text.strip()
     ]
-    groups = await asyncio.to_thread(
-        lambda: cluster_texts([text for text, _ in rows], tags=[slug for _, slug in rows])
-    )
+    groups = await asyncio.to_thread(_cluster_questions, rows)
     return GapStats(
         items=[
             Gap(
@@ -75,3 +80,8 @@ async def knowledge_gaps(
         ],
         texts_read=len(rows),
     )
+
+
+def _cluster_questions(rows: list[tuple[str, str | None]]) -> list[Group]:
+    questions = [(text, slug) for text, slug in rows if not is_small_talk(text)]
+    return cluster_texts([text for text, _ in questions], tags=[slug for _, slug in questions])

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.conversations.models import Contact, Conversation, Message
 from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
-from app.escalation.schemas import Customer, HandoffDetail, HandoffItem
+from app.escalation.schemas import Customer, HandoffDetail, HandoffItem, TranscriptMessage
 from app.escalation.transcripts import transcript
 from app.types import Channel, HandoffStatus, Sender
 
@@ -119,6 +119,14 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "transcript": await transcript(session, conversation_id=handoff.conversation_id),
         }
     )
+
+
+async def conversation_transcript(
+    session: AsyncSession, conversation_id: int
+) -> list[TranscriptMessage]:
+    """Every message of a conversation, oldest first: the handoff's transcript, and the one
+    ops read in ``GET /api/v1/conversations/{id}`` (one serialiser for both)."""
+    return await transcript(session, conversation_id=conversation_id)
 
 
 async def count_waiting(session: AsyncSession) -> int:

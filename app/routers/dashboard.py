@@ -18,8 +18,15 @@ from app.json_body import JSONRoute
 router = APIRouter(tags=["dashboard"], include_in_schema=False, route_class=JSONRoute)
 
 STATIC = files("app.analytics") / "static"
+JS = "text/javascript; charset=utf-8"
 ASSETS = {
-    "dashboard.js": "text/javascript; charset=utf-8",
+    "dashboard.js": JS,
+    "i18n.js": JS,
+    "format.js": JS,
+    "api.js": JS,
+    "charts.js": JS,
+    "drilldown.js": JS,
+    "panels.js": JS,
     "dashboard.css": "text/css; charset=utf-8",
 }
 SECURITY_HEADERS = {

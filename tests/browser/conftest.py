@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.service import CHROMIUM
+from tests.browser.support import TOKEN, seed_dashboard
+from tests.serve import running_service
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,3 +24,12 @@ def chromium() -> str:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[str]:
+    """``router serve`` on the dashboard's seeded SQLite database."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    await seed_dashboard(database_url)
+    async with running_service(tmp_path, database_url, TOKEN) as base:
+        yield base

@@ -1,79 +1,21 @@
 """The ops dashboard in a real headless chromium against the real service.
 
 Runs once (not per database backend): it starts ``router serve`` on a temporary SQLite file
-seeded with known conversations, types the admin token into the page, and checks that the
-page shows the API's numbers without a single console error.
+seeded with known conversations (``tests/browser/support.py``), types the admin token into
+the page, and checks that the page shows the API's numbers without a single console error.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from app.config import Settings
-from app.db import create_engine, create_sessionmaker, utcnow
-from app.migrate import upgrade
-from app.types import Channel, ConversationStatus, EscalationReason, OutcomeKind
 from tests.browser.service import CHROMIUM_ARGS
-from tests.factories import make_conversation, make_handoff_record, make_inbound, make_outcome
-from tests.serve import running_service
+from tests.browser.support import GAP, TOKEN
 
 pytestmark = pytest.mark.browser
-
-TOKEN = "browser-admin-token"
-GAP = "bisa bayar pakai paylater"
-
-
-async def _seed(database_url: str) -> None:
-    engine = create_engine(Settings(database_url=database_url))
-    await upgrade(engine)
-    async with create_sessionmaker(engine)() as session:
-        day = utcnow() - timedelta(days=2)
-        kinds = [OutcomeKind.deflected_confirmed] * 3 + [
-            OutcomeKind.deflected_assumed,
-            OutcomeKind.escalated,
-            OutcomeKind.escalated,
-            OutcomeKind.unresolved,
-        ]
-        for i, kind in enumerate(kinds):
-            channel = Channel.whatsapp if i % 2 else Channel.webchat
-            conversation = await make_conversation(
-                session,
-                channel=channel,
-                status=ConversationStatus.closed,
-                created_at=day + timedelta(minutes=i),
-            )
-            if kind is OutcomeKind.unresolved:
-                await make_inbound(
-                    session, conversation=conversation, text=GAP, understood_as="none"
-                )
-            await make_outcome(
-                session,
-                conversation=conversation,
-                outcome=kind,
-                reason=EscalationReason.button if kind is OutcomeKind.escalated else None,
-                recorded_at=day + timedelta(minutes=i + 5),
-            )
-        waiting = await make_conversation(
-            session, status=ConversationStatus.handoff, created_at=day + timedelta(hours=1)
-        )
-        await make_inbound(session, conversation=waiting, text=GAP, understood_as="none")
-        await make_handoff_record(session, conversation=waiting, created_at=day)
-        await session.commit()
-    await engine.dispose()
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[str]:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
-    await _seed(database_url)
-    async with running_service(tmp_path, database_url, TOKEN) as base:
-        yield base
 
 
 def _percent(value: float | None) -> str:
@@ -151,7 +93,7 @@ async def test_a_wrong_token_is_reported_and_forgotten(chromium: str, service: s
             await page.click("#token-form button[type=submit]")
             await page.wait_for_selector("#status.error")
 
-            assert "refused" in (await page.text_content("#status") or "")
+            assert "ditolak" in (await page.text_content("#status") or "")  # "refused"
             assert await page.is_visible("#token-form")
             assert await page.evaluate("localStorage.getItem('router.adminToken')") is None
         finally:

@@ -94,6 +94,10 @@ def _claimed(action: str, ok: int = 200, **kwargs: Any) -> Build:
     return build
 
 
+async def _conversation(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/conversations/{await w.conversation()}")
+
+
 async def _agent(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/agents/{await w.agent_id()}")
 
@@ -192,6 +196,8 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/api/v1/stats/gaps"): (Auth.admin, fixed("/api/v1/stats/gaps")),
     ("GET", "/api/v1/stats/agents"): (Auth.admin, fixed("/api/v1/stats/agents")),
     ("GET", "/api/v1/stats/export.csv"): (Auth.admin, fixed("/api/v1/stats/export.csv")),
+    ("GET", "/api/v1/conversations"): (Auth.admin, fixed("/api/v1/conversations")),
+    ("GET", "/api/v1/conversations/{conversation_id}"): (Auth.admin, _conversation),
     ("POST", "/api/v1/kb/import"): (Auth.admin, _import),
     ("GET", "/api/v1/kb/export"): (Auth.admin, fixed("/api/v1/kb/export")),
     ("POST", "/api/v1/kb/coverage"): (

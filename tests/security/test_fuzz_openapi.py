@@ -225,6 +225,9 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
     async def article() -> dict[str, Any]:
         return {"slug": await world.article()}
 
+    async def conversation() -> dict[str, Any]:
+        return {"conversation_id": await world.conversation()}
+
     async def delivery() -> dict[str, Any]:
         return {"item_id": await world.failed_delivery()}
 
@@ -252,6 +255,7 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         "{agent_id}": agent,
         "{slug}": article,
         "{item_id}": delivery,
+        "{conversation_id}": conversation,
     }
     webhooks = {
         "/webhooks/whatsapp": (WA_SECRET, WA_VERIFY),

@@ -108,6 +108,11 @@ class World:
             assert claimed.status_code == 200, claimed.text
         return handoff.id
 
+    async def conversation(self) -> int:
+        conversation = await make_conversation(self.session)
+        await self.session.commit()
+        return conversation.id
+
     async def article(self) -> str:
         slug = f"artikel-{next(_ids)}"
         response = await self.client.post(

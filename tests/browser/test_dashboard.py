@@ -7,11 +7,6 @@ page shows the API's numbers without a single console error.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,20 +19,13 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.migrate import upgrade
 from app.types import Channel, ConversationStatus, EscalationReason, OutcomeKind
+from tests.browser.router_process import CHROMIUM_ARGS, chromium_path, running_router
 from tests.factories import make_conversation, make_handoff_record, make_inbound, make_outcome
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 TOKEN = "browser-admin-token"
-ROOT = Path(__file__).resolve().parents[2]
 GAP = "bisa bayar pakai paylater"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _seed(database_url: str) -> None:
@@ -81,53 +69,15 @@ async def _seed(database_url: str) -> None:
 
 @pytest.fixture
 def chromium() -> str:
-    pytest.importorskip("playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    return CHROMIUM
+    return chromium_path()
 
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[str]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
     await _seed(database_url)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ROUTER_DATABASE_URL": database_url,
-        "ROUTER_ADMIN_TOKEN": TOKEN,
-        "ROUTER_RUN_WORKERS": "false",
-        "ROUTER_LOG_LEVEL": "WARNING",
-    }
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(100):
-                if server.poll() is not None:
-                    break
-                try:
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            else:
-                pytest.fail("the service did not start")
-        if server.poll() is not None:
-            pytest.fail("the service exited: " + (tmp_path / "server.log").read_text()[-2000:])
+    async with running_router(tmp_path, database_url, {"ROUTER_ADMIN_TOKEN": TOKEN}) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def _percent(value: float | None) -> str:
@@ -148,14 +98,7 @@ async def test_dashboard_shows_the_api_numbers(chromium: str, service: str) -> N
         browser = await playwright.chromium.launch(
             executable_path=chromium,
             headless=True,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=CHROMIUM_ARGS,
         )
         try:
             page = await browser.new_page()

@@ -102,11 +102,14 @@ def _comment(rest: str) -> str | None:
     return cleaned
 
 
+def _content(text: str) -> str:
+    return " ".join(w for w in fold(text).split() if w not in _FILLER)
+
+
 def _by_label(text: str) -> Rating | None:
-    words = [w for w in fold(text).split() if w not in _FILLER]
-    wanted = " ".join(words)
+    wanted = _content(text)
     for score, labels in _LABELS.items():
-        if wanted in {fold(v) for v in labels.values()}:
+        if wanted and wanted in {_content(v) for v in labels.values()}:
             return Rating(score, None)
     return None
 
@@ -167,7 +170,7 @@ def parse_rating(text: str) -> int | None:
 def is_closing_remark(text: str) -> bool:
     """Thanks, praise, greetings or an emoji after the conversation ended ("great thanks!",
     "mantap 👍"): no new request (a greeting may start one), so the rating question stays open."""
-    words = [w for w in fold(text).split() if w not in _PRAISE]
+    words = [w for w in fold(text).split() if w not in _PRAISE and w not in _FILLER]
     intent = understand(" ".join(words)).intent
     return intent in (Intent.thanks, Intent.yes, Intent.empty)
 

@@ -138,6 +138,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/readyz"): (Auth.public, fixed("/readyz")),
     ("GET", "/metrics"): (Auth.public, fixed("/metrics")),
     ("GET", "/chat"): (Auth.public, fixed("/chat")),
+    ("GET", "/widget.js"): (Auth.public, fixed("/widget.js")),
     ("GET", "/dashboard"): (Auth.public, fixed("/dashboard")),
     ("GET", "/dashboard/assets/{name}"): (Auth.public, fixed("/dashboard/assets/dashboard.js")),
     ("POST", "/api/v1/webchat/sessions"): (

@@ -50,14 +50,11 @@ _UNITS = frozenset(
 _SCALE = r"(?:\s*(?:/|dari|out\s+of)\s*(?P<scale>5|10)\b)?"
 _SUFFIX = r"(?:\s*(?P<suffix>bintang|stars?|[" + _STARS + r"]+))?"
 _NUMBER = r"(?P<number>\d+(?:[.,]\d+)?|(?:" + "|".join(_NUMBER_WORDS) + r")\b)"
+# Each lead word ends at a separator, and there are few of them: no backtracking blow-up on
+# a long question.
+_LEAD_WORD = r"(?:[a-z]+(?:\s*[:=]\s*|\s+)|[" + _STARS + r"]+\s*)"
 _RATING = re.compile(
-    r"^(?P<lead>(?:[a-z"
-    + _STARS
-    + r"]+\s*[:=]?\s*)*?)"
-    + _NUMBER
-    + _SCALE
-    + _SUFFIX
-    + r"(?P<rest>.*)$",
+    r"^(?P<lead>" + _LEAD_WORD + r"{0,6}?)" + _NUMBER + _SCALE + _SUFFIX + r"(?P<rest>.*)$",
     re.DOTALL,
 )
 

@@ -74,6 +74,10 @@ def test_ratings_customers_type(text: str, rating: Rating) -> None:
         "pesanan 5 belum datang",
         "great thanks!",
         "11/10",
+        # Long questions must be read in linear time, whatever they hold.
+        "Bagaimana cara mengajukan pengembalian dana (refund)?",
+        "kak " * 2000 + "x",
+        "a b " * 2000,
     ],
 )
 def test_what_is_not_a_rating(text: str) -> None:

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     # answering catches up between bursts. 0 keeps the priority.
     worker_nice: int = Field(default=10, ge=0, le=19)
 
+    # Web chat widget on a business's own site (GET /widget.js): the origins whose pages may
+    # call the web chat API, comma-separated ("https://shop.example,https://www.shop.example";
+    # "*" for any). Empty: same origin only (the /chat page).
+    webchat_allowed_origins: str = ""
+
     # Channel content and Instagram (issue 20): the fourth channel, media for agents, and
     # which echoes are the bot's own (any other app's echo is a person taking over).
     instagram_verify_token: SecretStr | None = None

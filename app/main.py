@@ -14,6 +14,7 @@ from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
 from app.config import Settings, get_settings
 from app.conversations.retention import remove_expired
+from app.cors import WebchatCORSMiddleware, parse_origins
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import install_error_handlers
 from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
@@ -182,6 +183,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.handoff_notifier = handoff_notifier
     install_error_handlers(app)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        WebchatCORSMiddleware, allowed_origins=parse_origins(settings.webchat_allowed_origins)
+    )
     # First: the webhooks are the hot path, and routes are matched in order.
     app.include_router(webhooks.router)
     app.include_router(health.router)

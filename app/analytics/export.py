@@ -37,6 +37,7 @@ COLUMNS = (
     "handoff_resolved_at",
     "agent_id",
     "csat_score",
+    "csat_comment",
 )
 
 
@@ -106,6 +107,7 @@ async def _page(
                 func.max(Handoff.resolved_at),
                 func.max(Handoff.agent_id),
                 func.max(Handoff.csat_score),
+                func.max(Handoff.csat_comment),
             )
             .where(Handoff.conversation_id.in_(ids))
             .group_by(Handoff.conversation_id)
@@ -113,7 +115,7 @@ async def _page(
     }
     rows: list[tuple[Any, ...]] = []
     for cid, channel, status, created_at, closed_at, outcome, reason in conversations:
-        handoff = handoffs.get(cid, (None,) * 6)
+        handoff = handoffs.get(cid, (None,) * 7)
         rows.append(
             (
                 (created_at, cid),
@@ -128,6 +130,7 @@ async def _page(
                 *(_iso(v) for v in handoff[:4]),
                 "" if handoff[4] is None else handoff[4],
                 "" if handoff[5] is None else handoff[5],
+                handoff[6] or "",
             )
         )
     return rows

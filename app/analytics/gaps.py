@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.analytics.clustering import Group, cluster_texts
 from app.analytics.periods import Period
 from app.analytics.schemas import ConfirmedArticle, Gap, GapStats
-from app.bot.intents import Intent, parse_rating, understand
+from app.bot.intents import Intent, understand
+from app.bot.ratings import parse_rating
 from app.conversations.models import Message, Outcome
 from app.types import Direction, OutcomeKind, Sender
 

@@ -26,6 +26,7 @@ from app.bot.followups import after_close
 from app.bot.hours import BusinessHours, describe_opening
 from app.bot.intents import Intent, Understanding, fold, understand
 from app.bot.ports import ArticleLike, KnowledgeSource, MatchLike, translated
+from app.bot.ratings import score_of_action
 from app.bot.sweeper import close_idle, is_idle
 from app.bot.takeover import taken_over
 from app.bot.templates import button_titles
@@ -138,7 +139,9 @@ class ConversationEngine:
             await close_idle(session, conversation, now=now)
             latest, conversation = conversation, None
         if conversation is None:
-            followup = await after_close(session, latest, contact, message, inbound, text, now)
+            followup = await after_close(
+                session, latest, contact, message, inbound, text, now, self.kb
+            )
             if followup is not None:
                 return followup
             conversation = await repository.start_conversation(
@@ -165,15 +168,15 @@ class ConversationEngine:
         )
 
     async def _validate_action(self, session: AsyncSession, action: str | None) -> None:
-        if action is None or action in _KNOWN_ACTIONS:
+        if action is None or action in _KNOWN_ACTIONS or score_of_action(action) is not None:
             return
         if action.startswith(ARTICLE_PREFIX):
             if await self.kb.get_article(session, action.removeprefix(ARTICLE_PREFIX)) is None:
                 raise NotFound(f"article {action!r} does not exist", code="article_not_found")
             return
         raise ValidationFailed(
-            f"unknown action {action!r}; expected helpful_yes, helpful_no, escalate"
-            " or article:<slug>",
+            f"unknown action {action!r}; expected helpful_yes, helpful_no, escalate,"
+            " article:<slug> or csat:1 .. csat:5",
             code="unknown_action",
         )
 
@@ -187,6 +190,11 @@ class ConversationEngine:
         if action is not None and action not in _KNOWN_ACTIONS:
             if action.startswith(ARTICLE_PREFIX):
                 return await self._serve_chosen(turn, action.removeprefix(ARTICLE_PREFIX))
+            if score_of_action(action) is not None:
+                # A rating button of an earlier conversation, pressed after a new one began:
+                # too late to count, and no question for the KB either.
+                message.understood_as = "feedback"
+                return [replies.plain("thanks", turn.lang)]
             action = None  # another app's button: read its title as text
         action = action or self._typed_action(text, turn)
         if action == HELPFUL_YES:

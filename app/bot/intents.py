@@ -207,12 +207,3 @@ def understand(text: str) -> Understanding:
     if _only(words, _NO | frozenset({"membantu", "helpful", "terjawab", "jelas", "ngerti"})):
         return Understanding(Intent.no, language)
     return Understanding(Intent.question, language)
-
-
-_RATING = re.compile(r"^\s*([1-5])(?:\s*(?:/\s*5|dari\s*5|out of 5|bintang|stars?))?\s*[.!]*\s*$")
-
-
-def parse_rating(text: str) -> int | None:
-    """A CSAT answer: a lone digit 1-5, optionally '/5', 'dari 5', 'bintang'."""
-    match = _RATING.match(text.lower())
-    return int(match.group(1)) if match else None

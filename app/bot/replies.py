@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.bot import templates
+from app.bot.ratings import rating_buttons
 from app.bot.types import ARTICLE_PREFIX, ESCALATE, HELPFUL_NO, HELPFUL_YES, Button, Reply
 
 
@@ -73,3 +74,8 @@ def still_waiting(position: int | None, lang: str) -> Reply:
     return Reply(
         templates.text("still_waiting", lang, position=templates.queue_position(position, lang))
     )
+
+
+def rating_question(lang: str) -> Reply:
+    """Asked once when an agent resolved the conversation; the buttons are csat:5 .. csat:1."""
+    return Reply(templates.csat_prompt(lang), buttons=rating_buttons(lang))

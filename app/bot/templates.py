@@ -123,16 +123,26 @@ _TEXTS: dict[str, dict[str, str]] = {
     "csat_prompt": {
         "id": (
             "Percakapan dengan tim kami sudah selesai. Seberapa puas Kakak dengan bantuan kami?"
-            " Balas dengan angka 1 (tidak puas) sampai 5 (sangat puas)."
+            " Pilih atau balas dengan angka 1 (tidak puas) sampai 5 (sangat puas)."
         ),
         "en": (
             "Your conversation with our team is finished. How satisfied are you with the help?"
-            " Reply with a number from 1 (not satisfied) to 5 (very satisfied)."
+            " Pick or reply with a number from 1 (not satisfied) to 5 (very satisfied)."
         ),
     },
     "csat_thanks": {
-        "id": "Terima kasih atas penilaiannya! 🙏",
-        "en": "Thank you for your rating! 🙏",
+        "id": (
+            "Terima kasih atas penilaiannya! 🙏 Kalau ada saran untuk tim kami, tulis saja di"
+            " sini (boleh dilewati)."
+        ),
+        "en": (
+            "Thank you for your rating! 🙏 If you have a suggestion for our team, just write it"
+            " here (optional)."
+        ),
+    },
+    "csat_comment_thanks": {
+        "id": "Terima kasih, masukan Kakak sudah kami sampaikan ke tim. 🙏",
+        "en": "Thank you, we passed your feedback on to the team. 🙏",
     },
 }
 

@@ -17,6 +17,8 @@ from app.db_util import rowcount
 from app.types import Channel, Sender
 
 POLLED_SENDERS = (Sender.agent.value, Sender.system.value)
+# The widget restores the whole chat on a page load: the visitor's own messages and the bot's.
+HISTORY_SENDERS = tuple(sender.value for sender in Sender)
 
 
 async def create_session(
@@ -36,10 +38,14 @@ async def create_session(
 
 
 async def messages_since(
-    session: AsyncSession, *, chat: WebchatSession, after: int, limit: int
+    session: AsyncSession, *, chat: WebchatSession, after: int, limit: int, history: bool = False
 ) -> list[Message]:
     return await repository.messages_after(
-        session, contact_id=chat.contact_id, after_id=after, senders=POLLED_SENDERS, limit=limit
+        session,
+        contact_id=chat.contact_id,
+        after_id=after,
+        senders=HISTORY_SENDERS if history else POLLED_SENDERS,
+        limit=limit,
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.bot.templates import csat_prompt
+from app.bot.replies import rating_question
 from app.bot.types import Reply
 from app.channels.outbound import send_replies
 from app.conversations.models import Contact, Conversation, Message
@@ -153,7 +153,7 @@ async def resolve_handoff(
             session,
             contact=contact,
             conversation_id=conversation.id,
-            replies=[Reply(text=csat_prompt(conversation.language))],
+            replies=[rating_question(conversation.language)],
             sender=Sender.system,
             now=now,
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import hash_token, new_token
+from app.conversations.models import Message
 from app.errors import ValidationFailed
 from app.escalation.errors import AgentNotFound
 from app.escalation.models import Agent, Handoff, HandoffEvent
@@ -58,3 +59,27 @@ async def deactivate_agent(session: AsyncSession, *, agent_id: int, now: datetim
     if held:
         notify_after_commit(session)
     return agent
+
+
+async def reply_authors(session: AsyncSession, message_ids: Sequence[int]) -> dict[int, str]:
+    """The name of the agent who sent each of these agent messages (by message id).
+
+    An agent reply and its ``agent_reply`` event are written in one transaction with the same
+    timestamp; an admin's reply has no agent, so it has no name here."""
+    if not message_ids:
+        return {}
+    rows = await session.execute(
+        select(Message.id, Agent.name)
+        .join(Handoff, Handoff.conversation_id == Message.conversation_id)
+        .join(
+            HandoffEvent,
+            and_(
+                HandoffEvent.handoff_id == Handoff.id,
+                HandoffEvent.kind == "agent_reply",
+                HandoffEvent.created_at == Message.created_at,
+            ),
+        )
+        .join(Agent, Agent.id == HandoffEvent.agent_id)
+        .where(Message.id.in_(message_ids))
+    )
+    return {message_id: name for message_id, name in rows.tuples()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdType, UTCDateTime, utcnow
@@ -51,6 +51,8 @@ class Handoff(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the customer wrote with or right after the rating ("cepat dan ramah").
+    csat_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class HandoffEvent(Base):

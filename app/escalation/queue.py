@@ -115,6 +115,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "first_agent_reply_at": handoff.first_agent_reply_at,
             "resolved_at": handoff.resolved_at,
             "csat_score": handoff.csat_score,
+            "csat_comment": handoff.csat_comment,
             "reply_window_seconds_left": reply_window_seconds_left(contact, now),
             "transcript": await transcript(session, conversation_id=handoff.conversation_id),
         }

@@ -47,6 +47,7 @@ class HandoffDetail(HandoffItem):
     first_agent_reply_at: datetime | None
     resolved_at: datetime | None
     csat_score: int | None
+    csat_comment: str | None = None
     # WhatsApp only: free-form replies are allowed for 24 h after the customer's last message.
     reply_window_seconds_left: int | None
     transcript: list[TranscriptMessage]

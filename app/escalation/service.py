@@ -105,9 +105,15 @@ async def queue_position(session: AsyncSession, handoff: Handoff) -> int | None:
 
 
 async def record_csat(
-    session: AsyncSession, *, conversation_id: int, score: int, now: datetime
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    score: int,
+    now: datetime,
+    comment: str | None = None,
 ) -> bool:
-    """Store a 1-5 score on the conversation's latest resolved, unrated handoff.
+    """Store a 1-5 score (and the comment written with it) on the conversation's latest
+    resolved, unrated handoff. The one place a rating is recorded.
 
     False when the score is out of range or there is nothing to rate (already rated, never
     resolved). Leaves ``conversation.awaiting_csat`` to the caller.
@@ -130,7 +136,7 @@ async def record_csat(
     result = await session.execute(
         update(Handoff)
         .where(Handoff.id == target, Handoff.csat_score.is_(None))
-        .values(csat_score=score, csat_at=now)
+        .values(csat_score=score, csat_at=now, csat_comment=_clip(comment))
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -138,3 +144,26 @@ async def record_csat(
     session.add(HandoffEvent(handoff_id=target, kind="csat", created_at=now))
     await session.flush()
     return True
+
+
+async def record_csat_comment(session: AsyncSession, *, conversation_id: int, comment: str) -> bool:
+    """Add the text a customer sent right after their rating to that rating; False when the
+    conversation has no rating without a comment."""
+    result = await session.execute(
+        update(Handoff)
+        .where(
+            Handoff.conversation_id == conversation_id,
+            Handoff.csat_score.is_not(None),
+            Handoff.csat_comment.is_(None),
+        )
+        .values(csat_comment=_clip(comment))
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+CSAT_COMMENT_MAX = 2000
+
+
+def _clip(comment: str | None) -> str | None:
+    return comment.strip()[:CSAT_COMMENT_MAX] or None if comment else None

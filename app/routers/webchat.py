@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, model_validator
 
 from app.auth import WebchatSessionDep
@@ -14,14 +14,17 @@ from app.bot.types import InboundMessage
 from app.channels import webchat
 from app.db import SessionDep, utcnow
 from app.errors import ValidationFailed
+from app.escalation.agents import reply_authors
 from app.json_body import JSONRoute
 from app.ratelimit import Limiter
-from app.types import Channel
+from app.types import Channel, Sender
 
 router = APIRouter(prefix="/api/v1/webchat", tags=["webchat"], route_class=JSONRoute)
 page_router = APIRouter(include_in_schema=False, route_class=JSONRoute)
 
-_CHAT_PAGE = Path(__file__).resolve().parent.parent / "static" / "chat.html"
+_STATIC = Path(__file__).resolve().parent.parent / "static"
+_CHAT_PAGE = _STATIC / "chat.html"
+_WIDGET = _STATIC / "widget.js"
 
 
 class SessionCreate(BaseModel):
@@ -79,6 +82,11 @@ class PolledMessage(BaseModel):
     text: str | None
     buttons: list[ButtonOut]
     created_at: str
+    # Additions for the widget: who of the team replied, the button a visitor pressed (its
+    # message has no text), and the article a bot answer served.
+    agent_name: str | None = None
+    action: str | None = None
+    article: str | None = None
 
 
 class PolledMessages(BaseModel):
@@ -137,9 +145,15 @@ async def poll_messages(
     # 18 digits: a larger cursor would overflow the BIGINT id comparison.
     after: Annotated[str, Query(max_length=18, pattern=r"^\d*$")] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    history: Annotated[
+        bool, Query(description="Every message (the visitor's and the bot's too), not only replies")
+    ] = False,
 ) -> PolledMessages:
     after_id = int(after) if after else 0
-    rows = await webchat.messages_since(session, chat=chat, after=after_id, limit=limit)
+    rows = await webchat.messages_since(
+        session, chat=chat, after=after_id, limit=limit, history=history
+    )
+    names = await reply_authors(session, [m.id for m in rows if m.sender == Sender.agent])
     return PolledMessages(
         messages=[
             PolledMessage(
@@ -148,6 +162,9 @@ async def poll_messages(
                 text=m.text,
                 buttons=[ButtonOut(**b) for b in (m.buttons or [])],
                 created_at=m.created_at.isoformat(),
+                agent_name=names.get(m.id),
+                action=m.action,
+                article=m.article_slug,
             )
             for m in rows
         ],
@@ -157,4 +174,16 @@ async def poll_messages(
 
 @page_router.get("/chat", response_class=HTMLResponse)
 async def chat_page() -> HTMLResponse:
+    """The full-page chat: the widget's own code, mounted on the whole page."""
     return HTMLResponse(_CHAT_PAGE.read_text(encoding="utf-8"))
+
+
+@page_router.get("/widget.js")
+async def widget_script() -> Response:
+    """The chat bubble a business adds to its own site with one script tag."""
+    return Response(
+        _WIDGET.read_bytes(),
+        media_type="text/javascript; charset=utf-8",
+        # Short: a business gets a fixed widget within minutes, without a versioned URL.
+        headers={"Cache-Control": "public, max-age=300"},
+    )

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.bot.hours import BusinessHours, describe_opening
-from app.bot.intents import Intent, parse_rating, understand
+from app.bot.intents import Intent, understand
+from app.bot.ratings import parse_rating
 
 
 @pytest.mark.parametrize(

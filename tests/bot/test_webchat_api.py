@@ -82,7 +82,12 @@ async def test_a_token_sees_only_its_own_messages(new_chat: NewChat) -> None:
     assert (await bob.poll())["messages"] == []
 
 
-async def test_chat_page_is_served(client: httpx.AsyncClient) -> None:
+async def test_chat_page_is_the_widget_full_page(client: httpx.AsyncClient) -> None:
     response = await client.get("/chat")
     assert response.status_code == 200
-    assert "/api/v1/webchat" in response.text
+    assert '<script src="/widget.js" data-mode="page"' in response.text
+    script = await client.get("/widget.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "/api/v1/webchat" in script.text
+    assert 'attachShadow({ mode: "open" })' in script.text

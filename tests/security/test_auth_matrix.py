@@ -161,6 +161,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/metrics"): (Auth.public, fixed("/metrics")),
     ("GET", "/"): (Auth.public, fixed("/")),
     ("GET", "/chat"): (Auth.public, fixed("/chat")),
+    ("GET", "/widget.js"): (Auth.public, fixed("/widget.js")),
     ("GET", "/dashboard"): (Auth.public, fixed("/dashboard")),
     ("GET", "/dashboard/assets/{name}"): (Auth.public, fixed("/dashboard/assets/dashboard.js")),
     ("POST", "/api/v1/webchat/sessions"): (

@@ -111,6 +111,16 @@ class Settings(BaseSettings):
     # answering catches up between bursts. 0 keeps the priority.
     worker_nice: int = Field(default=10, ge=0, le=19)
 
+    # Integrations (issue 25): outgoing events and Chatwoot's agent bot.
+    # Event subscriptions may target loopback / private / link-local addresses (receivers on
+    # the router's own network); off by default, against server-side request forgery.
+    events_allow_private_urls: bool = False
+    # Chatwoot's base URL (https://chatwoot.example), the agent bot's access token (sent as
+    # the api_access_token header) and, optionally, the secret its webhook must carry.
+    chatwoot_url: str = ""
+    chatwoot_bot_token: SecretStr | None = None
+    chatwoot_webhook_secret: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -31,6 +31,7 @@ from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_o
 from app.ratelimit import prune_rate_limits, webchat_limiters
 from app.routers import (
     agents,
+    chatwoot,
     contacts,
     dashboard,
     handoffs,
@@ -40,6 +41,7 @@ from app.routers import (
     webchat,
     webhooks,
 )
+from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
@@ -179,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_body_bytes)
     # First: the webhooks are the hot path, and routes are matched in order.
     app.include_router(webhooks.router)
+    app.include_router(chatwoot.router)
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(webchat.page_router)
@@ -190,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)
+    app.include_router(events_router.router)
     return app
 
 

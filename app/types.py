@@ -15,6 +15,7 @@ class Channel(StrEnum):
     whatsapp = "whatsapp"
     messenger = "messenger"
     webchat = "webchat"
+    chatwoot = "chatwoot"
 
 
 class ConversationStatus(StrEnum):

@@ -14,6 +14,7 @@ WA_ACCESS = "sec-wa-access-token"
 MS_SECRET = "sec-ms-app-secret"
 MS_VERIFY = "sec-ms-verify-token"
 MS_ACCESS = "sec-ms-page-access-token"
+CW_SECRET = "sec-chatwoot-webhook-secret"
 
 
 @pytest.fixture
@@ -31,4 +32,7 @@ def settings(database_url: str) -> Settings:
         webchat_sessions_per_minute_per_ip=100_000,
         webchat_messages_per_minute=100_000,
         handoff_max_wait_seconds=0.2,
+        chatwoot_url="http://127.0.0.1:9",
+        chatwoot_bot_token="sec-chatwoot-bot-token",
+        chatwoot_webhook_secret=CW_SECRET,
     )

@@ -364,13 +364,13 @@ async def test_route_authentication(
         for headers in [*wrong.values(), customer, agent, ADMIN]:
             refused(await send(client, method, unsigned, headers), 401, "missing_signature")
         body = call.content or b""
-        for forged in (
+        for bad in (
             {"X-Chatwoot-Signature": "sha256=00", "X-Chatwoot-Timestamp": str(int(time.time()))},
             chatwoot_signed(body, "not-the-secret"),
             chatwoot_signed(body + b" "),
         ):
             refused(
-                await send(client, method, Call(call.path, content=body, headers=forged), ADMIN),
+                await send(client, method, Call(call.path, content=body, headers=bad), ADMIN),
                 403,
                 "invalid_signature",
             )

@@ -146,6 +146,7 @@ async def resolve_handoff(
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
     handoff.lease_expires_at = None
+    await handoff_changed(session, handoff.id, "resolved", now=now)  # before the close
     if conversation.status != ConversationStatus.closed:
         await close_conversation(session, conversation, now=now)
     contact = await session.get_one(Contact, conversation.contact_id)
@@ -166,7 +167,6 @@ async def resolve_handoff(
         )
     )
     await session.flush()
-    await handoff_changed(session, handoff.id, "resolved", now=now)
     return handoff
 
 

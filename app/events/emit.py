@@ -40,24 +40,23 @@ class _Subscriber:
 
 async def _subscribers(session: AsyncSession) -> list[_Subscriber]:
     """Every subscription, read once per transaction (a sweep closing 500 conversations
-    asks once). No autoflush: the message path flushes once per batch, not per event."""
+    asks once)."""
     transaction = session.sync_session.get_transaction()
     cached = session.info.get(_CACHE_KEY)
     if cached is not None and cached[0] is transaction:
         subscribers: list[_Subscriber] = cached[1]
         return subscribers
-    with session.no_autoflush:
-        rows = (
-            await session.execute(
-                select(
-                    EventSubscription.id,
-                    EventSubscription.url,
-                    EventSubscription.events,
-                    EventSubscription.secret,
-                    EventSubscription.status,
-                )
+    rows = (
+        await session.execute(
+            select(
+                EventSubscription.id,
+                EventSubscription.url,
+                EventSubscription.events,
+                EventSubscription.secret,
+                EventSubscription.status,
             )
-        ).all()
+        )
+    ).all()
     subscribers = [
         _Subscriber(r.id, r.url, frozenset(r.events or ()), r.secret, r.status == PAUSED)
         for r in rows
@@ -86,6 +85,9 @@ async def emit(
     wanted = [s for s in await _subscribers(session) if event_type.value in s.events]
     if not wanted:
         return None
+    # Sessions do not autoflush (the message path flushes once per batch): write the
+    # change first, so the payload reads it. Only when someone wants the event.
+    await session.flush()
     event_id = f"evt_{uuid.uuid4().hex}"
     envelope = {
         "id": event_id,

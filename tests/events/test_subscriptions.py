@@ -3,6 +3,8 @@ request forgery) and the secret never coming back."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -30,13 +32,13 @@ LONG_URL = "https://93.184.215.14/" + "x" * 2100
 
 
 @pytest.fixture
-async def strict_client(settings: Settings) -> httpx.AsyncClient:
+async def strict_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An app with the default: private addresses refused."""
     app = create_app(settings.model_copy(update={"events_allow_private_urls": False}))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            yield c  # type: ignore[misc]
+            yield c
 
 
 @pytest.mark.parametrize("url", REFUSED)

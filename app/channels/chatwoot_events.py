@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bot.sweeper import close_idle
+from app.channels.chatwoot_handover import EXTERNAL_AGENT
 from app.channels.chatwoot_inbound import ConversationChange
 from app.conversations.models import Contact, Conversation
 from app.conversations.outcomes import close_conversation
@@ -27,7 +28,6 @@ from app.events.hooks import handoff_changed
 from app.types import Channel, ConversationStatus, HandoffStatus
 
 CHANGE = "conversation"  # InboxItem.kind of a Chatwoot conversation notice
-EXTERNAL_AGENT = "external_agent"
 
 
 def change_row(change: ConversationChange, *, received_at: datetime) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The bot escalated a Chatwoot conversation: give it to Chatwoot's agents.
 
-``toggle_status`` open, queued in the outbox behind the replies already waiting for that
-conversation (same recipient key), so the customer reads the bot's last words first.
+``toggle_status`` open, queued in the outbox for that conversation (same recipient key as
+its replies, so in order with them: after the earlier answers, just before the bot's
+"connecting you to an agent", which Chatwoot shows in the now open conversation as well).
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from app.outbox.models import OutboxItem
 from app.types import Channel
 from app.wakeups import OUTBOX_WORKER, announce
 
+# The reason of a handoff Chatwoot's own agents started (``app.channels.chatwoot_events``).
+EXTERNAL_AGENT = "external_agent"
 
-async def hand_over(session: AsyncSession, conversation: Conversation, *, now: datetime) -> None:
-    """A handoff was opened: on Chatwoot, give the conversation to its agents."""
-    if conversation.channel != Channel.chatwoot:
+
+async def hand_over(
+    session: AsyncSession, conversation: Conversation, *, reason: str, now: datetime
+) -> None:
+    """A handoff was opened: on Chatwoot, give the conversation to its agents (unless one
+    of them took it already: Chatwoot opened it itself)."""
+    if conversation.channel != Channel.chatwoot or reason == EXTERNAL_AGENT:
         return
     contact = await session.get_one(Contact, conversation.contact_id)
     session.add(

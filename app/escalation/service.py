@@ -69,7 +69,7 @@ async def open_handoff(
             handoff = await session.get_one(Handoff, new_id)
             notify_after_commit(session)
             await handoff_changed(session, new_id, "created", now=now)
-            await hand_over(session, conversation, now=now)
+            await hand_over(session, conversation, reason=reason, now=now)
     conversation.status = ConversationStatus.handoff.value
     await record_outcome(
         session,

@@ -33,8 +33,14 @@ from schemathesis.schemas import APIOperation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import bearer
-from tests.security.conftest import MS_SECRET, MS_VERIFY, WA_SECRET, WA_VERIFY
-from tests.security.fuzz_schemas import MESSENGER_WEBHOOK, WHATSAPP_WEBHOOK, import_body
+from tests.security.conftest import CW_SECRET, MS_SECRET, MS_VERIFY, WA_SECRET, WA_VERIFY
+from tests.security.fuzz_schemas import (
+    CHATWOOT_WEBHOOK,
+    EVENT_SUBSCRIPTION,
+    MESSENGER_WEBHOOK,
+    WHATSAPP_WEBHOOK,
+    import_body,
+)
 from tests.security.world import ADMIN, World, make_world, sign
 
 EXAMPLES_PER_MODE = 25
@@ -81,6 +87,8 @@ def with_raw_bodies(schema: dict[str, Any], erasable: list[str]) -> dict[str, An
         ("post", "/api/v1/kb/import"): import_body("#/components/schemas/ArticleIn"),
         ("post", "/webhooks/whatsapp"): WHATSAPP_WEBHOOK,
         ("post", "/webhooks/messenger"): MESSENGER_WEBHOOK,
+        ("post", "/webhooks/chatwoot"): CHATWOOT_WEBHOOK,
+        ("post", "/api/v1/event-subscriptions"): EVENT_SUBSCRIPTION,
     }
     for (method, path), body in bodies.items():
         content = {"application/json": {"schema": body}}
@@ -215,7 +223,11 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
     async def event() -> dict[str, Any]:
         return {"item_id": await world.failed_event()}
 
+    async def subscription() -> dict[str, Any]:
+        return {"subscription_id": await world.event_subscription()}
+
     by_param = {
+        "{subscription_id}": subscription,
         "{handoff_id}": handoff,
         "{agent_id}": agent,
         "{slug}": article,
@@ -230,6 +242,8 @@ def targets(world: World, chat: dict[str, str]) -> Callable[[APIOperation], Targ
         path, method = operation.path, operation.method.upper()
         if path.startswith("/api/v1/webchat/messages"):
             return Target(chat)
+        if path == "/webhooks/chatwoot":
+            return Target({}, query={"secret": CW_SECRET})
         if path in webhooks:
             secret, verify = webhooks[path]
             if method == "GET":

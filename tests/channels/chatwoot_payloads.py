@@ -9,6 +9,7 @@ import hmac
 import itertools
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -65,7 +66,8 @@ def message(
         "content_type": "text",
         "content": content,
         "conversation": _conversation(conversation_id, status),
-        "created_at": "2026-12-01T21:00:00.000Z",
+        # As Rails renders it; now, or the router would take it for a stale re-delivery.
+        "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "id": message_id if message_id is not None else next(_ids),
         "inbox": {"id": 4, "name": "Website"},
         "message_type": message_type,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
+from app.escalation.leases import expire_leases
 from app.events.models import EventSubscription
 from app.outbox.models import OutboxItem
 from tests.bot.conftest import Chat, time_passes
@@ -242,3 +243,25 @@ async def test_deleting_a_subscription_drops_its_queue(
     assert gone.status_code == 204
     assert await deliver(app) == 0
     assert receiver.received == []
+
+
+async def test_an_expired_claim_is_a_release_by_lease_expiry(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    receiver: EventReceiver,
+) -> None:
+    await subscribe(client, admin_headers, receiver.url, ["handoff.released"])
+    agent = await _agent(client, admin_headers)
+    await (await _chat(client)).send("saya mau bicara dengan manusia")
+    [item] = (await client.get("/api/v1/handoffs", headers=agent)).json()["items"]
+    assert (await client.post(f"/api/v1/handoffs/{item['id']}/claim", headers=agent)).is_success
+    later = utcnow() + timedelta(hours=1)
+    async with app.state.sessionmaker() as session, session.begin():
+        lease = app.state.settings.handoff_lease_seconds
+        assert await expire_leases(session, now=later, lease_seconds=lease) == 1
+    await deliver(app, now=later)
+    [released] = receiver.delivered
+    data = released.event["data"]
+    assert (data["released_by"], data["handoff"]["status"]) == ("lease_expiry", "waiting")
+    assert data["previous_agent_id"] is not None

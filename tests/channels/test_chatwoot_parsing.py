@@ -34,7 +34,7 @@ def test_an_attachment_without_text_asks_the_customer_to_type() -> None:
 
 
 def test_a_pressed_option_is_the_buttons_action_once() -> None:
-    [inbound] = _parse(json.dumps(pressed("article:refund-dana", "Refund")).encode()).messages
+    [inbound] = _parse(pressed("article:refund-dana", "Refund")).messages
     assert inbound.action == "article:refund-dana"
     assert inbound.platform_message_id is not None
     assert inbound.platform_message_id.endswith(":submitted")

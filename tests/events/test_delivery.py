@@ -28,6 +28,11 @@ async def _chat(client: httpx.AsyncClient, name: str = "Dewi") -> Chat:
     return Chat(client, response.json()["token"], response.json()["session_id"])
 
 
+async def _asks_for_a_person(client: httpx.AsyncClient, name: str = "Dewi") -> None:
+    """A web chat customer whose first message escalates: a handoff is created."""
+    await (await _chat(client, name)).send("saya mau bicara dengan manusia")
+
+
 async def _agent(client: httpx.AsyncClient, admin_headers: dict[str, str]) -> dict[str, str]:
     created = await client.post("/api/v1/agents", json={"name": "Rina"}, headers=admin_headers)
     assert created.status_code == 201, created.text
@@ -128,8 +133,7 @@ async def test_a_failed_attempt_is_retried_later_with_the_same_id_and_body(
 ) -> None:
     await subscribe(client, admin_headers, receiver.url, ["handoff.created"])
     receiver.script(503)
-    chat = await _chat(client)
-    await chat.send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client)
 
     now = utcnow()
     await deliver(app, now=now)
@@ -158,7 +162,7 @@ async def test_a_subscriber_that_keeps_failing_is_paused_and_resume_sends_the_ba
 ) -> None:
     created = await subscribe(client, admin_headers, receiver.url, ["handoff.created"])
     receiver.script(500, 500, 500)  # outbox_max_attempts is 3 in these tests
-    await (await _chat(client, "Ani")).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client, "Ani")
     now = utcnow()
     for minutes in (0, 10, 20):
         await deliver(app, now=now + timedelta(minutes=minutes))
@@ -168,7 +172,7 @@ async def test_a_subscriber_that_keeps_failing_is_paused_and_resume_sends_the_ba
     assert paused["paused_reason"] == "gave up after 3 attempts: HTTP 500"
 
     # While paused, new events are kept (set aside), not posted.
-    await (await _chat(client, "Budi")).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client, "Budi")
     await deliver(app, now=now + timedelta(minutes=30))
     assert len(receiver.received) == 3
     assert paused["health"]["failed"] == 1  # type: ignore[index]
@@ -192,7 +196,7 @@ async def test_redirects_are_not_followed(
 ) -> None:
     await subscribe(client, admin_headers, receiver.url, ["handoff.created"])
     receiver.script(302)
-    await (await _chat(client)).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client)
     await deliver(app)
     assert [(r.path, r.answered) for r in receiver.received] == [("/hooks/router", 302)]
     health = await _health(client, admin_headers)
@@ -211,7 +215,7 @@ async def test_delivery_checks_the_address_again(
     resolves elsewhere): nothing reaches the private address."""
     await subscribe(client, admin_headers, receiver.url, ["handoff.created"])
     app.state.settings = app.state.settings.model_copy(update={"events_allow_private_urls": False})
-    await (await _chat(client)).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client)
     await deliver(app)
     assert receiver.received == []
     health = await _health(client, admin_headers)
@@ -223,7 +227,7 @@ async def test_delivery_checks_the_address_again(
 async def test_no_subscriber_no_rows(
     app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    await (await _chat(client)).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client)
     rows = await session.scalar(select(func.count()).select_from(OutboxItem))
     assert rows == 0
     assert await session.scalar(select(func.count()).select_from(EventSubscription)) == 0
@@ -236,7 +240,7 @@ async def test_deleting_a_subscription_drops_its_queue(
     receiver: EventReceiver,
 ) -> None:
     created = await subscribe(client, admin_headers, receiver.url, ["handoff.created"])
-    await (await _chat(client)).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client)
     gone = await client.delete(
         f"/api/v1/event-subscriptions/{created['id']}", headers=admin_headers
     )
@@ -253,7 +257,7 @@ async def test_an_expired_claim_is_a_release_by_lease_expiry(
 ) -> None:
     await subscribe(client, admin_headers, receiver.url, ["handoff.released"])
     agent = await _agent(client, admin_headers)
-    await (await _chat(client)).send("saya mau bicara dengan manusia")
+    await _asks_for_a_person(client)
     [item] = (await client.get("/api/v1/handoffs", headers=agent)).json()["items"]
     assert (await client.post(f"/api/v1/handoffs/{item['id']}/claim", headers=agent)).is_success
     later = utcnow() + timedelta(hours=1)

@@ -65,6 +65,7 @@ async def test_self_service_counts_rates_and_reasons(
         "webchat": (4, 3, 75.0),
         "whatsapp": (4, 1, 25.0),
         "messenger": (2, 0, 0.0),
+        "chatwoot": (0, 0, None),
     }
     assert channels["webchat"]["open"] == 1
     assert channels["webchat"]["no_request"] == 1

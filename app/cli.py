@@ -289,6 +289,21 @@ def cmd_contacts_erase(args: argparse.Namespace) -> None:
     _run(settings, lambda s: erase_and_print(s, Channel(args.channel), args.external_id))
 
 
+def cmd_events(args: argparse.Namespace) -> None:
+    from app.events import cli as events_cli
+
+    settings = _admin_settings(args)
+    jobs: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {
+        "list": events_cli.list_and_print,
+        "add": lambda s: events_cli.add_and_print(
+            s, args.url, [e.strip() for e in args.events.split(",") if e.strip()], args.secret
+        ),
+        "remove": lambda s: events_cli.remove_and_print(s, args.id),
+        "resume": lambda s: events_cli.resume_and_print(s, args.id),
+    }
+    _run(settings, jobs[args.events_command])
+
+
 def _run(settings: Settings, job: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(job(settings))
@@ -386,6 +401,20 @@ def build_parser() -> argparse.ArgumentParser:
     kb_export.add_argument("--format", choices=["json", "csv"], default="json")
     _add_create_flag(kb_export)
     kb_export.set_defaults(func=cmd_kb_export)
+
+    events = commands.add_parser("events", help="outgoing event subscriptions")
+    event_commands = events.add_subparsers(dest="events_command", required=True)
+    event_commands.add_parser("list", help="subscriptions and their delivery health")
+    events_add = event_commands.add_parser("add", help="subscribe a URL to events")
+    events_add.add_argument("url")
+    events_add.add_argument("--events", required=True, help="comma-separated event types")
+    events_add.add_argument("--secret", required=True, help="HMAC key for the signatures")
+    for name, text in (("remove", "delete a subscription"), ("resume", "resume a paused one")):
+        command = event_commands.add_parser(name, help=text)
+        command.add_argument("id", type=int)
+    for command in event_commands.choices.values():
+        _add_create_flag(command)
+        command.set_defaults(func=cmd_events)
 
     return parser
 

@@ -128,6 +128,16 @@ class Settings(BaseSettings):
     def own_meta_app_ids(self) -> frozenset[str]:
         return frozenset({self.meta_app_id}) if self.meta_app_id else frozenset()
 
+    # Integrations (issue 25): outgoing events and Chatwoot's agent bot.
+    # Event subscriptions may target loopback / private / link-local addresses (receivers on
+    # the router's own network); off by default, against server-side request forgery.
+    events_allow_private_urls: bool = False
+    # Chatwoot's base URL (https://chatwoot.example), the agent bot's access token (sent as
+    # the api_access_token header) and, optionally, the secret its webhook must carry.
+    chatwoot_url: str = ""
+    chatwoot_bot_token: SecretStr | None = None
+    chatwoot_webhook_secret: SecretStr | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

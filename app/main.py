@@ -32,6 +32,7 @@ from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_o
 from app.ratelimit import prune_rate_limits, webchat_limiters
 from app.routers import (
     agents,
+    chatwoot,
     contacts,
     dashboard,
     handoffs,
@@ -46,6 +47,7 @@ from app.routers import (
     workspace,
 )
 from app.routers import conversations as conversations_router
+from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
 from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
@@ -188,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # First: the webhooks are the hot path, and routes are matched in order.
     app.include_router(webhooks.router)
+    app.include_router(chatwoot.router)
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(webchat.page_router)
@@ -205,6 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workspace.page_router)
     app.include_router(media.router)
     app.include_router(conversations_router.router)
+    app.include_router(events_router.router)
     return app
 
 

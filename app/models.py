@@ -4,6 +4,7 @@ from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.db import Base
 from app.escalation.models import Agent, Handoff, HandoffEvent
+from app.events.models import EventSubscription
 from app.inbox.models import InboxItem
 from app.kb.models import Article, KbState, PhrasingVector
 from app.outbox.models import OutboxItem
@@ -15,6 +16,7 @@ __all__ = [
     "Base",
     "Contact",
     "Conversation",
+    "EventSubscription",
     "Handoff",
     "HandoffEvent",
     "InboxItem",

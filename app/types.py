@@ -16,6 +16,7 @@ class Channel(StrEnum):
     messenger = "messenger"
     webchat = "webchat"
     instagram = "instagram"
+    chatwoot = "chatwoot"
 
 
 class ConversationStatus(StrEnum):

@@ -43,7 +43,7 @@ from app.channels.outbound import send_replies
 from app.config import Settings
 from app.conversations import repository
 from app.conversations.models import Contact, Conversation, Message
-from app.conversations.outcomes import record_outcome
+from app.conversations.outcomes import close_conversation, record_outcome
 from app.errors import NotFound, ValidationFailed
 from app.escalation.service import live_handoff_for, open_handoff, queue_position
 from app.escalation.transcripts import customer_wrote
@@ -258,6 +258,8 @@ class ConversationEngine:
         """An agent owns the conversation: the bot stays silent, the message waits for them."""
         turn.message.understood_as = "handoff"
         customer_wrote(turn.session)  # the agent's page shows it at once
+        if turn.contact.channel == Channel.chatwoot:
+            return []  # Chatwoot's agents have it: not a word from the bot
         handoff = await live_handoff_for(turn.session, turn.conversation.id)
         if handoff is None and turn.conversation.last_bot_action == EXTERNAL_AGENT:
             # A person answers from another app; our agents step in only when asked.
@@ -284,8 +286,7 @@ class ConversationEngine:
             article_slug=conversation.last_article_slug,
         )
         conversation.feedback = "helpful"
-        conversation.status = ConversationStatus.closed
-        conversation.closed_at = turn.now
+        await close_conversation(turn.session, conversation, now=turn.now)
         return [replies.plain("helpful_thanks", turn.lang)]
 
     async def _escalate(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.bot.content import EXTERNAL_AGENT
 from app.bot.timeouts import timeout_outcome
 from app.conversations.models import Conversation
-from app.conversations.outcomes import record_outcome
+from app.conversations.outcomes import close_conversation, record_outcome
 from app.types import ConversationStatus
 
 
@@ -23,8 +23,7 @@ async def close_idle(session: AsyncSession, conversation: Conversation, *, now: 
         now=now,
         article_slug=conversation.last_article_slug,
     )
-    conversation.status = ConversationStatus.closed
-    conversation.closed_at = now
+    await close_conversation(session, conversation, now=now)
 
 
 def is_idle(conversation: Conversation, *, now: datetime, timeout_seconds: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.bot.types import Reply
+from app.channels.chatwoot_render import render_chatwoot
 from app.channels.messenger_render import INSTAGRAM_TEXT_LIMIT, render_messenger
 from app.channels.whatsapp_render import render_whatsapp
 from app.types import Channel
@@ -18,4 +19,6 @@ def render_reply(channel: Channel, recipient: str, reply: Reply) -> list[dict[st
         return render_messenger(recipient, reply)
     if channel == Channel.instagram:
         return render_messenger(recipient, reply, text_limit=INSTAGRAM_TEXT_LIMIT)
+    if channel == Channel.chatwoot:
+        return render_chatwoot(recipient, reply)
     return []

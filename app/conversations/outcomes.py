@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Conversation, Outcome
 from app.db_util import insert_ignore
+from app.events.hooks import conversation_closed
 from app.metrics import OUTCOMES
-from app.types import OutcomeKind
+from app.types import ConversationStatus, OutcomeKind
 
 
 async def record_outcome(
@@ -45,3 +46,13 @@ async def record_outcome(
     if inserted is not None:
         OUTCOMES.labels(outcome.value).inc()
     return inserted is not None
+
+
+async def close_conversation(
+    session: AsyncSession, conversation: Conversation, *, now: datetime
+) -> None:
+    """Close the conversation (its outcome is recorded by then) and tell the subscribers of
+    ``conversation.closed``: every way a conversation ends comes through here."""
+    conversation.status = ConversationStatus.closed.value
+    conversation.closed_at = now
+    await conversation_closed(session, conversation, now=now)

@@ -17,6 +17,7 @@ from app.bot.replies import rating_question
 from app.bot.types import Reply
 from app.channels.outbound import send_replies
 from app.conversations.models import Contact, Conversation, Message
+from app.conversations.outcomes import close_conversation
 from app.escalation.errors import (
     HandoffAlreadyClaimed,
     HandoffClosed,
@@ -28,6 +29,7 @@ from app.escalation.errors import (
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import WHATSAPP_REPLY_WINDOW
+from app.events.hooks import handoff_changed
 from app.types import Channel, ConversationStatus, HandoffStatus, Sender
 
 CLOSED_STATUSES = (HandoffStatus.resolved.value, HandoffStatus.cancelled.value)
@@ -69,6 +71,7 @@ async def claim_handoff(
             )
         )
         await session.flush()
+        await handoff_changed(session, handoff.id, "claimed", now=now)
         return handoff
     if handoff.status in CLOSED_STATUSES:
         raise HandoffClosed(f"handoff {handoff_id} is {handoff.status}")
@@ -131,6 +134,7 @@ async def release_handoff(
     )
     await session.flush()
     notify_after_commit(session)
+    await handoff_changed(session, handoff.id, "released", now=now, agent_id=released_agent)
     return handoff
 
 
@@ -142,9 +146,9 @@ async def resolve_handoff(
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
     handoff.lease_expires_at = None
+    await handoff_changed(session, handoff.id, "resolved", now=now)  # before the close
     if conversation.status != ConversationStatus.closed:
-        conversation.status = ConversationStatus.closed.value
-        conversation.closed_at = now
+        await close_conversation(session, conversation, now=now)
     contact = await session.get_one(Contact, conversation.contact_id)
     # Outside WhatsApp's window the prompt could not be delivered: do not wait for an answer.
     if _can_send_free_form(contact, now):

@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import count_waiting
+from app.events.hooks import handoff_changed
 from app.metrics import QUEUE_WAITING
 from app.types import HandoffStatus
 
@@ -57,6 +58,8 @@ async def expire_leases(session: AsyncSession, *, now: datetime, lease_seconds: 
     )
     await session.flush()
     notify_after_commit(session)
+    for row in rows:
+        await handoff_changed(session, row.id, "lease_expired", now=now, agent_id=row.agent_id)
     return len(rows)
 
 

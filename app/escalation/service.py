@@ -8,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.channels.chatwoot_handover import hand_over
 from app.conversations.models import Conversation
 from app.conversations.outcomes import record_outcome
 from app.db_util import insert_ignore
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
+from app.events.hooks import csat_received, handoff_changed
 from app.types import ConversationStatus, HandoffStatus, OutcomeKind
 
 LIVE_STATUSES = (HandoffStatus.waiting.value, HandoffStatus.assigned.value)
@@ -66,6 +68,8 @@ async def open_handoff(
             session.add(HandoffEvent(handoff_id=new_id, kind="created", created_at=now))
             handoff = await session.get_one(Handoff, new_id)
             notify_after_commit(session)
+            await handoff_changed(session, new_id, "created", now=now)
+            await hand_over(session, conversation, reason=reason, now=now)
     conversation.status = ConversationStatus.handoff.value
     await record_outcome(
         session,
@@ -143,6 +147,7 @@ async def record_csat(
         return False
     session.add(HandoffEvent(handoff_id=target, kind="csat", created_at=now))
     await session.flush()
+    await csat_received(session, handoff_id=target, score=score, now=now)
     return True
 
 

@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.bot.arrival import Arrival
 from app.bot.types import InboundMessage, InboundResult
+from app.channels.chatwoot_events import CHANGE as CHATWOOT_CHANGE
+from app.channels.chatwoot_events import apply_change
 from app.channels.statuses import apply_status, is_known
 from app.config import Settings
 from app.db import utcnow
@@ -206,6 +208,9 @@ class InboxProcessor:
     ) -> bool:
         """Handle the event (``arrived``: its message, already stored by ``_arrive``);
         False when it has to wait (it is scheduled again)."""
+        if item.kind == CHATWOOT_CHANGE:
+            await apply_change(session, item.payload, now=item.received_at)
+            return True
         if item.kind == MESSAGE:
             inbound, arrival = arrived or (inbound_from(item.payload), None)
             # The customer's clock, not the processor's: idle timeouts and the message's

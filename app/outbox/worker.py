@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import utcnow
 from app.errors import database_unavailable
+from app.events.delivery import record_health
 from app.metrics import OUTBOX_BACKLOG, OUTBOX_RESULTS
 from app.outbox import repository
 from app.outbox.backoff import retry_delay
-from app.outbox.graph_api import SendResult, send
+from app.outbox.dispatch import deliver
+from app.outbox.graph_api import SendResult
 from app.outbox.models import OutboxItem
 from app.outbox.transport import ShardedTransport, environment_proxy
 from app.wakeups import OUTBOX_WORKER
@@ -78,7 +80,7 @@ async def _send(
 ) -> SendResult:
     payload: dict[str, Any] = item.payload
     async with limit:
-        return await send(
+        return await deliver(
             client, settings, channel=item.channel, account_id=item.account_id, payload=payload
         )
 
@@ -103,12 +105,14 @@ async def _store_results(
                     if result.kind == "sent"
                 ]
                 await repository.mark_sent(session, sent, now=now)
-                return [
+                kinds = [
                     "sent"
                     if result.kind == "sent"
                     else await _record(session, item, result, settings, now)
                     for item, result in zip(items, results, strict=True)
                 ]
+                await record_health(session, items, results, kinds, now=now)  # events
+                return kinds
         except Exception as exc:
             if not database_unavailable(exc) or time.monotonic() >= give_up_at:
                 raise

@@ -69,6 +69,7 @@ async def test_self_service_counts_rates_and_reasons(
         "whatsapp": (4, 1, 25.0),
         "messenger": (2, 0, 0.0),
         "instagram": (0, 0, None),
+        "chatwoot": (0, 0, None),
     }
     assert channels["webchat"]["open"] == 1
     assert channels["webchat"]["no_request"] == 1

@@ -17,6 +17,7 @@ MS_ACCESS = "sec-ms-page-access-token"
 IG_SECRET = "sec-ig-app-secret"
 IG_VERIFY = "sec-ig-verify-token"
 IG_ACCESS = "sec-ig-access-token"
+CW_SECRET = "sec-chatwoot-webhook-secret"
 
 
 @pytest.fixture
@@ -37,4 +38,7 @@ def settings(database_url: str) -> Settings:
         webchat_sessions_per_minute_per_ip=100_000,
         webchat_messages_per_minute=100_000,
         handoff_max_wait_seconds=0.2,
+        chatwoot_url="http://127.0.0.1:9",
+        chatwoot_bot_token="sec-chatwoot-bot-token",
+        chatwoot_webhook_secret=CW_SECRET,
     )

@@ -61,6 +61,26 @@ _MS_EVENT = obj(
     message=obj(mid=STR, text=STR, is_echo={"type": "boolean"}, quick_reply=obj(payload=STR)),
     postback=obj(payload=STR, title=STR, mid=STR),
 )
+# Chatwoot's Agent Bot events (message_created / message_updated / conversation notices).
+CHATWOOT_WEBHOOK = obj(
+    ["event"],
+    event={"enum": ["message_created", "message_updated", "conversation_resolved"]},
+    id={"type": "integer"},
+    content=STR,
+    message_type={"enum": ["incoming", "outgoing", "activity"]},
+    private={"type": "boolean"},
+    sender=obj(type={"enum": ["contact", "user", "agent_bot"]}, name=STR),
+    conversation=obj(id={"type": "integer"}, status={"enum": ["pending", "open"]}),
+    account=obj(id={"type": "integer"}),
+    content_attributes=obj(submitted_values=array(obj(value=STR, title=STR))),
+)
+# Event subscriptions the address check lets through (a literal public address: no DNS).
+EVENT_SUBSCRIPTION = obj(
+    ["url", "events", "secret"],
+    url={"enum": ["https://93.184.215.14/hook", "http://93.184.215.14:8080/x"]},
+    events=array({"enum": ["handoff.created", "csat.received"]}, 2),
+    secret={"type": "string", "minLength": 8, "maxLength": 40},
+)
 MESSENGER_WEBHOOK = obj(
     ["object", "entry"],
     object={"const": "page"},

@@ -7,7 +7,11 @@ The table below classifies every (method, path) of the app; a new route without 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,6 +26,7 @@ from app.config import Settings
 from app.main import create_app
 from tests.factories import bearer
 from tests.security.conftest import (
+    CW_SECRET,
     IG_SECRET,
     IG_VERIFY,
     MS_SECRET,
@@ -47,6 +52,7 @@ class Auth(StrEnum):
     agent = "agent"  # an active agent or the admin
     admin = "admin"
     platform = "platform-signature"  # X-Hub-Signature-256 / the verify-token handshake
+    chatwoot = "chatwoot-signature"  # X-Chatwoot-Signature (or ?secret=)
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,47 @@ def instagram_text(text: str) -> bytes:
     return messenger_text(text).replace(b'"object": "page"', b'"object": "instagram"', 1)
 
 
+async def _subscription(w: World, action: str = "", ok: int = 200) -> Call:
+    body = {"url": "https://93.184.215.14/hooks", "events": ["handoff.created"], "secret": "s" * 16}
+    created = await w.client.post("/api/v1/event-subscriptions", json=body, headers=ADMIN)
+    assert created.status_code == 201, created.text
+    return Call(f"/api/v1/event-subscriptions/{created.json()['id']}{action}", ok)
+
+
+async def _delete_subscription(w: World, _caller: dict[str, str]) -> Call:
+    return await _subscription(w, ok=204)
+
+
+async def _resume_subscription(w: World, _caller: dict[str, str]) -> Call:
+    return await _subscription(w, "/resume")
+
+
+def chatwoot_message(text: str) -> bytes:
+    payload = {
+        "event": "message_created",
+        "id": 9001,
+        "content": text,
+        "message_type": "incoming",
+        "private": False,
+        "sender": {"id": 7, "name": "Budi", "type": "contact"},
+        "conversation": {"id": 3, "status": "pending"},
+        "account": {"id": 1, "name": "Toko"},
+    }
+    return json.dumps(payload).encode()
+
+
+def chatwoot_signed(raw: bytes, secret: str = CW_SECRET) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+    return {"X-Chatwoot-Signature": f"sha256={digest}", "X-Chatwoot-Timestamp": stamp}
+
+
+async def _chatwoot(_w: World, _caller: dict[str, str]) -> Call:
+    raw = chatwoot_message("halo")
+    headers = {"Content-Type": "application/json", **chatwoot_signed(raw)}
+    return Call("/webhooks/chatwoot", content=raw, headers=headers)
+
+
 H = "/api/v1/handoffs/{handoff_id}"
 A = "/api/v1/kb/articles/{slug}"
 ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
@@ -216,6 +263,28 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", "/api/v1/outbox/{item_id}/retry"): (Auth.admin, _retry),
     ("GET", "/api/v1/inbox"): (Auth.admin, fixed("/api/v1/inbox")),
     ("POST", "/api/v1/inbox/{item_id}/retry"): (Auth.admin, _retry_event),
+    ("GET", "/api/v1/event-subscriptions"): (Auth.admin, fixed("/api/v1/event-subscriptions")),
+    ("POST", "/api/v1/event-subscriptions"): (
+        Auth.admin,
+        fixed(
+            "/api/v1/event-subscriptions",
+            201,
+            json={
+                "url": "https://93.184.215.14/h",
+                "events": ["csat.received"],
+                "secret": "x" * 16,
+            },
+        ),
+    ),
+    ("DELETE", "/api/v1/event-subscriptions/{subscription_id}"): (
+        Auth.admin,
+        _delete_subscription,
+    ),
+    ("POST", "/api/v1/event-subscriptions/{subscription_id}/resume"): (
+        Auth.admin,
+        _resume_subscription,
+    ),
+    ("POST", "/webhooks/chatwoot"): (Auth.chatwoot, _chatwoot),
     ("GET", "/webhooks/whatsapp"): (Auth.platform, _handshake("/webhooks/whatsapp", WA_VERIFY)),
     ("POST", "/webhooks/whatsapp"): (
         Auth.platform,
@@ -331,6 +400,31 @@ async def test_route_authentication(
             refused(await send(client, method, forged, ADMIN), 403, "invalid_signature")
         response = await send(client, method, call, {})
         assert response.status_code == call.ok, response.text
+        return
+
+    if auth is Auth.chatwoot:
+        # Bearer tokens of any kind are no substitute for the webhook's secret or signature.
+        call = await build(world, ADMIN)
+        unsigned = Call(call.path, content=call.content)
+        for headers in [*wrong.values(), customer, agent, ADMIN]:
+            refused(await send(client, method, unsigned, headers), 401, "missing_signature")
+        body = call.content or b""
+        for bad in (
+            {"X-Chatwoot-Signature": "sha256=00", "X-Chatwoot-Timestamp": str(int(time.time()))},
+            chatwoot_signed(body, "not-the-secret"),
+            chatwoot_signed(body + b" "),
+        ):
+            refused(
+                await send(client, method, Call(call.path, content=body, headers=bad), ADMIN),
+                403,
+                "invalid_signature",
+            )
+        wrong_secret = Call(call.path, content=body, params={"secret": "nope"})
+        refused(await send(client, method, wrong_secret, {}), 403, "invalid_signature")
+        response = await send(client, method, call, {})
+        assert response.status_code == call.ok, response.text
+        in_url = Call(call.path, content=body, params={"secret": CW_SECRET})
+        assert (await send(client, method, in_url, {})).status_code == call.ok
         return
 
     if auth is Auth.webchat:

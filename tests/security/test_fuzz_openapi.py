@@ -37,6 +37,7 @@ from app.types import Channel, Sender
 from tests.factories import bearer, make_contact, make_conversation, make_message
 from tests.fakes.graph_api import FakeGraphApi
 from tests.security.conftest import (
+    CW_SECRET,
     IG_SECRET,
     IG_VERIFY,
     MS_SECRET,
@@ -45,6 +46,8 @@ from tests.security.conftest import (
     WA_VERIFY,
 )
 from tests.security.fuzz_schemas import (
+    CHATWOOT_WEBHOOK,
+    EVENT_SUBSCRIPTION,
     INSTAGRAM_WEBHOOK,
     MESSENGER_WEBHOOK,
     WHATSAPP_WEBHOOK,
@@ -97,6 +100,8 @@ def with_raw_bodies(schema: dict[str, Any], erasable: list[str]) -> dict[str, An
         ("post", "/webhooks/whatsapp"): WHATSAPP_WEBHOOK,
         ("post", "/webhooks/messenger"): MESSENGER_WEBHOOK,
         ("post", "/webhooks/instagram"): INSTAGRAM_WEBHOOK,
+        ("post", "/webhooks/chatwoot"): CHATWOOT_WEBHOOK,
+        ("post", "/api/v1/event-subscriptions"): EVENT_SUBSCRIPTION,
     }
     for (method, path), body in bodies.items():
         content = {"application/json": {"schema": body}}
@@ -249,8 +254,12 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         await world.session.commit()
         return {"message_id": message.id}
 
+    async def subscription() -> dict[str, Any]:
+        return {"subscription_id": await world.event_subscription()}
+
     by_param = {
         "{message_id}": media,
+        "{subscription_id}": subscription,
         "{handoff_id}": handoff,
         "{agent_id}": agent,
         "{slug}": article,
@@ -267,6 +276,8 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         path, method = operation.path, operation.method.upper()
         if path.startswith("/api/v1/webchat/messages"):
             return Target(chat)
+        if path == "/webhooks/chatwoot":
+            return Target({}, query={"secret": CW_SECRET})
         if path in webhooks:
             secret, verify = webhooks[path]
             if method == "GET":

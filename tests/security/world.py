@@ -172,6 +172,13 @@ class World:
         await self.session.commit()
         return item.id
 
+    async def event_subscription(self) -> int:
+        body = {"url": "https://93.184.215.14/h", "events": ["csat.received"], "secret": "x" * 9}
+        response = await self.client.post("/api/v1/event-subscriptions", json=body, headers=ADMIN)
+        assert response.status_code == 201, response.text
+        subscription_id: int = response.json()["id"]
+        return subscription_id
+
 
 def article_body(slug: str) -> dict[str, Any]:
     return {

@@ -1,0 +1,1 @@
+"""Outgoing events: signed JSON posts to subscribers' URLs, delivered through the outbox."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.service import CHROMIUM
+from tests.browser.service import chromium_path
 from tests.browser.support import TOKEN, seed_dashboard
 from tests.serve import running_service
 
@@ -20,10 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def chromium() -> str:
-    pytest.importorskip("playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    return CHROMIUM
+    return chromium_path()
 
 
 @pytest.fixture

@@ -152,13 +152,17 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
             customer = await (await browser.new_context(locale="id-ID")).new_page()
             _watch(customer, problems)
             await customer.goto(f"{service.base}/chat")
-            await customer.fill("#text", "refund uang pesanan saya")
-            await customer.press("#text", "Enter")
+            await customer.fill("[data-test=chat-input]", "refund uang pesanan saya")
+            await customer.click("[data-test=chat-send]")
             # The page's greeting, then the bot's answer.
-            await expect(customer.locator(".msg.bot")).to_have_count(2)
-            await customer.fill("#text", "Butuh Bantuan Lebih Lanjut")
-            await customer.press("#text", "Enter")
-            await expect(customer.locator("#state")).to_contain_text("antrean")
+            await expect(
+                customer.locator("[data-test=chat-message][data-sender=bot]")
+            ).to_have_count(2)
+            await customer.fill("[data-test=chat-input]", "Butuh Bantuan Lebih Lanjut")
+            await customer.click("[data-test=chat-send]")
+            await expect(
+                customer.locator("[data-test=chat-message][data-sender=bot]").last
+            ).to_contain_text("antrean")
 
             # The queue is live on both pages, and the new handoff rang.
             for page in (ani, budi):
@@ -212,13 +216,13 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
             await expect(agent_items).to_have_count(1)
             await expect(box).to_have_value("")
             await expect(agent_items).to_contain_text("Salam, tim CS")
-            await expect(customer.locator(".msg.agent")).to_contain_text(
-                REFUND["answer"], timeout=10_000
-            )
+            await expect(
+                customer.locator("[data-test=chat-message][data-sender=agent]")
+            ).to_contain_text(REFUND["answer"], timeout=10_000)
 
             # The customer's next message appears live on both agents' pages.
-            await customer.fill("#text", "oke saya coba dulu ya")
-            await customer.press("#text", "Enter")
+            await customer.fill("[data-test=chat-input]", "oke saya coba dulu ya")
+            await customer.click("[data-test=chat-send]")
             for page in (winner, loser):
                 await expect(
                     page.locator("[data-test=transcript-item][data-sender=customer]").last
@@ -245,7 +249,9 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
             await expect(winner.locator("[data-test=mine-item]")).to_have_count(0)
             await expect(box).to_be_disabled()
             await expect(winner.locator("[data-test=resolve]")).to_be_hidden()
-            await expect(customer.locator(".msg.system")).to_have_count(1, timeout=10_000)
+            await expect(
+                customer.locator("[data-test=chat-message][data-sender=system]")
+            ).to_have_count(1, timeout=10_000)
             done = "Resolved" if loser is ani else "Selesai"
             await expect(loser.locator("#conv-state")).to_have_text(done, timeout=5_000)
         finally:

@@ -21,8 +21,9 @@ from app.db import create_engine, create_sessionmaker, utcnow
 from app.migrate import upgrade
 from app.types import ConversationStatus, OutcomeKind
 from tests.bot.kb_fixture import ARTICLES
-from tests.browser.server import chromium_path, running_service
+from tests.browser.service import chromium_path
 from tests.factories import make_conversation, make_inbound, make_outcome
+from tests.serve import running_service
 
 pytestmark = pytest.mark.browser
 
@@ -62,14 +63,8 @@ def chromium() -> str:
 async def service(tmp_path: Path) -> AsyncIterator[str]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
     await _seed(database_url)
-    env = {
-        "ROUTER_DATABASE_URL": database_url,
-        "ROUTER_ADMIN_TOKEN": TOKEN,
-        "ROUTER_RUN_WORKERS": "false",
-        "ROUTER_LOG_LEVEL": "WARNING",
-        "ROUTER_KB_SEMANTIC": "false",  # decisions must not move while the test runs
-    }
-    async with running_service(tmp_path / "server.log", env) as base:
+    # ROUTER_KB_SEMANTIC off: decisions must not move while the test runs.
+    async with running_service(tmp_path, database_url, TOKEN, ROUTER_KB_SEMANTIC="false") as base:
         await _api(base, "POST", "/api/v1/kb/import", json={"articles": ARTICLES})
         yield base
 

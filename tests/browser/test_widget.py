@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from tests.bot.kb_fixture import load_test_kb
-from tests.browser.router_process import CHROMIUM_ARGS, chromium_path, free_port, running_router
+from tests.browser.service import CHROMIUM_ARGS, chromium_path
+from tests.serve import free_port, running_service
 
 pytestmark = pytest.mark.browser
 
@@ -76,8 +77,9 @@ def shop_origin(shop_port: int) -> str:
 @pytest.fixture
 async def router(tmp_path: Path, shop_origin: str) -> AsyncIterator[str]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
-    env = {"ROUTER_ADMIN_TOKEN": TOKEN, "ROUTER_WEBCHAT_ALLOWED_ORIGINS": shop_origin}
-    async with running_router(tmp_path, database_url, env) as base:
+    async with running_service(
+        tmp_path, database_url, TOKEN, ROUTER_WEBCHAT_ALLOWED_ORIGINS=shop_origin
+    ) as base:
         async with httpx.AsyncClient(base_url=base) as client:
             await load_test_kb(client, {"Authorization": f"Bearer {TOKEN}"})
         yield base

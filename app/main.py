@@ -36,6 +36,7 @@ from app.routers import (
     handoffs,
     health,
     inbox,
+    kb_status,
     stats,
     webchat,
     webhooks,
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(dashboard.router)
     app.include_router(kb_router.router)
+    app.include_router(kb_status.router)
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)

@@ -45,6 +45,8 @@ PHONE_NUMBER_ID = "109876543210987"
 POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+# The database each run drops and recreates: its own name where several people bench at once.
+LOAD_DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "router_bench_load")
 
 
 @dataclass
@@ -242,10 +244,10 @@ async def database_for(backend: str, tmp: Path) -> str:
 
     engine = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     async with engine.connect() as connection:
-        await connection.execute(text("DROP DATABASE IF EXISTS router_bench_load WITH (FORCE)"))
-        await connection.execute(text("CREATE DATABASE router_bench_load"))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{LOAD_DATABASE}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{LOAD_DATABASE}"'))
     await engine.dispose()
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/router_bench_load"
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + LOAD_DATABASE
 
 
 async def bench_service(

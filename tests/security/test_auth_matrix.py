@@ -170,6 +170,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/api/v1/stats/export.csv"): (Auth.admin, fixed("/api/v1/stats/export.csv")),
     ("POST", "/api/v1/kb/import"): (Auth.admin, _import),
     ("GET", "/api/v1/kb/export"): (Auth.admin, fixed("/api/v1/kb/export")),
+    ("GET", "/api/v1/kb/status"): (Auth.admin, fixed("/api/v1/kb/status")),
     ("GET", "/api/v1/kb/articles"): (Auth.admin, fixed("/api/v1/kb/articles")),
     ("POST", "/api/v1/kb/articles"): (Auth.admin, _new_article),
     ("GET", A): (Auth.admin, _article()),

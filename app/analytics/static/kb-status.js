@@ -32,6 +32,10 @@
         var text = !s.models.length ? TEXT.words : s.semantic_ready ? TEXT.ready : TEXT.busy;
         node.textContent = fill(text, { v: s.version, p: s.phrasings, e: embedded, t: s.phrasings });
         node.dataset.ready = String(s.semantic_ready);
+        // Styled here, not in dashboard.css, so this line stays one self-contained file
+        // (the CSP allows styles set through the DOM).
+        node.style.margin = "0 20px 10px";
+        node.style.color = s.semantic_ready ? "var(--muted)" : "var(--warn)";
         node.hidden = false;
         if (!s.semantic_ready) { setTimeout(showKbStatus, 3000); }
       })

@@ -2,10 +2,11 @@
 
 Datasets are imported through the real API (HTTP into the app on a temporary SQLite
 database) and messages go through ``KnowledgeBase.search``, the path the bot uses. Each set
-is run twice: as configured by default (words and the sentence encoder) and by words alone
-(``ROUTER_KB_SEMANTIC=false``). A plain rapidfuzz WRatio baseline with its own tuned
-thresholds is printed next to each result. The encoder's vectors are memoised for the run,
-so a KB searched twice is embedded once.
+is run once per setup (``--setups``; default: words alone, each sentence encoder alone, both;
+the one ``ROUTER_KB_ENCODERS`` picks is marked "default"), side by side, per message kind,
+with CPU ms per search. A plain rapidfuzz WRatio baseline with its own tuned thresholds is
+printed next to each result. The encoders' vectors of KB phrasings are memoised for the
+run, so a KB searched twice is embedded once per encoder.
 """
 
 from __future__ import annotations

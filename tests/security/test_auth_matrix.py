@@ -254,6 +254,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ),
     ("GET", "/kb"): (Auth.public, fixed("/kb")),
     ("GET", "/kb/assets/{name}"): (Auth.public, fixed("/kb/assets/main.js")),
+    ("GET", "/api/v1/kb/status"): (Auth.admin, fixed("/api/v1/kb/status")),
     ("GET", "/api/v1/kb/articles"): (Auth.admin, fixed("/api/v1/kb/articles")),
     ("POST", "/api/v1/kb/articles"): (Auth.admin, _new_article),
     ("GET", A): (Auth.admin, _article()),

@@ -21,7 +21,7 @@ async def test_agents_create_prints_a_token_stored_hashed(
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("ROUTER_DATABASE_URL", url)
     # The command runs its own event loop, as it does from a shell.
-    await asyncio.to_thread(main, ["agents", "create", "Siti"])
+    await asyncio.to_thread(main, ["agents", "create", "Siti", "--create"])
     token = capsys.readouterr().out.strip().splitlines()[-1]
 
     engine = create_engine(Settings(database_url=url))

@@ -14,8 +14,9 @@ SECRET = "cli-secret-value"
 
 
 async def _router(*args: str) -> None:
-    # Each command runs its own event loop, as it does from a shell.
-    await asyncio.to_thread(main, list(args))
+    # Each command runs its own event loop, as it does from a shell; the first one makes the
+    # test's database (`--create`), as an admin command never does unasked.
+    await asyncio.to_thread(main, [*args, "--create"])
 
 
 async def test_add_list_resume_remove(

@@ -12,8 +12,8 @@ from importlib.resources import files
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.errors import NotFound
 from app.json_body import JSONRoute
+from app.routers.static_files import asset_response, page_response
 
 router = APIRouter(tags=["dashboard"], include_in_schema=False, route_class=JSONRoute)
 
@@ -43,13 +43,9 @@ SECURITY_HEADERS = {
 
 @router.get("/dashboard")
 async def dashboard() -> Response:
-    page = (STATIC / "dashboard.html").read_bytes()
-    return Response(page, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+    return page_response(STATIC, "dashboard.html", SECURITY_HEADERS)
 
 
 @router.get("/dashboard/assets/{name}")
 async def dashboard_asset(name: str) -> Response:
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise NotFound(f"no dashboard asset {name!r}")
-    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=SECURITY_HEADERS)
+    return asset_response(STATIC, ASSETS, name, SECURITY_HEADERS, page="dashboard")

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app import json_body
 from app.auth import AdminDep
 from app.db import SessionDep
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.json_body import JSONRoute
 from app.kb.coverage import (
     MAX_QUESTION_CHARS,
@@ -27,6 +27,7 @@ from app.kb.coverage import (
 )
 from app.kb.service import KnowledgeBase
 from app.routers.dashboard import SECURITY_HEADERS
+from app.routers.static_files import asset_response, page_response
 
 router = APIRouter(tags=["kb"], route_class=JSONRoute)
 
@@ -94,13 +95,9 @@ async def kb_coverage(
 
 @router.get("/kb", include_in_schema=False)
 async def kb_page() -> Response:
-    page = (STATIC / "kb.html").read_bytes()
-    return Response(page, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+    return page_response(STATIC, "kb.html", SECURITY_HEADERS)
 
 
 @router.get("/kb/assets/{name}", include_in_schema=False)
 async def kb_asset(name: str) -> Response:
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise NotFound(f"no KB page asset {name!r}")
-    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=SECURITY_HEADERS)
+    return asset_response(STATIC, ASSETS, name, SECURITY_HEADERS, page="KB page")

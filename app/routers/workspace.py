@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from app.auth import PrincipalDep
 from app.db import SessionDep
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.escalation.schemas import Me, SuggestionList, TranscriptPage
 from app.escalation.suggestions import latest_customer_texts, suggest
 from app.escalation.transcripts import (
@@ -27,6 +27,7 @@ from app.json_body import JSONRoute
 from app.kb.service import KnowledgeBase
 from app.routers.dashboard import SECURITY_HEADERS as DASHBOARD_HEADERS
 from app.routers.handoffs import _authenticate_briefly
+from app.routers.static_files import asset_response, page_response
 from app.security_params import PathId
 
 router = APIRouter(tags=["agent workspace"], route_class=JSONRoute)
@@ -112,13 +113,9 @@ async def suggestions(
 
 @page_router.get("/agent")
 async def agent_page() -> Response:
-    page = (STATIC / "agent.html").read_bytes()
-    return Response(page, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+    return page_response(STATIC, "agent.html", SECURITY_HEADERS)
 
 
 @page_router.get("/agent/assets/{name}")
 async def agent_asset(name: str) -> Response:
-    media_type = ASSETS.get(name)
-    if media_type is None:
-        raise NotFound(f"no agent page asset {name!r}")
-    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=SECURITY_HEADERS)
+    return asset_response(STATIC, ASSETS, name, SECURITY_HEADERS, page="agent page")

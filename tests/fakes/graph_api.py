@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.fakes.server import LocalServer
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,9 @@ class Recorded:
     received_at: float  # time.perf_counter() when the request arrived
 
 
-class FakeGraphApi:
+class FakeGraphApi(LocalServer):
     def __init__(self, *, latency: float = 0.0) -> None:
+        super().__init__()
         self.requests: list[Recorded] = []
         self.outage = False
         # Seconds before each answer: Meta takes 100-300 ms, this machine's loopback none.
@@ -74,9 +74,6 @@ class FakeGraphApi:
         # Media: id -> (bytes, mime type, announce the size?); GETs recorded as (path, auth).
         self.media: dict[str, tuple[bytes, str, bool]] = {}
         self.media_requests: list[tuple[str, str]] = []
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        self.base_url = ""
 
     def script(self, *answers: Answer) -> None:
         """Answer the next requests with these, in order; then 200 again."""
@@ -181,8 +178,8 @@ class FakeGraphApi:
         )
         return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
-    async def start(self) -> None:
-        app = Starlette(
+    def app(self) -> Starlette:
+        return Starlette(
             routes=[
                 Route("/{path:path}", self._handle, methods=["POST"]),
                 Route("/v21.0/{media_id}", self._media_info, methods=["GET"]),
@@ -190,35 +187,7 @@ class FakeGraphApi:
                 Route("/cdn/{name}", self._media_file, methods=["GET"]),
             ]
         )
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # Accepted connections inherit this. asyncio only sets it itself on sockets whose
-        # proto is TCP, and this one's is 0: without it every answer waited ~40 ms for
-        # Nagle and the client's delayed ACK, which capped the outbox at 16 / 0.044 s.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}/v21.0"
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.01)
 
-    async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-
-    async def __aenter__(self) -> FakeGraphApi:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+    async def start(self) -> None:
+        await super().start()
+        self.base_url += "/v21.0"

@@ -5,8 +5,12 @@ count.
 What identifies or quotes the customer goes, in one transaction:
 - on the contact, their platform id (phone number, page-scoped id, web chat id) and name;
 - the text of every message of theirs, and of the bot's and agents' replies to them (a
-  reply can quote them or use their name), and Meta's delivery errors;
+  reply can quote them or use their name), and Meta's delivery errors; their CSAT comments;
+- the content of every such message, whatever its kind (captions, contacts cards, form
+  answers, media handles and file names, locations: ``models.CUSTOMER_CONTENT``);
 - their raw webhook events in the inbox, their rendered replies in the outbox;
+- the events posted to subscribers that name them: delivered ones deleted, undelivered ones
+  scrubbed and re-signed (``app.events.erasure``: the subscriber still learns what happened);
 - their web chat sessions (the token stops working).
 
 What stays: the rows themselves with their ids, times, decisions, articles, buttons and
@@ -26,6 +30,8 @@ from app.channels import webchat
 from app.conversations import repository
 from app.conversations.models import Contact, Conversation
 from app.errors import Conflict, NotFound
+from app.escalation import service as escalation
+from app.events.erasure import erase_from_events
 from app.inbox import repository as inbox
 from app.outbox import repository as outbox
 from app.types import Channel, ConversationStatus
@@ -37,9 +43,11 @@ ERASED_PREFIX = "erased:"
 class Erased:
     contact_id: int
     messages: int
+    csat_comments: int
     inbox_events: int
     outbox_items: int
     webchat_sessions: int
+    events: int
 
 
 class ContactActive(Conflict):
@@ -57,17 +65,22 @@ async def erase_contact(session: AsyncSession, *, channel: Channel, external_id:
     if contact is None:
         raise NotFound(f"no such {channel.value} contact")  # its id is personal data: not echoed
     await _refuse_if_active(session, contact)
+    # Unique per channel like any id; a later message from the same number starts afresh.
+    erased_id = f"{ERASED_PREFIX}{contact.id}"
     erased = Erased(
         contact_id=contact.id,
         messages=await repository.redact_contact_texts(session, contact_id=contact.id),
+        csat_comments=await escalation.forget_contact_csat_comments(session, contact_id=contact.id),
         inbox_events=await inbox.delete_handled_for(
             session, channel=channel.value, contact_key=external_id
         ),
         outbox_items=await outbox.delete_sent_for_contact(session, contact_id=contact.id),
         webchat_sessions=await webchat.delete_sessions(session, contact_id=contact.id),
+        events=await erase_from_events(
+            session, channel=channel.value, external_id=external_id, erased_id=erased_id
+        ),
     )
-    # Unique per channel like any id; a later message from the same number starts afresh.
-    contact.external_id = f"{ERASED_PREFIX}{contact.id}"
+    contact.external_id = erased_id
     contact.display_name = None
     await session.flush()
     return erased

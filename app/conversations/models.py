@@ -74,7 +74,23 @@ class Conversation(Base):
     awaiting_csat: Mapped[bool] = mapped_column(default=False)
 
 
-UNREDACTED = text("text IS NOT NULL")
+# What in a message can quote or identify the customer, whatever its kind (a location's
+# coordinates, a contacts card or form summary in the caption, a media handle or file name,
+# Meta's delivery error): retention and erasure clear exactly these. Kind, mime type, times
+# and decisions stay. A message is unredacted while any of them is set.
+CUSTOMER_CONTENT = (
+    "text",
+    "caption",
+    "media_id",
+    "media_url",
+    "media_filename",
+    "latitude",
+    "longitude",
+    "location_name",
+    "location_address",
+    "delivery_error",
+)
+UNREDACTED = text(" OR ".join(f"{name} IS NOT NULL" for name in CUSTOMER_CONTENT))
 SERVED = text("article_slug IS NOT NULL")
 CUSTOMER_TEXT = text("direction = 'in' AND sender = 'customer' AND text IS NOT NULL")
 
@@ -87,7 +103,7 @@ class Message(Base):
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         # Stats: the most recent unanswered questions (knowledge gaps).
         Index("ix_messages_created_at", "created_at"),
-        # Retention: the oldest texts not removed yet, without rescanning removed ones.
+        # Retention: the oldest content not removed yet, without rescanning removed rows.
         Index(
             "ix_messages_unredacted_created_at",
             "created_at",

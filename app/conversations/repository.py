@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations.models import Contact, Conversation, Message
+from app.conversations.models import CUSTOMER_CONTENT, Contact, Conversation, Message
 from app.db import utcnow
 from app.db_util import rowcount, upsert_rows
 from app.types import ConversationStatus
@@ -161,15 +161,15 @@ async def messages_after(
     return list(rows)
 
 
-async def redact_texts(session: AsyncSession, *, closed_before: datetime, limit: int) -> int:
-    """Remove the text of up to ``limit`` messages whose conversation closed before
-    ``closed_before`` (or that have none and are that old), oldest first; the number removed.
-    A conversation still open keeps its texts: an agent may be reading them."""
-    oldest = (
+def expired_messages(*, closed_before: datetime, limit: int) -> Select[tuple[int]]:
+    """The ids of up to ``limit`` unredacted messages whose conversation closed before
+    ``closed_before`` (or that have none and are that old), oldest first. A conversation
+    still open keeps its messages: an agent may be reading them."""
+    return (
         select(Message.id)
         .outerjoin(Conversation, Conversation.id == Message.conversation_id)
         .where(
-            Message.text.is_not(None),  # the partial index: removed texts are not rescanned
+            _unredacted(),  # the partial index's predicate: redacted rows are not rescanned
             Message.created_at < closed_before,
             or_(
                 Message.conversation_id.is_(None),
@@ -182,36 +182,35 @@ async def redact_texts(session: AsyncSession, *, closed_before: datetime, limit:
         .order_by(Message.created_at)
         .limit(limit)
     )
+
+
+async def redact_texts(session: AsyncSession, *, closed_before: datetime, limit: int) -> int:
+    """Remove the customer content, whatever its kind, of up to ``limit`` expired messages
+    (``expired_messages``); the number redacted."""
+    oldest = expired_messages(closed_before=closed_before, limit=limit)
     return await _redact(session, Message.id.in_(oldest.scalar_subquery()))
 
 
 async def redact_contact_texts(session: AsyncSession, *, contact_id: int) -> int:
-    """Remove the text of every message of one customer's conversations: theirs, and the
-    bot's and agents' replies (which can quote them); the number of messages."""
+    """Remove the customer content of every message of one customer's conversations:
+    theirs, and the bot's and agents' replies (which can quote them); the number of
+    messages."""
     return await _redact(session, Message.contact_id == contact_id)
 
 
-# What a media or location message can reveal of the customer (kind and mime type stay).
-REDACTED_CONTENT: dict[str, None] = dict.fromkeys(
-    (
-        "caption",
-        "media_url",
-        "media_filename",
-        "latitude",
-        "longitude",
-        "location_name",
-        "location_address",
-    )
-)
+def _unredacted() -> ColumnElement[bool]:
+    # Written as the index's predicate (models.UNREDACTED), term for term, so both SQLite
+    # and PostgreSQL see that the query implies it.
+    return or_(*(Message.__table__.c[name].is_not(None) for name in CUSTOMER_CONTENT))
 
 
 async def _redact(session: AsyncSession, where: ColumnElement[bool]) -> int:
-    # The row stays (times, decisions, articles: what statistics count); what can quote the
-    # customer goes, Meta's delivery error included.
+    # The row stays (times, kind, decisions, articles: what statistics count); everything
+    # that can quote or identify the customer goes. Retention and erasure both come here.
     result = await session.execute(
         update(Message)
         .where(where)
-        .values(text=None, delivery_error=None, **REDACTED_CONTENT)
+        .values(dict.fromkeys(CUSTOMER_CONTENT))
         .execution_options(synchronize_session=False)
     )
     return rowcount(result)

@@ -1,8 +1,10 @@
-"""Retention: message texts are personal data, kept ``message_retention_days`` after their
-conversation closed, then removed. Outbox rows (a reply's rendered payload: a delivery
-record, not the conversation) go that long after they were created, unless still pending.
-The message rows stay (times, decisions, articles, outcomes), so statistics of past periods
-never change. Unset, nothing is removed. A customer's own request is ``erasure.py``.
+"""Retention: message content is personal data, kept ``message_retention_days`` after its
+conversation closed, then removed whatever the message's kind (its text, caption, media
+handle and file name, location: ``models.CUSTOMER_CONTENT``), and so are CSAT comments.
+Outbox rows (a reply's rendered payload: a delivery record, not the conversation) go that
+long after they were created, unless still pending. The message rows stay (times, kinds,
+decisions, articles, outcomes), so statistics of past periods never change. Unset, nothing
+is removed. A customer's own request is ``erasure.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.conversations import repository
 from app.db_util import in_chunks
+from app.escalation import service as escalation
 from app.outbox import repository as outbox
 
 CHUNK = 5000  # rows per transaction
@@ -26,14 +29,20 @@ async def remove_expired(
     now: datetime,
     chunk: int = CHUNK,
 ) -> int:
-    """Message texts removed plus outbox rows deleted, past the retention."""
+    """Messages redacted, CSAT comments removed and outbox rows deleted, past the
+    retention."""
     if settings.message_retention_days is None:
         return 0
     before = now - timedelta(days=settings.message_retention_days)
     texts = await in_chunks(
         sessionmaker, lambda s: repository.redact_texts(s, closed_before=before, limit=chunk), chunk
     )
+    comments = await in_chunks(
+        sessionmaker,
+        lambda s: escalation.forget_csat_comments(s, closed_before=before, limit=chunk),
+        chunk,
+    )
     replies = await in_chunks(
         sessionmaker, lambda s: outbox.delete_done_before(s, before=before, limit=chunk), chunk
     )
-    return texts + replies
+    return texts + comments + replies

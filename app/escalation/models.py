@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdType, UTCDateTime, utcnow
 
+CSAT_COMMENTED = text("csat_comment IS NOT NULL")
+
 
 class Agent(Base):
     __tablename__ = "agents"
@@ -35,6 +37,13 @@ class Handoff(Base):
         Index("ix_handoffs_created_at", "created_at"),
         # Every handoff of a conversation (transcripts, the stats export), not just the live one.
         Index("ix_handoffs_conversation_id", "conversation_id"),
+        # Retention: the CSAT comments not removed yet (customer text, like a message's).
+        Index(
+            "ix_handoffs_csat_commented",
+            "id",
+            sqlite_where=CSAT_COMMENTED,
+            postgresql_where=CSAT_COMMENTED,
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.chatwoot_handover import hand_over
 from app.conversations.models import Conversation
 from app.conversations.outcomes import record_outcome
-from app.db_util import insert_ignore
+from app.db_util import insert_ignore, rowcount
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.events.hooks import csat_received, handoff_changed
@@ -172,3 +172,38 @@ CSAT_COMMENT_MAX = 2000
 
 def _clip(comment: str | None) -> str | None:
     return comment.strip()[:CSAT_COMMENT_MAX] or None if comment else None
+
+
+async def forget_csat_comments(
+    session: AsyncSession, *, closed_before: datetime, limit: int
+) -> int:
+    """Remove up to ``limit`` CSAT comments (the customer's words) of conversations closed
+    before ``closed_before``; the number removed. The score stays: the statistics count it."""
+    oldest = (
+        select(Handoff.id)
+        .join(Conversation, Conversation.id == Handoff.conversation_id)
+        .where(
+            Handoff.csat_comment.is_not(None),  # the partial index: removed ones not rescanned
+            Conversation.status == ConversationStatus.closed.value,
+            Conversation.closed_at < closed_before,
+        )
+        .order_by(Handoff.id)
+        .limit(limit)
+    )
+    return await _forget_comments(session, Handoff.id.in_(oldest.scalar_subquery()))
+
+
+async def forget_contact_csat_comments(session: AsyncSession, *, contact_id: int) -> int:
+    """Remove the CSAT comments of one customer's handoffs; the number removed."""
+    theirs = select(Conversation.id).where(Conversation.contact_id == contact_id)
+    return await _forget_comments(session, Handoff.conversation_id.in_(theirs))
+
+
+async def _forget_comments(session: AsyncSession, where: ColumnElement[bool]) -> int:
+    result = await session.execute(
+        update(Handoff)
+        .where(where, Handoff.csat_comment.is_not(None))
+        .values(csat_comment=None)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result)

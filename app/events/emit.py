@@ -70,6 +70,12 @@ def forget_subscribers(session: AsyncSession) -> None:
     session.info.pop(_CACHE_KEY, None)
 
 
+def encode_body(envelope: dict[str, Any]) -> str:
+    """An event as posted. Stored as text: the signature covers these exact bytes on every
+    attempt (``app.events.erasure`` searches it for a customer)."""
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+
+
 async def emit(
     session: AsyncSession,
     event_type: EventType,
@@ -95,8 +101,7 @@ async def emit(
         "created_at": now.isoformat(),
         "data": await data(),
     }
-    # Stored as text: the signature covers these exact bytes on every attempt.
-    body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    body = encode_body(envelope)
     for subscriber in wanted:
         session.add(
             OutboxItem(

@@ -27,10 +27,12 @@ class EraseIn(BaseModel):
 
 class EraseOut(BaseModel):
     contact_id: int
-    messages: int  # texts removed (the customer's, the bot's and agents' replies)
+    messages: int  # content removed (the customer's, the bot's and agents' replies)
+    csat_comments: int
     inbox_events: int
     outbox_items: int
     webchat_sessions: int
+    events: int  # event deliveries naming them: delivered deleted, undelivered scrubbed
 
 
 @router.post("/erase")

@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.conversations.models import Contact, Message
 from app.db import Base, utcnow
+from app.escalation.models import Handoff
 from app.outbox.worker import deliver_due
-from app.types import Channel, ConversationStatus
+from app.types import Channel, ConversationStatus, HandoffStatus
 from tests.bot.conftest import time_passes
 from tests.bot.kb_fixture import load_test_kb
 from tests.channels.webhook_client import post_whatsapp, wa_text
-from tests.factories import make_contact, make_conversation
+from tests.factories import make_contact, make_conversation, make_handoff_record
 from tests.test_cli import run_router
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -98,9 +99,11 @@ async def test_a_whatsapp_customer_is_erased_and_the_statistics_stay(
     assert erased == {
         "contact_id": erased["contact_id"],
         "messages": len(messages),
+        "csat_comments": 0,
         "inbox_events": 1,
         "outbox_items": 1,
         "webchat_sessions": 0,
+        "events": 0,
     }
     contact = await session.get(Contact, erased["contact_id"])
     assert contact is not None
@@ -143,6 +146,27 @@ async def test_a_web_chat_visitor_is_erased_and_their_token_stops_working(
     assert NAME not in remaining
     # Only the rate limiter's counters still hold the random session id, for their minute.
     assert chat["session_id"] not in remaining
+
+
+async def test_a_csat_comment_is_erased_and_its_score_stays(
+    client: httpx.AsyncClient, session: AsyncSession, admin_headers: dict[str, str]
+) -> None:
+    contact = await make_contact(session, channel=Channel.whatsapp, external_id=WA_ID)
+    conversation = await make_conversation(
+        session, contact=contact, status=ConversationStatus.closed
+    )
+    handoff = await make_handoff_record(
+        session, conversation=conversation, status=HandoffStatus.resolved, csat_score=2
+    )
+    handoff.csat_comment = f"lama sekali, {ORDER} belum sampai"
+    await session.commit()
+
+    response = await erase(client, admin_headers, "whatsapp", WA_ID)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["csat_comments"] == 1
+    assert ORDER not in await database_text(session)
+    assert await session.scalar(select(Handoff.csat_score)) == 2
 
 
 @pytest.mark.parametrize(

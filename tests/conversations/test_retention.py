@@ -12,14 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.conversations.models import Conversation, Message
+from app.conversations.models import CUSTOMER_CONTENT, Conversation, Message
+from app.conversations.repository import expired_messages
 from app.conversations.retention import remove_expired
 from app.db import utcnow
+from app.escalation.models import Handoff
 from app.inbox.models import InboxItem
 from app.inbox.processor import prune_inbox
 from app.outbox.models import OutboxItem
-from app.types import ConversationStatus, OutboxStatus, OutcomeKind, Sender
-from tests.factories import make_conversation, make_inbound, make_message, make_outcome
+from app.types import ConversationStatus, HandoffStatus, OutboxStatus, OutcomeKind, Sender
+from tests.factories import (
+    make_conversation,
+    make_handoff_record,
+    make_inbound,
+    make_message,
+    make_outcome,
+)
 
 DAYS = 30
 
@@ -128,6 +136,127 @@ async def test_texts_of_conversations_closed_past_the_retention_are_removed(
         for path in ("self-service", "articles")
     ] == stats
     assert await remove_expired(app.state.sessionmaker, retained, now=now) == 0
+
+
+async def expired_and_recent(
+    session: AsyncSession, *, now: datetime, long_ago: datetime
+) -> tuple[Conversation, Conversation]:
+    """A conversation closed past the retention, and one closed just now."""
+    old = await conversation_with_texts(
+        session, "old", at=long_ago, closed_at=long_ago + timedelta(hours=2)
+    )
+    return old, await conversation_with_texts(session, "new", at=now, closed_at=now)
+
+
+# What customers send without a word: each keeps its kind and mime type, nothing else.
+WORDLESS: tuple[dict[str, Any], ...] = (
+    {
+        "kind": "location",
+        "latitude": -6.2,
+        "longitude": 106.8,
+        "location_name": "Rumah Sari",
+        "location_address": "Jl. Melati 7",
+    },
+    {
+        "kind": "image",
+        "media_id": "wamid.media.1",
+        "media_mime_type": "image/jpeg",
+        "media_filename": "ktp-sari.jpg",
+    },
+    {"kind": "document", "media_url": "https://cdn.example/f/1.pdf", "media_mime_type": "x/y"},
+    {"kind": "contacts", "caption": "Budi Santoso +62 811 2222 3333"},
+    {"kind": "form", "caption": "alamat: Jl. Melati 7"},
+)
+
+
+async def test_wordless_messages_lose_their_content_too(
+    app: FastAPI, session: AsyncSession, settings: Settings
+) -> None:
+    now = utcnow()
+    long_ago = now - timedelta(days=DAYS + 10)
+    old, new = await expired_and_recent(session, now=now, long_ago=long_ago)
+    for conversation, at in ((old, long_ago), (new, now)):
+        for content in WORDLESS:
+            session.add(
+                Message(
+                    conversation_id=conversation.id,
+                    contact_id=conversation.contact_id,
+                    channel=conversation.channel,
+                    direction="in",
+                    sender=Sender.customer.value,
+                    text=None,
+                    created_at=at,
+                    **content,
+                )
+            )
+    await session.commit()
+    retained = settings.model_copy(update={"message_retention_days": DAYS})
+
+    await remove_expired(app.state.sessionmaker, retained, now=now, chunk=2)
+
+    columns = [Message.__table__.c[name] for name in CUSTOMER_CONTENT]
+    rows = (
+        await session.execute(
+            select(Message.conversation_id, Message.kind, Message.media_mime_type, *columns)
+        )
+    ).all()
+    await session.commit()
+    kept = [tuple(row[3:]) for row in rows if row.conversation_id == new.id]
+    assert sorted(row.kind for row in rows if row.conversation_id == old.id) == sorted(
+        ["text", "text", *(content["kind"] for content in WORDLESS)]
+    )
+    assert {tuple(row[3:]) for row in rows if row.conversation_id == old.id} == {
+        (None,) * len(columns)
+    }
+    assert {row.media_mime_type for row in rows if row.conversation_id == old.id} == {
+        None,
+        "image/jpeg",
+        "x/y",
+    }
+    assert all(any(value is not None for value in row) for row in kept)
+    assert len(kept) == 2 + len(WORDLESS)
+    assert await remove_expired(app.state.sessionmaker, retained, now=now) == 0
+
+
+async def test_csat_comments_go_with_the_texts(
+    app: FastAPI, session: AsyncSession, settings: Settings
+) -> None:
+    now = utcnow()
+    long_ago = now - timedelta(days=DAYS + 10)
+    old, new = await expired_and_recent(session, now=now, long_ago=long_ago)
+    for conversation in (old, new):
+        handoff = await make_handoff_record(
+            session, conversation=conversation, status=HandoffStatus.resolved, csat_score=4
+        )
+        handoff.csat_comment = f"{conversation.id}: cepat dan ramah"
+    await session.commit()
+    retained = settings.model_copy(update={"message_retention_days": DAYS})
+
+    await remove_expired(app.state.sessionmaker, retained, now=now, chunk=1)
+
+    rows = (await session.execute(select(Handoff.csat_comment, Handoff.csat_score))).all()
+    await session.commit()
+    assert sorted(rows, key=str) == sorted([(None, 4), (f"{new.id}: cepat dan ramah", 4)], key=str)
+
+
+async def test_the_retention_query_can_use_its_partial_index(
+    session: AsyncSession, backend: str
+) -> None:
+    """Otherwise every run would scan every message ever redacted."""
+    query = expired_messages(closed_before=utcnow(), limit=5000)
+    connection = await session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    values = [compiled.params[name] for name in compiled.positiontup or ()]
+    if backend == "postgres":
+        # An empty table is cheapest to scan: forbid that, to see whether the index fits.
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        explain = "EXPLAIN "
+    else:
+        explain = "EXPLAIN QUERY PLAN "
+    plan = await connection.exec_driver_sql(explain + compiled.string, tuple(values))
+    text = "\n".join(str(row[-1]) for row in plan)
+    await session.rollback()
+    assert "ix_messages_unredacted_created_at" in text, text
 
 
 async def test_unset_nothing_is_removed(

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact
@@ -81,8 +82,23 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
         select(Agent).where(Agent.token_hash == hash_token(token), Agent.active.is_(True))
     )
     if agent is None:
-        raise Unauthorized("invalid token", headers={"WWW-Authenticate": "Bearer"})
+        raise _invalid_token()
     return Principal(kind="agent", agent_id=agent.id, agent_name=agent.name)
+
+
+async def confirm_principal(session: AsyncSession, principal: Principal) -> None:
+    """Still signed in? A long-poll asks each time it looks again, so an agent deactivated
+    while it waits gets its 401 then (within about a second, from any replica), not only at
+    the page's next request."""
+    if principal.is_admin:
+        return  # the admin token changes only with a restart
+    active = await session.scalar(select(Agent.active).where(Agent.id == principal.agent_id))
+    if not active:
+        raise _invalid_token()
+
+
+def _invalid_token() -> Unauthorized:
+    return Unauthorized("invalid token", headers={"WWW-Authenticate": "Bearer"})
 
 
 async def require_admin(request: Request, session: SessionDep) -> Principal:

@@ -14,6 +14,7 @@ from app.errors import ValidationFailed
 from app.escalation.errors import AgentNotFound
 from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
+from app.escalation.transcripts import transcript_notifier
 from app.types import HandoffStatus
 
 TOKEN_PREFIX = "agt_"
@@ -56,8 +57,10 @@ async def deactivate_agent(session: AsyncSession, *, agent_id: int, now: datetim
             HandoffEvent(handoff_id=handoff.id, kind="released", agent_id=agent_id, created_at=now)
         )
     await session.flush()
-    if held:
-        notify_after_commit(session)
+    # Its long-polls in this process look again at once and answer 401 (other replicas'
+    # within their next recheck); the queue's also show the handoffs released.
+    notify_after_commit(session)
+    notify_after_commit(session, transcript_notifier)
     return agent
 
 

@@ -13,10 +13,12 @@ re-querying every ``RECHECK_SECONDS``, so a poll answers within about half a sec
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.auth import Principal, confirm_principal
 from app.conversations.models import Message
 from app.conversations.transcript import transcript_item
 from app.escalation.errors import HandoffNotFound
@@ -75,18 +77,23 @@ async def wait_for_messages(
     limit: int,
     wait_seconds: float,
     notifier: HandoffNotifier = transcript_notifier,
+    principal: Principal | None = None,
+    gone: Callable[[], Awaitable[bool]] | None = None,
 ) -> list[TranscriptMessage]:
     """New transcript items as soon as there is one, or [] after ``wait_seconds``; no
-    connection is held between the short queries."""
+    connection is held between the short queries. ``principal`` and ``gone`` as in
+    ``app.escalation.longpoll.wait_for_handoffs``."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_seconds
     while True:
         seen = notifier.generation  # before the query: a commit during it is not missed
         async with sessionmaker() as session:
+            if principal is not None:
+                await confirm_principal(session, principal)
             items = await transcript(
                 session, conversation_id=conversation_id, after=after, limit=limit
             )
         remaining = deadline - loop.time()
-        if items or remaining <= 0:
+        if items or remaining <= 0 or (gone is not None and await gone()):
             return items
         await notifier.wait(seen, min(RECHECK_SECONDS, remaining))

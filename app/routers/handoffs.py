@@ -51,7 +51,7 @@ async def list_queue(
         ),
     ] = None,
 ) -> HandoffList:
-    await _authenticate_briefly(request)
+    principal = await _authenticate_briefly(request)
     settings = request.app.state.settings
     items = await wait_for_handoffs(
         request.app.state.sessionmaker,
@@ -61,6 +61,8 @@ async def list_queue(
         limit=limit,
         wait_seconds=min(wait, settings.handoff_max_wait_seconds),
         known=None if known is None else frozenset(int(i) for i in known.split(",") if i),
+        principal=principal,
+        gone=request.is_disconnected,
     )
     return HandoffList(items=items)
 

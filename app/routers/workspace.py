@@ -75,7 +75,7 @@ async def new_messages(
     after: Annotated[str, Query(max_length=18, pattern=r"^\d*$")] = "",
     wait: Annotated[float, Query(ge=0, description="long-poll seconds (capped)")] = 0,
 ) -> TranscriptPage:
-    await _authenticate_briefly(request)
+    principal = await _authenticate_briefly(request)
     async with request.app.state.sessionmaker() as session:
         conversation_id = await handoff_conversation_id(session, handoff_id)
     after_id = int(after) if after else 0
@@ -86,6 +86,8 @@ async def new_messages(
         after=after_id,
         limit=PAGE_LIMIT,
         wait_seconds=min(wait, settings.handoff_max_wait_seconds),
+        principal=principal,
+        gone=request.is_disconnected,
     )
     with_article_links(request.app.state.kb, items)
     return TranscriptPage(messages=items, cursor=str(items[-1].id if items else after_id))

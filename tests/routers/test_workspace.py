@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Conversation
+from app.escalation.models import Agent
 from app.types import Sender
 from tests.factories import bearer, make_agent, make_conversation, make_handoff, make_message
 
@@ -269,3 +272,91 @@ async def test_queue_long_poll_waits_for_a_change_to_the_known_ids(
     assert time.monotonic() - started < 1
     bad = await client.get("/api/v1/handoffs", params={"known": "1,x"}, headers=admin_headers)
     assert bad.status_code == 422
+
+
+async def test_a_deactivated_agents_long_polls_end_with_401(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, admin_headers: dict[str, str]
+) -> None:
+    """At once, not when a 20 s wait ends: deactivated here (the DELETE wakes the waiters)
+    or by another replica (nobody here is woken: the next recheck sees it)."""
+    ani, ani_token = await make_agent(session, name="Ani")
+    budi, budi_token = await make_agent(session, name="Budi")
+    handoff = await make_handoff(session)
+    await session.commit()
+
+    async def waiting(token: str) -> list[asyncio.Task[httpx.Response]]:
+        polls = [
+            asyncio.create_task(client.get(path, params=params, headers=bearer(token)))
+            for path, params in (
+                ("/api/v1/handoffs", {"wait": "20", "known": str(handoff.id)}),
+                (f"/api/v1/handoffs/{handoff.id}/messages", {"wait": "20"}),
+            )
+        ]
+        await asyncio.sleep(0.3)
+        assert not any(poll.done() for poll in polls)
+        return polls
+
+    polls = await waiting(ani_token)
+    gone = await client.delete(f"/api/v1/agents/{ani.id}", headers=admin_headers)
+    assert gone.status_code == 200, gone.text
+    async with asyncio.timeout(5):
+        answers = await asyncio.gather(*polls)
+    assert [a.status_code for a in answers] == [401, 401]
+    assert answers[0].headers["www-authenticate"] == "Bearer"
+
+    polls = await waiting(budi_token)
+    async with app.state.sessionmaker() as other, other.begin():
+        (await other.get_one(Agent, budi.id)).active = False
+    async with asyncio.timeout(5):
+        answers = await asyncio.gather(*polls)
+    assert [a.status_code for a in answers] == [401, 401]
+
+
+@pytest.mark.parametrize("poll", ["queue", "messages"])
+async def test_a_long_poll_whose_client_hung_up_stops_waiting(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    admin_headers: dict[str, str],
+    poll: str,
+) -> None:
+    """A closed page's poll stops querying, and does not hold a stopping server for the
+    rest of its wait. Driven at the ASGI level: that is how the server tells of a hang-up."""
+    handoff = await make_handoff(session)
+    await session.commit()
+    path, query = {
+        "queue": ("/api/v1/handoffs", f"wait=20&known={handoff.id}"),
+        "messages": (f"/api/v1/handoffs/{handoff.id}/messages", "wait=20"),
+    }[poll]
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b"", "more_body": False},
+        {"type": "http.disconnect"},  # and from then on
+    ]
+    answered: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if len(messages) > 1 else messages[0]
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        answered.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            (b"authorization", admin_headers["Authorization"].encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+    async with asyncio.timeout(5):
+        await app(scope, receive, send)
+    assert answered[0]["status"] == 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -23,10 +22,12 @@ def chromium() -> str:
     return chromium_path()
 
 
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[str]:
-    """``router serve`` on the dashboard's seeded SQLite database."""
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+@pytest.fixture(scope="module")
+async def service(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """``router serve`` on the dashboard's seeded SQLite database, one per module: the
+    dashboard tests only read it."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    database_url = f"sqlite+aiosqlite:///{folder / 'router.db'}"
     await seed_dashboard(database_url)
-    async with running_service(tmp_path, database_url, TOKEN) as base:
+    async with running_service(folder, database_url, TOKEN) as base:
         yield base

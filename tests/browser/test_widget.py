@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -63,22 +62,24 @@ def chromium() -> str:
     return chromium_path()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def shop_port() -> int:
     return free_port()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def shop_origin(shop_port: int) -> str:
     # "localhost" against the router's "127.0.0.1", and another port: another origin.
     return f"http://localhost:{shop_port}"
 
 
-@pytest.fixture
-async def router(tmp_path: Path, shop_origin: str) -> AsyncIterator[str]:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+@pytest.fixture(scope="module")
+async def router(tmp_path_factory: pytest.TempPathFactory, shop_origin: str) -> AsyncIterator[str]:
+    """One service for the module: the preflight test only asks it for headers."""
+    folder = tmp_path_factory.mktemp("widget")
+    database_url = f"sqlite+aiosqlite:///{folder / 'router.db'}"
     async with running_service(
-        tmp_path, database_url, TOKEN, ROUTER_WEBCHAT_ALLOWED_ORIGINS=shop_origin
+        folder, database_url, TOKEN, ROUTER_WEBCHAT_ALLOWED_ORIGINS=shop_origin
     ) as base:
         async with httpx.AsyncClient(base_url=base) as client:
             await load_test_kb(client, {"Authorization": f"Bearer {TOKEN}"})

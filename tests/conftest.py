@@ -51,11 +51,22 @@ async def migrated_backend(backend: str, tmp_path_factory: pytest.TempPathFactor
     return POSTGRES_URL
 
 
+# Every sequence back to 1, as a fresh migration leaves them.
+_RESTART_SEQUENCES = text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
 async def reset_postgres(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    """Empty every table. DELETE, not TRUNCATE: on the few rows a test leaves, TRUNCATE's new
+    files for every table cost about 0.3 s a test, DELETE about 10 ms."""
     engine = create_async_engine(url)
     async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):  # children first
+            await connection.execute(table.delete())
+        await connection.execute(_RESTART_SEQUENCES)
         await connection.execute(
             text("INSERT INTO kb_state (id, version, updated_at) VALUES (1, 0, now())")
         )

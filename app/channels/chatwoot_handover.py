@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.channels.chatwoot_render import hand_over_call
 from app.conversations.models import Contact, Conversation
-from app.outbox.models import OutboxItem
+from app.outbox.models import OutboxItem, customer_key
 from app.types import Channel
 from app.wakeups import OUTBOX_WORKER, announce
 
@@ -34,7 +34,7 @@ async def hand_over(
             message_id=None,
             channel=contact.channel,
             # As ``send_replies`` keys it: after this customer's replies still waiting.
-            recipient_key=f"{contact.channel}:{contact.account_id or ''}:{contact.external_id}",
+            recipient_key=customer_key(contact.channel, contact.account_id, contact.external_id),
             account_id=contact.account_id,
             payload=hand_over_call(contact.external_id),
             status="pending",

@@ -14,7 +14,7 @@ from app.bot.types import Reply
 from app.channels.rendering import render_reply
 from app.conversations.models import Contact, Message
 from app.metrics import MESSAGES_OUT
-from app.outbox.models import OutboxItem
+from app.outbox.models import OutboxItem, customer_key
 from app.types import Channel, DeliveryStatus, Direction, Sender
 from app.wakeups import OUTBOX_WORKER, announce
 
@@ -48,7 +48,7 @@ async def send_replies(
     # No flush here: the deliveries reference their message through the relationship, so
     # the caller's next flush writes both, and a batch of customers' replies shares it.
     if platform:
-        recipient_key = f"{contact.channel}:{contact.account_id or ''}:{contact.external_id}"
+        recipient_key = customer_key(contact.channel, contact.account_id, contact.external_id)
         for message, reply in zip(messages, replies, strict=True):
             for payload in render_reply(Channel(contact.channel), contact.external_id, reply):
                 session.add(

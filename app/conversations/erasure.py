@@ -74,7 +74,7 @@ async def erase_contact(session: AsyncSession, *, channel: Channel, external_id:
         inbox_events=await inbox.delete_handled_for(
             session, channel=channel.value, contact_key=external_id
         ),
-        outbox_items=await outbox.delete_sent_for_contact(session, contact_id=contact.id),
+        outbox_items=await outbox.delete_sent_for_contact(session, contact=contact),
         webchat_sessions=await webchat.delete_sessions(session, contact_id=contact.id),
         events=await erase_from_events(
             session, channel=channel.value, external_id=external_id, erased_id=erased_id
@@ -102,7 +102,7 @@ async def _refuse_if_active(session: AsyncSession, contact: Contact) -> None:
         )
     in_flight = await inbox.pending_for(
         session, channel=contact.channel, contact_key=contact.external_id
-    ) + await outbox.pending_for_contact(session, contact_id=contact.id)
+    ) + await outbox.pending_for_contact(session, contact=contact)
     if in_flight:
         raise ContactActive(
             "the customer's messages are still being processed or sent; retry in a minute"

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 PENDING = text("status = 'pending'")
 
 
+def customer_key(channel: str, account_id: str | None, external_id: str) -> str:
+    """``OutboxItem.recipient_key`` of every delivery to one customer (replies, a Chatwoot
+    handover): they go out in order, and their erasure finds them all."""
+    return f"{channel}:{account_id or ''}:{external_id}"
+
+
 class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (

@@ -15,14 +15,15 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations.models import Message
+from app.conversations.models import Contact, Message
 from app.db_util import delete_chosen, first_in_line, rowcount
-from app.outbox.models import OutboxItem
+from app.outbox.models import OutboxItem, customer_key
 from app.types import DeliveryStatus, OutboxStatus
 
 # Written into the SQL, not bound: only then can PostgreSQL's plan, cached for any
@@ -159,26 +160,31 @@ async def reset_message_delivery(session: AsyncSession, message_id: int) -> None
     )
 
 
-def _of_contact(contact_id: int) -> ColumnElement[bool]:
-    return OutboxItem.message_id.in_(select(Message.id).where(Message.contact_id == contact_id))
+def _of_contact(contact: Contact) -> ColumnElement[bool]:
+    # Replies by their message; what has none (a Chatwoot handover) by the customer's key.
+    return or_(
+        OutboxItem.message_id.in_(select(Message.id).where(Message.contact_id == contact.id)),
+        OutboxItem.recipient_key
+        == customer_key(contact.channel, contact.account_id, contact.external_id),
+    )
 
 
-async def pending_for_contact(session: AsyncSession, *, contact_id: int) -> int:
-    """Replies to one customer still waiting to be sent."""
+async def pending_for_contact(session: AsyncSession, *, contact: Contact) -> int:
+    """Deliveries to one customer still waiting to be sent."""
     count = await session.scalar(
         select(func.count())
         .select_from(OutboxItem)
-        .where(_of_contact(contact_id), OutboxItem.status == OutboxStatus.pending)
+        .where(_of_contact(contact), OutboxItem.status == OutboxStatus.pending)
     )
     return int(count or 0)
 
 
-async def delete_sent_for_contact(session: AsyncSession, *, contact_id: int) -> int:
-    """Forget the rendered replies (their text and recipient) sent or given up for one
+async def delete_sent_for_contact(session: AsyncSession, *, contact: Contact) -> int:
+    """Forget the rendered deliveries (their text and recipient) sent or given up for one
     customer; the number deleted. The messages themselves stay."""
     result = await session.execute(
         delete(OutboxItem)
-        .where(_of_contact(contact_id), OutboxItem.status != OutboxStatus.pending)
+        .where(_of_contact(contact), OutboxItem.status != OutboxStatus.pending)
         .execution_options(synchronize_session=False)
     )
     return rowcount(result)

@@ -14,12 +14,14 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.channels.chatwoot_render import hand_over_call
 from app.config import Settings
 from app.conversations.models import Contact, Message
 from app.db import Base, utcnow
 from app.escalation.models import Handoff
+from app.outbox.models import OutboxItem, customer_key
 from app.outbox.worker import deliver_due
-from app.types import Channel, ConversationStatus, HandoffStatus
+from app.types import Channel, ConversationStatus, HandoffStatus, OutboxStatus
 from tests.bot.conftest import time_passes
 from tests.bot.kb_fixture import load_test_kb
 from tests.channels.webhook_client import post_whatsapp, wa_text
@@ -167,6 +169,39 @@ async def test_a_csat_comment_is_erased_and_its_score_stays(
     assert response.json()["csat_comments"] == 1
     assert ORDER not in await database_text(session)
     assert await session.scalar(select(Handoff.csat_score)) == 2
+
+
+async def test_a_chatwoot_handover_call_is_erased_with_the_replies(
+    client: httpx.AsyncClient, session: AsyncSession, admin_headers: dict[str, str]
+) -> None:
+    """A handover call has no message: it is found by the customer's delivery key."""
+    external_id = "7:4242"  # <account>:<conversation> on Chatwoot
+    contact = await make_contact(
+        session, channel=Channel.chatwoot, external_id=external_id, account_id="7"
+    )
+    await make_conversation(session, contact=contact, status=ConversationStatus.closed)
+    handover = OutboxItem(
+        message_id=None,
+        channel=Channel.chatwoot.value,
+        recipient_key=customer_key(contact.channel, contact.account_id, external_id),
+        account_id="7",
+        payload=hand_over_call(external_id),
+        status=OutboxStatus.pending.value,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(handover)
+    await session.commit()
+    busy = await erase(client, admin_headers, "chatwoot", external_id)
+    assert busy.status_code == 409, busy.text  # still to be sent
+    handover.status = OutboxStatus.sent.value
+    await session.commit()
+
+    response = await erase(client, admin_headers, "chatwoot", external_id)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["outbox_items"] == 1
+    assert "4242" not in await database_text(session)
 
 
 @pytest.mark.parametrize(

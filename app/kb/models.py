@@ -53,3 +53,29 @@ class PhrasingVector(Base):
     model: Mapped[str] = mapped_column(String(100), index=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CoverageJob(Base):
+    """A coverage report run in the background (``app.kb.coverage_jobs``): the questions
+    with it, the results so far (``done`` of ``total``), and which runner holds it until
+    when, so any process can answer for it and another runner resumes it."""
+
+    __tablename__ = "coverage_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: the URL's id
+    # queued | running | done | failed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    groups: Mapped[int] = mapped_column(Integer)  # the most groups the report shows
+    questions: Mapped[list[str]] = mapped_column(JSONType)
+    # [decision, slug] of the first ``done`` questions; the report's groups once done.
+    results: Mapped[list[list[str | None]]] = mapped_column(JSONType, default=list)
+    report_groups: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runners that claimed it
+    claim: Mapped[str | None] = mapped_column(String(32))  # the current runner's claim
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -196,7 +196,7 @@ class Settings(BaseSettings):
     # request; a larger one (or ?background=true) becomes a background job (202) that any
     # process can report on. 1,000 takes about 3 s by words and 20 s with the e5 encoder on a
     # busy 2-core machine (docs/kb.md).
-    coverage_sync_max_questions: int = Field(default=1000, ge=0, le=20000)
+    coverage_sync_max_questions: int = Field(default=200, ge=0, le=20000)
     # A job whose runner stopped renewing its lease this long ago is resumed by another.
     coverage_lease_seconds: float = Field(default=60.0, gt=0)
     # Finished jobs (their questions and report) are deleted this many days after they ended.

@@ -2,7 +2,8 @@
 
 A job holds its questions, so any process or replica can run it and answer for it, and a
 restart loses nothing. A runner claims one (``claim_job``) with a lease it renews while it
-works, and saves the results in chunks; a job whose runner died (its lease ran out) is
+works, and saves the results a chunk at a time (``coverage_job_results``: a save adds
+a chunk, never rewrites the earlier ones); a job whose runner died (its lease ran out) is
 claimed again and resumed from the last saved chunk, like the outbox's leased rows. Every
 write names the runner's claim, so a runner that lost its lease (another resumed the job)
 changes nothing and stops.
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db_util import delete_chosen, rowcount
 from app.kb.coverage import CoverageGroup, CoverageItem, CoverageReport, build_report
-from app.kb.models import CoverageJob
+from app.kb.models import CoverageJob, CoverageResults
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 # A job whose runner died this many times (a crash each time it is tried) is failed rather
@@ -54,19 +55,29 @@ def new_job(questions: list[str], *, groups: int, now: datetime) -> CoverageJob:
         done=0,
         groups=groups,
         questions=questions,
-        results=[],
         attempts=0,
         created_at=now,
         updated_at=now,
     )
 
 
-def job_out(job: CoverageJob) -> CoverageJobOut:
+async def saved_results(session: AsyncSession, job: CoverageJob) -> list[list[str | None]]:
+    """[decision, slug] of the job's first ``done`` questions, as saved."""
+    chunks = await session.scalars(
+        select(CoverageResults.results)
+        .where(CoverageResults.job_id == job.id, CoverageResults.start < job.done)
+        .order_by(CoverageResults.start)
+    )
+    return [list(row) for chunk in chunks for row in chunk][: job.done]
+
+
+def job_out(job: CoverageJob, results: list[list[str | None]] | None = None) -> CoverageJobOut:
+    """The job as the API shows it; ``results`` (``saved_results``) once it is done."""
     report = None
-    if job.status == DONE:
+    if job.status == DONE and results is not None:
         items = [
             CoverageItem(text=text, decision=str(decision), slug=slug)
-            for text, (decision, slug) in zip(job.questions, job.results, strict=True)
+            for text, (decision, slug) in zip(job.questions, results, strict=True)
         ]
         groups = [CoverageGroup.model_validate(g) for g in job.report_groups or []]
         report = build_report(items, groups)
@@ -158,45 +169,29 @@ async def renew(
 
 async def save_progress(
     session: AsyncSession,
-    job_id: str,
+    job: CoverageJob,
     claim: str,
+    start: int,
     results: list[list[str | None]],
     *,
     now: datetime,
     lease: timedelta,
+    groups: list[dict[str, Any]] | None = None,
 ) -> bool:
-    return await _write(
-        session,
-        job_id,
-        claim,
-        dict(results=results, done=len(results), lease_expires_at=now + lease, updated_at=now),
-    )
-
-
-async def finish(
-    session: AsyncSession,
-    job_id: str,
-    claim: str,
-    results: list[list[str | None]],
-    groups: list[dict[str, Any]],
-    *,
-    now: datetime,
-) -> bool:
-    return await _write(
-        session,
-        job_id,
-        claim,
-        dict(
-            status=DONE,
-            results=results,
-            done=len(results),
-            report_groups=groups,
-            claim=None,
-            lease_expires_at=None,
-            updated_at=now,
-            finished_at=now,
-        ),
-    )
+    """Add the results of the questions from ``start`` on (the next chunk); with ``groups``,
+    the last chunk: the job is done. False if this runner lost the job (nothing saved)."""
+    done = start + len(results)
+    values: dict[str, Any] = {"done": done, "lease_expires_at": now + lease, "updated_at": now}
+    if groups is not None:
+        values.update(
+            status=DONE, report_groups=groups, claim=None, lease_expires_at=None, finished_at=now
+        )
+    if not await _write(session, job.id, claim, values):
+        return False
+    if results:
+        session.add(CoverageResults(job_id=job.id, start=start, results=results))
+        await session.flush()
+    return True
 
 
 async def fail(

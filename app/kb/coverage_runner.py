@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,7 +33,7 @@ from app.workers import PeriodicWorker, cancel_and_wait
 
 logger = logging.getLogger("app.kb.coverage")
 
-# Questions per saved chunk: a few seconds of work, so progress moves visibly and a resumed
+# Questions per chunk: a second or a few of work, so progress moves visibly and a resumed
 # job repeats little.
 CHUNK = 250
 POLL_SECONDS = 5.0  # a job from another process without a wake-up waits at most this
@@ -108,22 +109,22 @@ class CoverageRunner:
                 held = await jobs.renew(session, job_id, claim, now=utcnow(), lease=self._lease)
 
     async def _work(self, job: CoverageJob, claim: str) -> None:
-        results = [list(row) for row in job.results][: job.done]
+        async with self._sessionmaker() as session:
+            results = await jobs.saved_results(session, job)
         if results:
             logger.info("coverage job resumed", extra={"job": job.id, "done": len(results)})
         try:
             async with self._sessionmaker() as session:
                 await self._kb.refresh(session)
             await self._kb.wait_semantic()  # the encoders, as the bot will use them
-            for start in range(len(results), job.total, self._chunk):
+            saved = len(results)
+            for start in range(saved, job.total, self._chunk):
                 part = job.questions[start : start + self._chunk]
                 items = await asyncio.to_thread(decide, self._kb, part)
                 results += [[item.decision, item.slug] for item in items]
-                async with self._transaction() as session:
-                    if not await jobs.save_progress(
-                        session, job.id, claim, results, now=utcnow(), lease=self._lease
-                    ):
-                        raise LostClaim
+                if len(results) < job.total:  # the last chunk is saved with the report
+                    await self._save(job, claim, saved, results[saved:])
+                    saved = len(results)
             items_all = [
                 CoverageItem(text=q, decision=str(r[0]), slug=r[1])
                 for q, r in zip(job.questions, results, strict=True)
@@ -137,12 +138,22 @@ class CoverageRunner:
                 reason = f"{type(exc).__name__}: {exc}"
                 await jobs.fail(session, job.id, claim, reason, now=utcnow())
             return
+        await self._save(job, claim, saved, results[saved:], [g.model_dump() for g in groups])
+        logger.info("coverage job done", extra={"job": job.id, "questions": job.total})
+
+    async def _save(
+        self,
+        job: CoverageJob,
+        claim: str,
+        start: int,
+        results: list[list[str | None]],
+        groups: list[dict[str, Any]] | None = None,
+    ) -> None:
         async with self._transaction() as session:
-            if not await jobs.finish(
-                session, job.id, claim, results, [g.model_dump() for g in groups], now=utcnow()
+            if not await jobs.save_progress(
+                session, job, claim, start, results, now=utcnow(), lease=self._lease, groups=groups
             ):
                 raise LostClaim
-        logger.info("coverage job done", extra={"job": job.id, "questions": job.total})
 
 
 def coverage_worker(runner: CoverageRunner) -> PeriodicWorker:

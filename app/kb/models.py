@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdType, UTCDateTime, utcnow
@@ -69,8 +69,7 @@ class CoverageJob(Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     groups: Mapped[int] = mapped_column(Integer)  # the most groups the report shows
     questions: Mapped[list[str]] = mapped_column(JSONType)
-    # [decision, slug] of the first ``done`` questions; the report's groups once done.
-    results: Mapped[list[list[str | None]]] = mapped_column(JSONType, default=list)
+    # The report's groups once done (the items' results are ``CoverageResults`` rows).
     report_groups: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # runners that claimed it
@@ -79,3 +78,16 @@ class CoverageJob(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class CoverageResults(Base):
+    """[decision, slug] of a chunk of a job's questions, from ``start`` on: saved a chunk at
+    a time, so saving progress never rewrites what was saved before."""
+
+    __tablename__ = "coverage_job_results"
+
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("coverage_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    results: Mapped[list[list[str | None]]] = mapped_column(JSONType)

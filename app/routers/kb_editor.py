@@ -27,7 +27,7 @@ from app.kb.coverage import (
     questions_from_json,
     questions_from_text,
 )
-from app.kb.coverage_jobs import CoverageJobOut, job_out, new_job
+from app.kb.coverage_jobs import DONE, CoverageJobOut, job_out, new_job, saved_results
 from app.kb.models import CoverageJob
 from app.kb.service import KnowledgeBase
 from app.routers.dashboard import SECURITY_HEADERS
@@ -125,7 +125,8 @@ async def kb_coverage_job(job_id: str, session: SessionDep, _: AdminDep) -> Resp
     job = await session.get(CoverageJob, job_id) if len(job_id) <= JOB_ID_CHARS else None
     if job is None:
         raise NotFound("no such coverage job (finished jobs are kept for a while, then deleted)")
-    content = await asyncio.to_thread(lambda: job_out(job).model_dump_json())
+    results = await saved_results(session, job) if job.status == DONE else None
+    content = await asyncio.to_thread(lambda: job_out(job, results).model_dump_json())
     return Response(content, media_type="application/json")
 
 

@@ -1,4 +1,4 @@
-"""coverage reports run in the background: the questions, progress and the runner's lease
+"""coverage reports run in the background: questions, results by chunk, the runner's lease
 
 Revision ID: 0012
 Revises: 0011
@@ -28,7 +28,6 @@ def upgrade() -> None:
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("groups", sa.Integer(), nullable=False),
         sa.Column("questions", JSONType, nullable=False),
-        sa.Column("results", JSONType, nullable=False),
         sa.Column("report_groups", JSONType, nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -43,9 +42,23 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_coverage_jobs_finished_at"), "coverage_jobs", ["finished_at"], unique=False
     )
+    op.create_table(
+        "coverage_job_results",
+        sa.Column("job_id", sa.String(length=32), nullable=False),
+        sa.Column("start", sa.Integer(), nullable=False),
+        sa.Column("results", JSONType, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["job_id"],
+            ["coverage_jobs.id"],
+            name=op.f("fk_coverage_job_results_job_id_coverage_jobs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("job_id", "start", name=op.f("pk_coverage_job_results")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("coverage_job_results")
     op.drop_index(op.f("ix_coverage_jobs_finished_at"), table_name="coverage_jobs")
     op.drop_index(op.f("ix_coverage_jobs_status"), table_name="coverage_jobs")
     op.drop_table("coverage_jobs")

@@ -105,8 +105,13 @@ class CoverageRunner:
         held = True
         while held:
             await asyncio.sleep(self._lease.total_seconds() / 3)
-            async with self._transaction() as session:
-                held = await jobs.renew(session, job_id, claim, now=utcnow(), lease=self._lease)
+            try:
+                async with self._transaction() as session:
+                    now = utcnow()
+                    held = await jobs.renew(session, job_id, claim, now=now, lease=self._lease)
+            except (SQLAlchemyError, OSError) as exc:
+                # The next save fails too if it lasts; if not, the lease may still hold.
+                logger.warning("coverage lease not renewed", extra={"error": str(exc)})
 
     async def _work(self, job: CoverageJob, claim: str) -> None:
         async with self._sessionmaker() as session:

@@ -125,11 +125,7 @@ async def _import(_w: World, _caller: dict[str, str]) -> Call:
 
 
 async def _coverage_job(w: World, _caller: dict[str, str]) -> Call:
-    queued = await w.client.post(
-        "/api/v1/kb/coverage?background=true", json={"questions": ["alamat toko"]}, headers=ADMIN
-    )
-    assert queued.status_code == 202, queued.text
-    return Call(queued.headers["location"])
+    return Call(f"/api/v1/kb/coverage/{await w.coverage_job()}")
 
 
 async def _erase(w: World, _caller: dict[str, str]) -> Call:

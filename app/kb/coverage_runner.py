@@ -4,10 +4,10 @@ One job at a time per process (further jobs wait ``queued``), wherever the backg
 run (inline, the `router serve` child, a `router worker`): the questions are CPU work, so
 they go through ``KnowledgeBase.search_batch`` in a worker thread, a chunk at a time, on the
 process's own index (refreshed to the current KB version, and with the sentence encoders
-once their vectors are ready, as the bot searches). After each chunk the results so far
-are saved; meanwhile a heartbeat renews the lease. A runner that is stopped in order puts
-the job back in the queue; one that dies leaves its lease to run out, and the next claim
-resumes from the last saved chunk.
+once their vectors are ready, as the bot searches). The results are saved as they come,
+about once a second; meanwhile a heartbeat renews the lease. A runner that is stopped in
+order puts the job back in the queue; one that dies leaves its lease to run out, and the
+next claim resumes from the last saved chunk.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -36,6 +37,7 @@ logger = logging.getLogger("app.kb.coverage")
 # Questions per chunk: a second or a few of work, so progress moves visibly and a resumed
 # job repeats little.
 CHUNK = 250
+SAVE_SECONDS = 1.0  # progress is saved after the first chunk ending this long after the last
 POLL_SECONDS = 5.0  # a job from another process without a wake-up waits at most this
 
 
@@ -52,12 +54,14 @@ class CoverageRunner:
         *,
         writer_queue: asyncio.Lock | None = None,
         chunk: int = CHUNK,
+        save_seconds: float = SAVE_SECONDS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._kb = kb
         self._lease = timedelta(seconds=settings.coverage_lease_seconds)
         self._writer_queue = writer_queue  # SQLite: the process's writes take turns
         self._chunk = chunk
+        self._save_seconds = save_seconds
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -122,14 +126,17 @@ class CoverageRunner:
             async with self._sessionmaker() as session:
                 await self._kb.refresh(session)
             await self._kb.wait_semantic()  # the encoders, as the bot will use them
-            saved = len(results)
+            saved, saved_at = len(results), time.monotonic()
             for start in range(saved, job.total, self._chunk):
                 part = job.questions[start : start + self._chunk]
                 items = await asyncio.to_thread(decide, self._kb, part)
                 results += [[item.decision, item.slug] for item in items]
-                if len(results) < job.total:  # the last chunk is saved with the report
+                # At most about once a second (a commit each: by words a chunk takes a tenth
+                # of that), and the last chunks with the report.
+                due = time.monotonic() - saved_at >= self._save_seconds
+                if due and len(results) < job.total:
                     await self._save(job, claim, saved, results[saved:])
-                    saved = len(results)
+                    saved, saved_at = len(results), time.monotonic()
             items_all = [
                 CoverageItem(text=q, decision=str(r[0]), slug=r[1])
                 for q, r in zip(job.questions, results, strict=True)

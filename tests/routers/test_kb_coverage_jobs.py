@@ -192,7 +192,8 @@ async def test_a_job_whose_runner_was_killed_is_resumed_by_another(
     """A real `router worker` runs the job and is killed (SIGKILL: no cleanup) mid-way; its
     lease runs out and this process's runner resumes where the killed one saved last."""
     await load_test_kb(client, admin_headers)
-    questions = [f"{q} nomor {n}" for n in range(400) for q in QUESTIONS][:4000]
+    # Saved about once a second: enough questions for a few saves on an idle machine.
+    questions = [f"{q} nomor {n}" for n in range(1000) for q in QUESTIONS][:12000]
     r = await _post(client, admin_headers, json={"questions": questions})
     assert r.status_code == 202, r.text
     location = r.headers["location"]
@@ -249,7 +250,7 @@ async def test_a_runner_stopped_in_order_hands_the_job_back(
     questions = [f"{q} nomor {n}" for n in range(100) for q in QUESTIONS]
     r = await _post(client, admin_headers, json={"questions": questions})
     location = r.headers["location"]
-    task = asyncio.create_task(runner(app, chunk=20).run_pending())
+    task = asyncio.create_task(runner(app, chunk=20, save_seconds=0).run_pending())
 
     async def progressing() -> bool:
         return bool((await _job(client, admin_headers, location))["done"] > 0)

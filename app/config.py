@@ -192,6 +192,16 @@ class Settings(BaseSettings):
             return None
         return Path(path)
 
+    # Coverage reports (issue 22): an upload of up to this many questions is answered in the
+    # request; a larger one (or ?background=true) becomes a background job (202) that any
+    # process can report on. 200 take 0.1-0.3 s by words and about 6 s with the e5 encoder on
+    # a busy 2-core machine (about 3 s idle), see docs/kb.md.
+    coverage_sync_max_questions: int = Field(default=200, ge=0, le=20000)
+    # A job whose runner stopped renewing its lease this long ago is resumed by another.
+    coverage_lease_seconds: float = Field(default=60.0, gt=0)
+    # Finished jobs (their questions and report) are deleted this many days after they ended.
+    coverage_retention_days: int = Field(default=7, ge=1)
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -22,6 +22,7 @@ from app.escalation.notifier import handoff_notifier
 from app.gcpolicy import freeze_long_lived
 from app.inbox.processor import InboxProcessor, inbox_worker, prune_inbox
 from app.inbox.writer import InboxWriter
+from app.kb.coverage_runner import CoverageRunner, coverage_worker
 from app.kb.refresh import kb_refresh_worker, refresh_kb
 from app.kb.service import KnowledgeBase
 from app.logging import configure_logging
@@ -51,7 +52,7 @@ from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
-from app.wakeups import INBOX_WORKER, OUTBOX_WORKER, WakeListener
+from app.wakeups import COVERAGE_WORKER, INBOX_WORKER, OUTBOX_WORKER, WakeListener
 from app.worker_process import WorkerProcess
 from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
 
@@ -112,15 +113,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 LEASE_CHECK_INTERVAL_SECONDS,
             ),
             outbox_worker(app.state.sessionmaker, app.state.graph_client, settings),
-        ]
-        if settings.message_retention_days is not None:
-            jobs.append(
-                PeriodicWorker(
-                    "message_retention",
-                    lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
-                    RETENTION_INTERVAL_SECONDS,
+            coverage_worker(
+                CoverageRunner(
+                    app.state.sessionmaker,
+                    app.state.kb,
+                    settings,
+                    writer_queue=app.state.sqlite_writer_queue,
                 )
-            )
+            ),
+            # Message texts (when a retention is set) and finished coverage jobs.
+            PeriodicWorker(
+                "retention",
+                lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
+                RETENTION_INTERVAL_SECONDS,
+            ),
+        ]
         if not settings.is_sqlite:
             jobs.append(
                 PeriodicWorker(
@@ -153,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 # Other processes' webhooks and replies wake these workers at once.
                 app.state.wake_listener = WakeListener(
                     engine.url,
-                    (INBOX_WORKER, OUTBOX_WORKER),
+                    (INBOX_WORKER, OUTBOX_WORKER, COVERAGE_WORKER),
                     lambda name: poke_worker(app.state, name),
                 )
                 listener = asyncio.create_task(app.state.wake_listener.run(), name="wakeups")

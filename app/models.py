@@ -6,7 +6,7 @@ from app.db import Base
 from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.events.models import EventSubscription
 from app.inbox.models import InboxItem
-from app.kb.models import Article, KbState, PhrasingVector
+from app.kb.models import Article, CoverageJob, CoverageResults, KbState, PhrasingVector
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
 
@@ -16,6 +16,8 @@ __all__ = [
     "Base",
     "Contact",
     "Conversation",
+    "CoverageJob",
+    "CoverageResults",
     "EventSubscription",
     "Handoff",
     "HandoffEvent",

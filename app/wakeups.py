@@ -28,6 +28,7 @@ CHANNEL = "router_wake"
 # The workers woken this way (``PeriodicWorker`` names).
 INBOX_WORKER = "inbox"
 OUTBOX_WORKER = "outbox"
+COVERAGE_WORKER = "coverage"
 RECONNECT_SECONDS = 2.0
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :worker)")
 

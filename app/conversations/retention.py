@@ -5,6 +5,9 @@ Outbox rows (a reply's rendered payload: a delivery record, not the conversation
 long after they were created, unless still pending. The message rows stay (times, kinds,
 decisions, articles, outcomes), so statistics of past periods never change. Unset, nothing
 is removed. A customer's own request is ``erasure.py``.
+
+Finished coverage jobs (a business's past questions and their report) go
+``coverage_retention_days`` after they ended, in the same periodic job.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from app.config import Settings
 from app.conversations import repository
 from app.db_util import in_chunks
 from app.escalation import service as escalation
+from app.kb import coverage_jobs
 from app.outbox import repository as outbox
 
 CHUNK = 5000  # rows per transaction
@@ -29,10 +33,16 @@ async def remove_expired(
     now: datetime,
     chunk: int = CHUNK,
 ) -> int:
-    """Messages redacted, CSAT comments removed and outbox rows deleted, past the
-    retention."""
+    """Messages redacted, CSAT comments removed, outbox rows and coverage jobs deleted, past
+    the retention."""
+    reports_before = now - timedelta(days=settings.coverage_retention_days)
+    reports = await in_chunks(
+        sessionmaker,
+        lambda s: coverage_jobs.delete_finished_before(s, before=reports_before, limit=chunk),
+        chunk,
+    )
     if settings.message_retention_days is None:
-        return 0
+        return reports
     before = now - timedelta(days=settings.message_retention_days)
     texts = await in_chunks(
         sessionmaker, lambda s: repository.redact_texts(s, closed_before=before, limit=chunk), chunk
@@ -45,4 +55,4 @@ async def remove_expired(
     replies = await in_chunks(
         sessionmaker, lambda s: outbox.delete_done_before(s, before=before, limit=chunk), chunk
     )
-    return texts + comments + replies
+    return reports + texts + comments + replies

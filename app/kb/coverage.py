@@ -1,16 +1,18 @@
 """Coverage before going live: what the bot would do with a business's past questions.
 
-Every question goes through ``KnowledgeBase.search``, the path the bot takes (words, and
-the sentence encoder when its vectors are ready), without counting in the live matcher
-metrics. The questions it would not answer (``none`` and ``suggest``, like the knowledge
-gaps) are grouped by the gaps' clustering, largest group first.
+Every question goes through ``KnowledgeBase.search_batch``: the steps of ``search``, the
+path the bot takes (words, and the sentence encoder when its vectors are ready), with the
+encoder asked for many questions per call, not counted in the live matcher metrics. The
+questions it would not answer (``none`` and ``suggest``, like the knowledge gaps) are
+grouped by the gaps' clustering, largest group first.
 
 Fairness to other requests: a search by words is pure CPU (median 0.6 ms, but a long
 message with words the KB does not know can take a few hundred ms on a busy machine). Run
 on the event loop, such a search would stall every other request, and yielding between
-searches cannot help; so the searches run in a worker thread with an event loop of its own
-(the interpreter hands the GIL to the server's loop every few milliseconds), on the index
-the server already built. The clustering and the report's JSON are built in threads too.
+searches cannot help; so the searches run in a worker thread (the interpreter hands the GIL
+to the server's loop every few milliseconds), on the index the process already built. The
+clustering and the report's JSON are built in threads too. Large uploads do not wait in the
+request at all: they are jobs (``app.kb.coverage_jobs``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -102,25 +105,26 @@ def _checked(raw: list[str]) -> list[str]:
     return questions
 
 
-async def _decide_all(
-    kb: KnowledgeBase, session: AsyncSession, questions: list[str]
-) -> list[CoverageItem]:
-    items: list[CoverageItem] = []
-    for question in questions:
-        # The index exists (built by the caller), so the session is not used here.
-        result = await kb.search(session, question, limit=1, count=False)
+def decide(kb: KnowledgeBase, questions: Sequence[str]) -> list[CoverageItem]:
+    """What the bot would do with each question (``KnowledgeBase.search_batch``: CPU for a
+    while, so call it in a worker thread). The index must have been built."""
+    items = []
+    for question, result in zip(questions, kb.search_batch(questions, limit=1), strict=True):
         slug = result.matches[0].slug if result.decision != "none" and result.matches else None
         items.append(CoverageItem(text=question, decision=result.decision, slug=slug))
     return items
 
 
-async def coverage(
-    kb: KnowledgeBase, session: AsyncSession, questions: list[str], *, groups: int
-) -> CoverageReport:
-    await kb.refresh(session)  # the current KB version, on this loop and session
-    items = await asyncio.to_thread(asyncio.run, _decide_all(kb, session, questions))
+def group_missed(items: Sequence[CoverageItem], groups: int) -> list[CoverageGroup]:
+    """The questions the bot would not answer, grouped like the gaps, largest first."""
     missed = [item.text for item in items if item.decision in UNANSWERED]
-    clusters = await asyncio.to_thread(cluster_texts, missed)
+    return [
+        CoverageGroup(example=g.example, count=g.count, examples=g.examples())
+        for g in cluster_texts(missed)[:groups]
+    ]
+
+
+def build_report(items: list[CoverageItem], groups: list[CoverageGroup]) -> CoverageReport:
     decisions = [item.decision for item in items]
     return CoverageReport(
         total=len(items),
@@ -128,8 +132,15 @@ async def coverage(
         suggest=decisions.count("suggest"),
         none=decisions.count("none"),
         items=items,
-        groups=[
-            CoverageGroup(example=g.example, count=g.count, examples=g.examples())
-            for g in clusters[:groups]
-        ],
+        groups=groups,
     )
+
+
+async def coverage(
+    kb: KnowledgeBase, session: AsyncSession, questions: list[str], *, groups: int
+) -> CoverageReport:
+    """The report in the request (a small upload; larger ones are ``coverage_jobs``)."""
+    await kb.refresh(session)  # the current KB version, on this loop and session
+    items = await asyncio.to_thread(decide, kb, questions)
+    found = await asyncio.to_thread(group_missed, items, groups)
+    return build_report(items, found)

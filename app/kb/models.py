@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, IdType, UTCDateTime, utcnow
@@ -53,3 +53,41 @@ class PhrasingVector(Base):
     model: Mapped[str] = mapped_column(String(100), index=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CoverageJob(Base):
+    """A coverage report run in the background (``app.kb.coverage_jobs``): the questions
+    with it, the results so far (``done`` of ``total``), and which runner holds it until
+    when, so any process can answer for it and another runner resumes it."""
+
+    __tablename__ = "coverage_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: the URL's id
+    # queued | running | done | failed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    groups: Mapped[int] = mapped_column(Integer)  # the most groups the report shows
+    questions: Mapped[list[str]] = mapped_column(JSONType)
+    # The report's groups once done (the items' results are ``CoverageResults`` rows).
+    report_groups: Mapped[list[dict[str, object]] | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runners that claimed it
+    claim: Mapped[str | None] = mapped_column(String(32))  # the current runner's claim
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class CoverageResults(Base):
+    """[decision, slug] of a chunk of a job's questions, from ``start`` on: saved a chunk at
+    a time, so saving progress never rewrites what was saved before."""
+
+    __tablename__ = "coverage_job_results"
+
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("coverage_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    results: Mapped[list[list[str | None]]] = mapped_column(JSONType)

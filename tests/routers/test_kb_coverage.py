@@ -5,15 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from app.config import Settings
 from app.kb.coverage import MAX_QUESTIONS
 from app.metrics import MATCHER_DECISIONS
 from bench.coverage import longest_stall
 from tests.bot.kb_fixture import load_test_kb
+from tests.conftest import make_settings
 
 ANSWERED = "saya lupa password akun gimana kak"
 OFF_TOPIC = ["harga saham hari ini", "harga saham besok", "cuaca jakarta hari ini"]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # Every report here in the request, however large (jobs: test_kb_coverage_jobs.py).
+    return make_settings(database_url, coverage_sync_max_questions=MAX_QUESTIONS)
 
 
 async def _report(client: httpx.AsyncClient, admin: dict[str, str], **kwargs: Any) -> Any:

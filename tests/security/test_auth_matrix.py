@@ -124,6 +124,10 @@ async def _import(_w: World, _caller: dict[str, str]) -> Call:
     return Call("/api/v1/kb/import", json=body)
 
 
+async def _coverage_job(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/kb/coverage/{await w.coverage_job()}")
+
+
 async def _erase(w: World, _caller: dict[str, str]) -> Call:
     body = {"channel": "whatsapp", "external_id": await w.closed_contact()}
     return Call("/api/v1/contacts/erase", json=body)
@@ -252,6 +256,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
         Auth.admin,
         fixed("/api/v1/kb/coverage", json={"questions": ["alamat toko"]}),
     ),
+    ("GET", "/api/v1/kb/coverage/{job_id}"): (Auth.admin, _coverage_job),
     ("GET", "/kb"): (Auth.public, fixed("/kb")),
     ("GET", "/kb/assets/{name}"): (Auth.public, fixed("/kb/assets/main.js")),
     ("GET", "/api/v1/kb/status"): (Auth.admin, fixed("/api/v1/kb/status")),

@@ -254,6 +254,9 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         await world.session.commit()
         return {"message_id": message.id}
 
+    async def coverage_job() -> dict[str, Any]:
+        return {"job_id": await world.coverage_job()}
+
     async def subscription() -> dict[str, Any]:
         return {"subscription_id": await world.event_subscription()}
 
@@ -265,6 +268,7 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         "{slug}": article,
         "{item_id}": delivery,
         "{conversation_id}": conversation,
+        "{job_id}": coverage_job,
     }
     webhooks = {
         "/webhooks/whatsapp": (WA_SECRET, WA_VERIFY),

@@ -179,6 +179,17 @@ class World:
         subscription_id: int = response.json()["id"]
         return subscription_id
 
+    async def coverage_job(self) -> str:
+        """A queued background coverage report (workers are off: it stays queued)."""
+        response = await self.client.post(
+            "/api/v1/kb/coverage?background=true",
+            json={"questions": ["alamat toko"]},
+            headers=ADMIN,
+        )
+        assert response.status_code == 202, response.text
+        job_id: str = response.json()["id"]
+        return job_id
+
 
 def article_body(slug: str) -> dict[str, Any]:
     return {

@@ -52,6 +52,47 @@
     })));
   }
 
+  // A large upload is a background job (202): its id is kept in the browser, so the page
+  // polls it again after a reload.
+  var JOB_KEY = "kb.coverageJob";
+  var POLL_MS = 1000;
+
+  function progress(job) {
+    var holder = KB.clear(document.getElementById("coverage-report"));
+    var box = KB.el("div", null, "cov-progress");
+    box.setAttribute("data-test", "coverage-progress");
+    box.setAttribute("data-status", job.status);
+    var bar = KB.el("progress");
+    bar.max = job.total;
+    bar.value = job.done;
+    box.appendChild(bar);
+    box.appendChild(KB.el("p", job.status === "queued" && !job.done
+      ? KB.t("cov_queued", job.total) : KB.t("cov_progress", job.done, job.total), "hint"));
+    holder.appendChild(box);
+  }
+
+  function failed(message) {
+    var line = KB.el("p", KB.t("cov_failed", message), "error");
+    line.setAttribute("data-test", "coverage-error");
+    KB.clear(document.getElementById("coverage-report")).appendChild(line);
+  }
+
+  function follow(id) {
+    KB.getJson("/api/v1/kb/coverage/" + encodeURIComponent(id)).then(function (job) {
+      if (job.status === "done") {
+        render(job.report, (Date.parse(job.finished_at) - Date.parse(job.created_at)) / 1000);
+      } else if (job.status === "failed") {
+        failed(job.error);
+      } else {
+        progress(job);
+        setTimeout(function () { follow(id); }, POLL_MS);
+      }
+    }).catch(function (error) {
+      if (error.status === 404) { localStorage.removeItem(JOB_KEY); return; }
+      failed(error.message);
+    });
+  }
+
   function run() {
     var input = document.getElementById("coverage-file");
     var holder = KB.clear(document.getElementById("coverage-report"));
@@ -63,13 +104,25 @@
       var csv = /\.csv$/i.test(file.name) || file.type === "text/csv";
       return KB.request("/api/v1/kb/coverage", {
         method: "POST", body: text, contentType: csv ? "text/csv" : "text/plain"
-      }).then(function (r) { render(r.body, (performance.now() - started) / 1000); });
+      }).then(function (r) {
+        if (r.status === 202) {
+          localStorage.setItem(JOB_KEY, r.body.id);
+          progress(r.body);
+          setTimeout(function () { follow(r.body.id); }, POLL_MS);
+          return;
+        }
+        render(r.body, (performance.now() - started) / 1000);
+      });
     }).catch(function (error) {
       KB.clear(holder).appendChild(KB.el("p", error.message, "error"));
     });
   }
 
   KB.coverage = {
-    start: function () { document.getElementById("coverage-run").addEventListener("click", run); }
+    start: function () {
+      document.getElementById("coverage-run").addEventListener("click", run);
+      var pending = localStorage.getItem(JOB_KEY);
+      if (pending && KB.token.get()) { follow(pending); }
+    }
   };
 })();

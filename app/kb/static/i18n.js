@@ -44,6 +44,9 @@
       cov_total: "Pertanyaan", cov_answer: "Dijawab", cov_suggest: "Pilihan", cov_none: "Tidak terjawab",
       cov_groups: "Belum terjawab, dikelompokkan", cov_items: "Per pertanyaan (200 pertama)",
       cov_took: "Selesai dalam {0} detik.",
+      cov_queued: "Dalam antrean: {0} pertanyaan menunggu giliran diuji...",
+      cov_progress: "Diuji di latar belakang: {0} dari {1} pertanyaan. Halaman ini boleh ditutup; hasilnya tetap tersimpan.",
+      cov_failed: "Uji cakupan gagal: {0}",
       status_ready: "Pencarian semantik siap: {0} artikel, {1} kalimat (versi {2}).",
       status_pending: "Pencarian semantik menyiapkan vektor: {0}. Sementara bot mencocokkan kata.",
       status_words: "Versi {0}: {1} artikel, {2} kalimat."
@@ -87,6 +90,9 @@
       cov_total: "Questions", cov_answer: "Answered", cov_suggest: "Choices", cov_none: "Unanswered",
       cov_groups: "Not answered, grouped", cov_items: "Per question (first 200)",
       cov_took: "Done in {0} s.",
+      cov_queued: "Queued: {0} questions waiting for their turn...",
+      cov_progress: "Testing in the background: {0} of {1} questions. You may close this page; the result is kept.",
+      cov_failed: "The coverage test failed: {0}",
       status_ready: "Semantic search ready: {0} articles, {1} phrasings (version {2}).",
       status_pending: "Semantic search is preparing vectors: {0}. Meanwhile the bot matches by words.",
       status_words: "Version {0}: {1} articles, {2} phrasings."

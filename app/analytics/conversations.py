@@ -1,8 +1,9 @@
 """Conversations for ops to read: a filtered list, newest first, and one conversation whole.
 
-The page's keys come from app/analytics/conversation_filters.py (which says what each filter
-means and what it costs); the page's rows, contacts and outcomes are read afterwards for those
-keys only, and the customers' first messages for the page's rows only.
+What each filter means is app/analytics/conversation_filters.py; the SQL of a page's keys
+app/analytics/conversation_keys.py, which first asks how many messages a filter on what was
+said matches (app/analytics/message_matches.py). The page's rows, contacts and outcomes are
+read afterwards for those keys only, and the customers' first messages for its rows only.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.analytics.conversation_filters import ConversationFilter, customer_text, page_keys
+from app.analytics.conversation_filters import ConversationFilter, customer_text
+from app.analytics.conversation_keys import page_keys
 from app.analytics.conversation_schemas import (
     ConversationDetail,
     ConversationHandoff,
@@ -21,6 +23,7 @@ from app.analytics.conversation_schemas import (
     ConversationList,
 )
 from app.analytics.keyset import Key, encode_cursor
+from app.analytics.message_matches import COLLECT_AT_MOST, message_matches
 from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.errors import NotFound
 from app.escalation.models import Agent, Handoff
@@ -68,10 +71,20 @@ async def _first_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int
 
 
 async def list_conversations(
-    session: AsyncSession, *, filters: ConversationFilter, limit: int, after: Key | None
+    session: AsyncSession,
+    *,
+    filters: ConversationFilter,
+    limit: int,
+    after: Key | None,
+    collect_at_most: int = COLLECT_AT_MOST,
 ) -> ConversationList:
-    dialect = session.get_bind().dialect.name
-    keys = page_keys(filters, after, limit + 1, dialect)
+    matches = message_matches(filters, session.get_bind().dialect.name)
+    walked = [
+        match.name
+        for match in matches
+        if (await session.scalar(match.count_capped(collect_at_most)) or 0) > collect_at_most
+    ]
+    keys = page_keys(filters, after, limit + 1, matches, walked)
     statement = (
         _rows()
         .join(keys, keys.c.id == Conversation.id)

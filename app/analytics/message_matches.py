@@ -43,8 +43,10 @@ class MessageMatch:
         return found.cte(self.name).prefix_with("MATERIALIZED")
 
     def probed(self, conversation_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Exists:
-        """The same, as a probe of one conversation's messages."""
-        return exists().where(Message.conversation_id == conversation_id, *self.where)
+        """The same, as a probe of one conversation's messages, run per conversation: OFFSET 0
+        keeps PostgreSQL from turning it into a join that collects every match first."""
+        probe = select(literal(1)).where(Message.conversation_id == conversation_id, *self.where)
+        return exists(probe.offset(0))
 
 
 def _wrote(texts: Sequence[str], dialect: str) -> list[ColumnElement[bool]]:

@@ -33,6 +33,7 @@ from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_o
 from app.ratelimit import prune_rate_limits, webchat_limiters
 from app.routers import (
     agents,
+    assets,
     chatwoot,
     contacts,
     dashboard,
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(contacts.router)
     app.include_router(inbox.router)
     app.include_router(home.router)
+    app.include_router(assets.router)
     app.include_router(workspace.router)
     app.include_router(workspace.page_router)
     app.include_router(media.router)

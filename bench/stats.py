@@ -4,8 +4,10 @@ endpoint on SQLite and PostgreSQL.
     .venv/bin/python bench/stats.py                       # 1,000,000 conversations
     .venv/bin/python bench/stats.py --conversations 50000 --backends sqlite
 
-PostgreSQL uses its own database (default ``router_bench_stats``, recreated each run); rows
-go in with COPY there and ``executemany`` on SQLite. Each endpoint is requested through the
+PostgreSQL uses its own database (``--pg-database``, or ``BENCH_PG_DATABASE``; default
+``router_bench_stats``), recreated each run unless ``--reuse`` finds it seeded with as many
+conversations (the seeding time is stored with it, so the periods still match); rows go in
+with COPY there and ``executemany`` on SQLite. Each endpoint is requested through the
 real app (ASGI, auth, JSON) for the whole year and for the last 30 days; the best of three
 runs is printed. Target: under 1 s on PostgreSQL.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
 import sqlite3
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +44,6 @@ from app.migrate import upgrade
 
 TOKEN = "bench-token"
 PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
-NOW = datetime.now(UTC).replace(microsecond=0)
 CHANNELS = ("whatsapp", "messenger", "webchat")
 REASONS = ("button", "customer_request", "repeated_miss", "frustration", "not_helpful")
 SLUGS = [f"article-{i}" for i in range(200)]
@@ -73,8 +76,9 @@ COLUMNS = {
 }  # fmt: skip
 
 
-def generate(conversations: int, seed: int = 1) -> Iterator[Tables]:
-    """Rows in chunks; a plausible mix of outcomes, articles, misses and handoffs."""
+def generate(conversations: int, now: datetime, seed: int = 1) -> Iterator[Tables]:
+    """Rows in chunks over the year before ``now``; a plausible mix of outcomes, articles,
+    misses and handoffs."""
     rng = random.Random(seed)
     contacts = max(1, conversations // 3)
     message_id = handoff_id = 0
@@ -84,8 +88,8 @@ def generate(conversations: int, seed: int = 1) -> Iterator[Tables]:
             contact = (cid - 1) % contacts + 1
             channel = CHANNELS[contact % 3]
             if cid <= contacts:
-                t["contacts"].append((contact, channel, f"c{contact}", "id", NOW))
-            created = NOW - timedelta(seconds=rng.randrange(365 * 86400))
+                t["contacts"].append((contact, channel, f"c{contact}", "id", now))
+            created = now - timedelta(seconds=rng.randrange(365 * 86400))
             last_of_contact = cid > conversations - contacts
             is_open = last_of_contact and rng.random() < 0.03
             roll = rng.random()
@@ -163,11 +167,11 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def seed_sqlite(path: Path, conversations: int) -> None:
+def seed_sqlite(path: Path, conversations: int, now: datetime) -> None:
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
-    for chunk in generate(conversations):
+    for chunk in generate(conversations, now):
         for table, rows in chunk.items():
             columns = COLUMNS[table]
             db.executemany(
@@ -180,12 +184,12 @@ def seed_sqlite(path: Path, conversations: int) -> None:
     db.close()
 
 
-async def seed_postgres(database_url: str, conversations: int) -> None:
+async def seed_postgres(database_url: str, conversations: int, now: datetime) -> None:
     engine = create_async_engine(database_url)
     async with engine.connect() as connection:
         raw = await connection.get_raw_connection()
         pg: Any = raw.driver_connection
-        for chunk in generate(conversations):
+        for chunk in generate(conversations, now):
             for table, rows in chunk.items():
                 await pg.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
         for table in COLUMNS:
@@ -200,13 +204,12 @@ async def seed_postgres(database_url: str, conversations: int) -> None:
     await engine.dispose()
 
 
-async def time_endpoints(database_url: str) -> list[tuple[str, float]]:
+async def time_endpoints(database_url: str, now: datetime) -> list[tuple[str, float]]:
     settings = Settings(
         database_url=database_url, admin_token=TOKEN, migrate_on_start=False, run_workers=False
     )
     app = create_app(settings)
-    year = {"from": (NOW - timedelta(days=365)).isoformat(), "to": NOW.isoformat()}
-    month = {"from": (NOW - timedelta(days=30)).isoformat(), "to": NOW.isoformat()}
+    year, month = periods(now)
     cases = [
         ("self-service (year)", "self-service", year),
         ("self-service (year, weekly series)", "self-service", {**year, "granularity": "week"}),
@@ -236,59 +239,133 @@ async def time_endpoints(database_url: str) -> list[tuple[str, float]]:
     return results
 
 
-async def seeded_database(
-    backend: str, conversations: int, pg_database: str
-) -> tuple[str, Path | None]:
-    """A fresh, migrated database with ``conversations`` seeded: its URL, and the SQLite
-    file (for the caller to remove: about 1 GB at a million) or None on PostgreSQL."""
-    started = time.perf_counter()
-    path: Path | None = None
-    if backend == "sqlite":
-        path = Path(tempfile.mkdtemp(prefix="bench-stats-")) / "router.db"
-        url = f"sqlite+aiosqlite:///{path}"
-    else:
-        admin = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{pg_database}"'))
-        await admin.dispose()
-        url = f"{PG_SERVER}/{pg_database}"
+@dataclass(frozen=True)
+class Seeded:
+    """A migrated, seeded database: its URL, the SQLite file's folder to remove afterwards
+    (about 1 GB at a million; None on PostgreSQL), and the time the rows were seeded up to."""
+
+    url: str
+    folder: Path | None
+    now: datetime
+
+
+def periods(now: datetime) -> tuple[dict[str, str], dict[str, str]]:
+    """The whole seeded year and its last 30 days, as ``from``/``to`` query parameters."""
+    year = {"from": (now - timedelta(days=365)).isoformat(), "to": now.isoformat()}
+    month = {"from": (now - timedelta(days=30)).isoformat(), "to": now.isoformat()}
+    return year, month
+
+
+# Outside the app's schema: what a PostgreSQL bench database was seeded with, for --reuse.
+SEED_MARK = "bench_seed"
+
+
+async def _reusable(pg_database: str, conversations: int) -> datetime | None:
+    """When the database exists, seeded with ``conversations``: the time it was seeded up to."""
+    engine = create_async_engine(f"{PG_SERVER}/{pg_database}")
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(text(f"SELECT conversations, now FROM {SEED_MARK}"))
+            ).one_or_none()
+    except Exception:  # no such database or no mark: seed it afresh
+        return None
+    finally:
+        await engine.dispose()
+    return row.now if row is not None and row.conversations == conversations else None
+
+
+async def _fresh_postgres(pg_database: str) -> str:
+    admin = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{pg_database}"'))
+    await admin.dispose()
+    return f"{PG_SERVER}/{pg_database}"
+
+
+async def _mark(url: str, conversations: int, now: datetime) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(f"CREATE TABLE {SEED_MARK} (conversations integer, now timestamptz)")
+        )
+        await connection.execute(
+            text(f"INSERT INTO {SEED_MARK} VALUES (:n, :now)"), {"n": conversations, "now": now}
+        )
+    await engine.dispose()
+
+
+async def _migrate(url: str) -> None:
     engine = create_engine(Settings(database_url=url))
     await upgrade(engine)
     await engine.dispose()
-    await seed_reference_rows(url)
-    if path is not None:
-        await asyncio.to_thread(seed_sqlite, path, conversations)
+
+
+async def seeded_database(
+    backend: str, conversations: int, pg_database: str, *, reuse: bool = False
+) -> Seeded:
+    """A migrated database with ``conversations`` seeded. With ``reuse``, a PostgreSQL database
+    seeded earlier with as many is kept (migrations added since are applied to it)."""
+    started = time.perf_counter()
+    if backend == "postgres" and reuse:
+        seeded_at = await _reusable(pg_database, conversations)
+        if seeded_at is not None:
+            url = f"{PG_SERVER}/{pg_database}"
+            await _migrate(url)
+            print(f"\n{backend}: reusing {pg_database}, {conversations:,} conversations "
+                  f"seeded up to {seeded_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
+            return Seeded(url, None, seeded_at)
+    now = datetime.now(UTC).replace(microsecond=0)
+    folder: Path | None = None
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="bench-stats-"))
+        url = f"sqlite+aiosqlite:///{folder / 'router.db'}"
     else:
-        await seed_postgres(url, conversations)
+        url = await _fresh_postgres(pg_database)
+    await _migrate(url)
+    await seed_reference_rows(url)
+    if folder is not None:
+        await asyncio.to_thread(seed_sqlite, folder / "router.db", conversations, now)
+    else:
+        await seed_postgres(url, conversations, now)
+        await _mark(url, conversations, now)
     print(f"\n{backend}: seeded {conversations:,} conversations in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-    return url, path
+    return Seeded(url, folder, now)
 
 
-async def run_backend(backend: str, conversations: int, pg_database: str) -> None:
-    url, path = await seeded_database(backend, conversations, pg_database)
-    for label, seconds in await time_endpoints(url):
+async def run_backend(seeded: Seeded) -> None:
+    for label, seconds in await time_endpoints(seeded.url, seeded.now):
         print(f"  {label:<40} {seconds * 1000:8.0f} ms")
-    if path is not None:
-        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def run_cli(
     doc: str,
-    run: Callable[[str, int, str], Coroutine[Any, Any, None]],
+    run: Callable[[Seeded], Coroutine[Any, Any, None]],
     *,
     backends: str,
     pg_database: str,
 ) -> None:
-    """The command line of a benchmark that seeds like this one (``bench/conversations.py``)."""
+    """The command line of a benchmark that seeds like this one (``bench/conversations.py``):
+    seeds each backend, runs ``run`` on it, and removes a SQLite file afterwards."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=1_000_000)
     parser.add_argument("--backends", default=backends)
-    parser.add_argument("--pg-database", default=pg_database)
+    parser.add_argument("--pg-database", default=os.environ.get("BENCH_PG_DATABASE", pg_database))
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a PostgreSQL database seeded as asked"
+    )
     args = parser.parse_args()
     for backend in args.backends.split(","):
-        asyncio.run(run(backend.strip(), args.conversations, args.pg_database))
+        seeded = asyncio.run(
+            seeded_database(backend.strip(), args.conversations, args.pg_database, reuse=args.reuse)
+        )
+        try:
+            asyncio.run(run(seeded))
+        finally:
+            if seeded.folder is not None:
+                shutil.rmtree(seeded.folder, ignore_errors=True)
 
 
 def main() -> None:

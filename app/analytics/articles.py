@@ -10,11 +10,13 @@ Two aggregations, each a single scan:
   that article failing the customer.
 
 Articles customers read and then still escalate from are the ones to rewrite; they sort first.
+The conversations behind each number are listed by ``GET /api/v1/conversations?article=``
+with the same definitions (``SERVED``, ``rated``, and the outcome's article).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.counting import DEFLECTED, RATED, rate
@@ -25,16 +27,22 @@ from app.conversations.models import Message, Outcome
 from app.kb.models import Article
 from app.types import Direction, OutcomeKind
 
+# A message carrying an article that counts as serving it: a bot (or agent) reply.
+SERVED = Message.direction == Direction.outbound.value
+
+
+def rated(action: str) -> ColumnElement[bool]:
+    """A customer's press rating the article it carries (``helpful_yes`` / ``helpful_no``)."""
+    return and_(Message.direction == Direction.inbound.value, Message.action == action)
+
 
 async def article_stats(session: AsyncSession, *, period: Period) -> ArticleStats:
-    outbound = Message.direction == Direction.outbound.value
-    inbound = Message.direction == Direction.inbound.value
     served_rows = await session.execute(
         select(
             Message.article_slug,
-            func.count().filter(outbound),
-            func.count().filter(inbound, Message.action == HELPFUL_YES),
-            func.count().filter(inbound, Message.action == HELPFUL_NO),
+            func.count().filter(SERVED),
+            func.count().filter(rated(HELPFUL_YES)),
+            func.count().filter(rated(HELPFUL_NO)),
         )
         .where(
             Message.created_at >= period.start_at,

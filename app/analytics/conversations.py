@@ -1,118 +1,35 @@
 """Conversations for ops to read: a filtered list, newest first, and one conversation whole.
 
-The list is a keyset page over (created_at, id), walked backwards on an index: the
-conversations' own, the open ones' (small), or the outcomes' by article; other filters probe
-per row by key (the outcome by its unique conversation id), so a page costs about the same at
-1,000 or 1,000,000 conversations. A customer's wording is looked up in its hash index and
-costs with its matches in the period (see ``bench/conversations.py`` and
-docs/operations.md; the indexes are migration 0011's).
-The customers' first messages are read afterwards for the page's rows only.
+What each filter means is app/analytics/conversation_filters.py; the SQL of a page's keys
+app/analytics/conversation_keys.py, which first asks how many messages a filter on what was
+said matches (app/analytics/message_matches.py). The page's rows, contacts and outcomes are
+read afterwards for those keys only, and the customers' first messages for its rows only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
+from app.analytics.conversation_filters import ConversationFilter, customer_text
+from app.analytics.conversation_keys import page_keys
 from app.analytics.conversation_schemas import (
     ConversationDetail,
     ConversationHandoff,
     ConversationItem,
     ConversationList,
 )
-from app.analytics.counting import DEFLECTED
 from app.analytics.keyset import Key, encode_cursor
-from app.analytics.periods import Period
+from app.analytics.message_matches import COLLECT_AT_MOST, message_matches
 from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.errors import NotFound
 from app.escalation.models import Agent, Handoff
 from app.escalation.queue import conversation_transcript
 from app.escalation.schemas import Customer
-from app.types import ConversationStatus, Direction, Sender
-
-
-class OutcomeFilter(StrEnum):
-    """An outcome, ``deflected`` (either kind) or ``open`` (still with the bot: no outcome)."""
-
-    deflected = "deflected"
-    deflected_confirmed = "deflected_confirmed"
-    deflected_assumed = "deflected_assumed"
-    escalated = "escalated"
-    unresolved = "unresolved"
-    no_request = "no_request"
-    open = "open"
-
-
-@dataclass(frozen=True)
-class ConversationFilter:
-    period: Period
-    channel: str | None = None
-    outcome: OutcomeFilter | None = None
-    reason: str | None = None
-    article: str | None = None  # the article it ended on (the last served), as the funnel
-    texts: Sequence[str] = ()  # a customer wrote one of these exactly (a gap's wordings)
-
-
-def _fixed(value: str) -> Any:
-    # In the SQL text, not a bind parameter: PostgreSQL's cached (generic) plan can use a
-    # partial index only when the statement itself implies the index's predicate.
-    return literal(value, literal_execute=True)
-
-
-def _customer_text() -> list[ColumnElement[bool]]:
-    # The predicate of the partial index ix_messages_customer_text: keep them in step.
-    return [
-        Message.direction == _fixed(Direction.inbound.value),
-        Message.sender == _fixed(Sender.customer.value),
-        Message.text.is_not(None),
-    ]
-
-
-def _order_key(
-    f: ConversationFilter,
-) -> tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[int]]:
-    """The (created_at, id) columns a page walks. The outcome's copies hold the same values,
-    and with an article filter their index (ix_outcomes_article_slug_created_at) yields
-    the rows already in order, however rare the article."""
-    if f.article is not None:
-        return Outcome.conversation_created_at, Outcome.conversation_id
-    return Conversation.created_at, Conversation.id
-
-
-def _where(f: ConversationFilter) -> list[ColumnElement[bool]]:
-    created_at, _ = _order_key(f)
-    where = [created_at >= f.period.start_at, created_at < f.period.end_at]
-    if f.channel is not None:
-        where.append(Conversation.channel == f.channel)
-    if f.outcome is OutcomeFilter.open:
-        # Still with the bot, which is "no outcome yet" (an escalation moves it to handoff,
-        # every other outcome closes it), read from the small partial index
-        # ix_conversations_open_created_at instead of an anti-join PostgreSQL misestimates.
-        where.append(Conversation.status == _fixed(ConversationStatus.bot.value))
-    elif f.outcome is OutcomeFilter.deflected:
-        where.append(Outcome.outcome.in_(DEFLECTED))
-    elif f.outcome is not None:
-        where.append(Outcome.outcome == f.outcome.value)
-    if f.reason is not None:
-        where.append(Outcome.reason == f.reason)
-    if f.article is not None:
-        where.append(Outcome.article_slug == f.article)
-    if f.texts:
-        wrote = select(Message.conversation_id).where(
-            *_customer_text(),
-            Message.text.in_(list(f.texts)),
-            # A conversation's messages are never older than it: bounds the search.
-            Message.created_at >= f.period.start_at,
-        )
-        where.append(Conversation.id.in_(wrote))
-    return where
+from app.types import Sender
 
 
 def _rows() -> Select[Any]:
@@ -121,15 +38,6 @@ def _rows() -> Select[Any]:
         .join(Contact, Contact.id == Conversation.contact_id)
         .outerjoin(Outcome, Outcome.conversation_id == Conversation.id)
     )
-
-
-def _after(f: ConversationFilter, key: Key) -> list[ColumnElement[bool]]:
-    # The plain range lets the database walk the index; the OR breaks ties on created_at.
-    created_at, key_id = _order_key(f)
-    return [
-        created_at <= key.created_at,
-        or_(created_at < key.created_at, and_(created_at == key.created_at, key_id < key.id)),
-    ]
 
 
 def _item(
@@ -148,29 +56,12 @@ def _item(
     }
 
 
-def _page_keys(f: ConversationFilter, after: Key | None, limit: int) -> Subquery:
-    """The page's keys alone, so that the contact and outcome of the page's rows only are read
-    afterwards, not of every candidate a filter visits before the database sorts them."""
-    created_at, key_id = _order_key(f)
-    statement = select(key_id.label("id"), created_at.label("created_at"))
-    if f.article is not None:  # driven by the outcomes index (see _order_key)
-        statement = statement.select_from(Outcome).join(
-            Conversation, Conversation.id == Outcome.conversation_id
-        )
-    elif (f.outcome not in (None, OutcomeFilter.open)) or f.reason is not None:
-        statement = statement.select_from(Conversation).join(
-            Outcome, Outcome.conversation_id == Conversation.id
-        )
-    statement = statement.where(*_where(f), *(_after(f, after) if after else ()))
-    return statement.order_by(created_at.desc(), key_id.desc()).limit(limit).subquery("page")
-
-
 async def _first_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int, str | None]:
     if not ids:
         return {}
     firsts = (
         select(func.min(Message.id))
-        .where(Message.conversation_id.in_(ids), *_customer_text())
+        .where(Message.conversation_id.in_(ids), *customer_text())
         .group_by(Message.conversation_id)
     )
     rows = await session.execute(
@@ -180,13 +71,24 @@ async def _first_messages(session: AsyncSession, ids: Sequence[int]) -> dict[int
 
 
 async def list_conversations(
-    session: AsyncSession, *, filters: ConversationFilter, limit: int, after: Key | None
+    session: AsyncSession,
+    *,
+    filters: ConversationFilter,
+    limit: int,
+    after: Key | None,
+    collect_at_most: int = COLLECT_AT_MOST,
 ) -> ConversationList:
-    page_keys = _page_keys(filters, after, limit + 1)
+    matches = message_matches(filters, session.get_bind().dialect.name)
+    walked = [
+        match.name
+        for match in matches
+        if (await session.scalar(match.count_capped(collect_at_most)) or 0) > collect_at_most
+    ]
+    keys = page_keys(filters, after, limit + 1, matches, walked)
     statement = (
         _rows()
-        .join(page_keys, page_keys.c.id == Conversation.id)
-        .order_by(page_keys.c.created_at.desc(), page_keys.c.id.desc())
+        .join(keys, keys.c.id == Conversation.id)
+        .order_by(keys.c.created_at.desc(), keys.c.id.desc())
     )
     rows = list((await session.execute(statement)).tuples())
     page, more = rows[:limit], len(rows) > limit

@@ -110,14 +110,29 @@ class Message(Base):
             sqlite_where=UNREDACTED,
             postgresql_where=UNREDACTED,
         ),
-        # Ops' conversation list (app/analytics/conversations.py): "a customer wrote this" (a
-        # gap's wording). Hash on PostgreSQL: a B-tree refuses texts over about 2.7 kB.
+        # Ops' conversation list (app/analytics/conversation_filters.py): "a customer wrote
+        # this" (a gap's wording) in a period. PostgreSQL indexes md5(text) because a B-tree
+        # refuses texts over about 2.7 kB (and a hash index cannot carry the period).
         Index(
             "ix_messages_customer_text",
             "text",
             sqlite_where=CUSTOMER_TEXT,
+        ).ddl_if(dialect="sqlite"),
+        Index(
+            "ix_messages_customer_text_md5",
+            text("md5(text)"),
+            "created_at",
             postgresql_where=CUSTOMER_TEXT,
-            postgresql_using="hash",
+        ).ddl_if(dialect="postgresql"),
+        # The same list by article served or rated in a period; on PostgreSQL it answers
+        # from the index alone.
+        Index(
+            "ix_messages_article_slug_created_at",
+            "article_slug",
+            "created_at",
+            sqlite_where=SERVED,
+            postgresql_where=SERVED,
+            postgresql_include=["direction", "action", "conversation_id"],
         ),
     )
 

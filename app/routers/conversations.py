@@ -7,13 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from app.analytics.conversation_filters import ArticleRating, ConversationFilter, OutcomeFilter
 from app.analytics.conversation_schemas import ConversationDetail, ConversationList
-from app.analytics.conversations import (
-    ConversationFilter,
-    OutcomeFilter,
-    conversation_detail,
-    list_conversations,
-)
+from app.analytics.conversations import conversation_detail, list_conversations
 from app.analytics.keyset import decode_cursor
 from app.auth import AdminDep
 from app.db import SessionDep
@@ -38,7 +34,16 @@ async def get_conversations(
     outcome: OutcomeFilter | None = None,
     reason: Annotated[EscalationReason | None, Query(description="implies escalated")] = None,
     article: Annotated[
-        str | None, Query(min_length=1, max_length=120, description="the article it ended on")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=120,
+            description="served in the period; with an outcome or reason: the article it ended"
+            " on (the funnel's escalated_after); with rated: rated so in the period",
+        ),
+    ] = None,
+    rated: Annotated[
+        ArticleRating | None, Query(description="with article: how the customer rated it")
     ] = None,
     text: Annotated[
         list[str] | None,
@@ -59,6 +64,7 @@ async def get_conversations(
         outcome=outcome,
         reason=reason.value if reason else None,
         article=article,
+        rated=rated,
         texts=texts,
     )
     after = decode_cursor(cursor) if cursor else None

@@ -1,4 +1,5 @@
-"""``/``: a small page linking the service's pages, instead of a JSON 404."""
+"""``/``: a small page linking the service's pages, instead of a JSON 404, in Indonesian or
+English (its script, /assets/home.js, chooses as every page does: app/static/lang.js)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ router = APIRouter(include_in_schema=False, route_class=JSONRoute)
 
 PAGE = files("app") / "static" / "index.html"
 HEADERS = {
-    # No script at all; only its own inline style.
+    # Only its own scripts (the language) and its inline style.
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none';"
-        " frame-ancestors 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; base-uri 'none';"
+        " form-action 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

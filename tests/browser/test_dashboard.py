@@ -39,7 +39,7 @@ async def test_dashboard_shows_the_api_numbers(chromium: str, service: str) -> N
             args=CHROMIUM_ARGS,
         )
         try:
-            page = await browser.new_page()
+            page = await browser.new_page(locale="id-ID")
             page.on(
                 "console",
                 lambda message: problems.append(message.text) if message.type == "error" else None,
@@ -89,7 +89,7 @@ async def test_a_wrong_token_is_reported_and_forgotten(chromium: str, service: s
             executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
         try:
-            page = await browser.new_page()
+            page = await browser.new_page(locale="id-ID")
             await page.goto(f"{service}/dashboard")
             await page.fill("#token", "not-the-token")
             await page.click("#token-form button[type=submit]")

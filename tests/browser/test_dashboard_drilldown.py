@@ -37,7 +37,11 @@ async def test_numbers_open_their_conversations_and_transcripts(
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = await browser.new_context(accept_downloads=True)
+            # A browser in Indonesian, on another continent's clock: the page shows the
+            # service's ROUTER_TIMEZONE (Asia/Jakarta) all the same.
+            context = await browser.new_context(
+                accept_downloads=True, locale="id-ID", timezone_id="America/Los_Angeles"
+            )
             page = await context.new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
@@ -65,6 +69,8 @@ async def test_numbers_open_their_conversations_and_transcripts(
             await expect(items).to_have_count(3)
             senders = [await items.nth(i).get_attribute("data-sender") for i in range(3)]
             assert senders == ["customer", "bot", "customer"]
+            head = items.nth(0).locator(".msg-head")
+            assert (await head.text_content() or "").endswith("10.05")  # Jakarta, as the list
             assert QUESTION in (await items.nth(0).text_content() or "")
             assert REWRITE in (await items.nth(1).text_content() or "")
             assert "Butuh Bantuan Lebih Lanjut" in (await items.nth(2).text_content() or "")
@@ -96,6 +102,19 @@ async def test_numbers_open_their_conversations_and_transcripts(
             await articles.first.click()
             await expect(rows).to_have_count(2)
             assert _query(page.url)["article"] == [REWRITE]
+            assert "outcome" not in _query(page.url)  # the row: where it was served
+            # Its "escalated after" count: the conversations escalated after it.
+            cells = articles.first.locator("[data-test=drill-cell]")
+            assert await cells.count() == 2  # served and escalated after; the zeros are not
+            await cells.nth(1).click()
+            await expect(rows).to_have_count(2)
+            assert (_query(page.url)["article"], _query(page.url)["outcome"]) == (
+                [REWRITE],
+                ["escalated"],
+            )
+            await expect(page.locator("#conversations-filter")).to_contain_text(
+                "berakhir di artikel: refund"
+            )
 
             # The channel filter narrows the list too, and lives in the URL.
             await page.select_option("#channel", "whatsapp")

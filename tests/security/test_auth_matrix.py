@@ -211,6 +211,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/readyz"): (Auth.public, fixed("/readyz")),
     ("GET", "/metrics"): (Auth.public, fixed("/metrics")),
     ("GET", "/"): (Auth.public, fixed("/")),
+    ("GET", "/assets/{name}"): (Auth.public, fixed("/assets/lang.js")),
     ("GET", "/chat"): (Auth.public, fixed("/chat")),
     ("GET", "/widget.js"): (Auth.public, fixed("/widget.js")),
     ("GET", "/dashboard"): (Auth.public, fixed("/dashboard")),

@@ -38,7 +38,7 @@
     if (label) { node.setAttribute("aria-label", label); }
     node.addEventListener("click", action);
     node.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); action(); }
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); action(event); }
     });
   }
 
@@ -105,7 +105,8 @@
     replaceChart(id, svg);
   }
 
-  // Rows of cells [text, isNumber]; ``onRow(index)`` makes each row open its conversations.
+  // Rows of cells [text, isNumber, onClick (optional: that number's own conversations)];
+  // ``onRow(index)`` makes each row open its conversations.
   function fillTable(id, rows, columns, onRow) {
     var body = clear($(id).querySelector("tbody"));
     if (!rows.length) {
@@ -118,7 +119,17 @@
     }
     rows.forEach(function (cells, index) {
       var tr = el("tr");
-      cells.forEach(function (cell) { tr.appendChild(el("td", cell[0], cell[1] ? "num" : "")); });
+      cells.forEach(function (cell) {
+        var td = tr.appendChild(el("td", cell[0], cell[1] ? "num" : ""));
+        if (cell[2]) {
+          td.className += " drill cell";
+          td.setAttribute("data-test", "drill-cell");
+          clickable(td, function (event) {
+            if (event) { event.stopPropagation(); } // the cell's list, not the row's
+            cell[2]();
+          });
+        }
+      });
       if (onRow) {
         tr.className = "drill";
         tr.title = D.i18n.t("click_hint");

@@ -9,7 +9,7 @@
   var CARDS = { "kpi-total": {}, "kpi-deflected": { outcome: "deflected" },
     "kpi-escalated": { outcome: "escalated" }, "kpi-unresolved": { outcome: "unresolved" },
     "kpi-open": { outcome: "open" } };
-  var LIST_KEYS = ["outcome", "reason", "article"];
+  var LIST_KEYS = D.drill.KEYS;
   var state = readUrl();
   var resolved = null; // the period the API chose when the URL names none (last 30 days)
 
@@ -27,7 +27,7 @@
   function writeUrl(push) {
     var p = new URLSearchParams();
     ["from", "to", "channel"].forEach(function (key) { if (state[key]) { p.set(key, state[key]); } });
-    if (D.i18n.lang() !== "id") { p.set("lang", D.i18n.lang()); }
+    if (D.i18n.explicit()) { p.set("lang", D.i18n.lang()); } // chosen, so a link keeps it
     if (state.list) {
       p.set("list", "1");
       LIST_KEYS.forEach(function (key) { if (state.list[key]) { p.set(key, state.list[key]); } });
@@ -62,8 +62,8 @@
   }
 
   function openList(list) {
-    state.list = { outcome: list.outcome || "", reason: list.reason || "",
-      article: list.article || "", text: list.text || [] };
+    state.list = { text: list.text || [] };
+    LIST_KEYS.forEach(function (key) { state.list[key] = list[key] || ""; });
     state.conversation = "";
     writeUrl(true);
     D.drill.hideConversation();
@@ -237,6 +237,7 @@
   function start() {
     D.i18n.apply();
     $("lang").value = D.i18n.lang();
+    if (D.i18n.explicit()) { writeUrl(false); } // a language chosen earlier: into the link
     addChannelOption(state.channel);
     $("channel").value = state.channel;
     setStatus(t("enter_token"), false);

@@ -6,11 +6,12 @@
   var D = window.RouterDashboard;
   var t = D.i18n.t, term = D.i18n.term, el = D.dom.el, $ = D.dom.$;
   var shown = null; // the filters of the list on screen, to ignore answers to older clicks
+  var KEYS = ["outcome", "reason", "article", "rated"]; // a list's filters besides text
 
   function listParams(view, cursor) {
     var params = new URLSearchParams(view.period);
     if (view.channel) { params.set("channel", view.channel); }
-    ["outcome", "reason", "article"].forEach(function (key) {
+    KEYS.forEach(function (key) {
       if (view.list[key]) { params.set(key, view.list[key]); }
     });
     (view.list.text || []).forEach(function (text) { params.append("text", text); });
@@ -22,7 +23,12 @@
     var parts = [];
     if (list.outcome) { parts.push(t("filter_outcome") + ": " + term(list.outcome)); }
     if (list.reason) { parts.push(t("filter_reason") + ": " + term(list.reason)); }
-    if (list.article) { parts.push(t("filter_article") + ": " + list.article); }
+    if (list.article) {
+      // As the API reads it: rated, ended on (with an outcome), or else served.
+      var ended = (list.outcome && list.outcome !== "open") || list.reason;
+      var how = list.rated ? "filter_rated_" + list.rated : ended ? "filter_ended" : "filter_served";
+      parts.push(t(how) + ": " + list.article);
+    }
     if (list.text && list.text.length) {
       parts.push(t("filter_text") + ": \u201c" + list.text.join("\u201d, \u201c") + "\u201d");
     }
@@ -143,6 +149,7 @@
   }
 
   D.drill = {
+    KEYS: KEYS,
     showList: showList,
     showConversation: showConversation,
     hideList: function () { $("conversations-panel").hidden = true; shown = null; },

@@ -1,9 +1,8 @@
-// Dashboard labels: Indonesian by default, English as an option (?lang=en, or the picker,
-// remembered in localStorage). Elements carry data-i18n="key" (text) or data-i18n-title.
+// Dashboard labels in Indonesian or English, chosen as on every page (/assets/lang.js: the
+// URL, the picker, the browser). Elements carry data-i18n="key" (text) or data-i18n-title.
 (function () {
   "use strict";
 
-  var LANG_KEY = "router.dashboardLang";
   var LABELS = {
     id: {
       title: "Layanan mandiri",
@@ -84,6 +83,10 @@
       handoff: "Agen",
       no_handoff: "tanpa agen",
       filter_article: "artikel",
+      filter_served: "artikel ditampilkan",
+      filter_ended: "berakhir di artikel",
+      filter_rated_helpful: "dinilai membantu",
+      filter_rated_not_helpful: "dinilai tidak membantu",
       filter_text: "kalimat",
       filter_outcome: "hasil",
       filter_reason: "alasan",
@@ -189,6 +192,10 @@
       handoff: "Agent",
       no_handoff: "no agent",
       filter_article: "article",
+      filter_served: "article served",
+      filter_ended: "ended on article",
+      filter_rated_helpful: "rated helpful",
+      filter_rated_not_helpful: "rated not helpful",
       filter_text: "wording",
       filter_outcome: "outcome",
       filter_reason: "reason",
@@ -217,13 +224,7 @@
     }
   };
 
-  function chosen() {
-    var fromUrl = new URLSearchParams(location.search).get("lang");
-    var lang = fromUrl || localStorage.getItem(LANG_KEY) || "id";
-    return LABELS[lang] ? lang : "id";
-  }
-
-  var current = chosen();
+  var current = window.RouterLang.choose();
 
   function t(key) {
     var labels = LABELS[current];
@@ -250,8 +251,7 @@
   }
 
   function setLang(lang) {
-    current = LABELS[lang] ? lang : "id";
-    localStorage.setItem(LANG_KEY, current);
+    current = window.RouterLang.remember(lang);
     apply();
   }
 
@@ -262,6 +262,7 @@
     apply: apply,
     setLang: setLang,
     lang: function () { return current; },
+    explicit: function () { return window.RouterLang.explicit() !== null; },
     locale: function () { return current === "en" ? "en-GB" : "id-ID"; }
   };
 })();

@@ -60,14 +60,23 @@
     }), 4, function (i) { openList({ text: data.items[i].examples }); });
   }
 
+  // Each count opens the conversations it counts (GET /api/v1/conversations?article=, which
+  // reads them as the funnel does); the row opens those it was served in.
   function articles(data, openList) {
     // Only articles that failed someone: escalated after, or rated "not helpful".
     var failing = data.items.filter(function (a) {
       return a.escalated_after > 0 || a.not_helpful > 0;
     }).slice(0, 15);
     D.charts.table("articles-table", failing.map(function (a) {
-      return [[a.question ? a.slug + ": " + a.question : a.slug], [a.served, true],
-        [a.helpful, true], [a.not_helpful, true], [a.escalated_after, true],
+      function count(value, filters) {
+        var open = value > 0 && function () {
+          openList(Object.assign({ article: a.slug }, filters));
+        };
+        return [value, true, open];
+      }
+      return [[a.question ? a.slug + ": " + a.question : a.slug], count(a.served, {}),
+        count(a.helpful, { rated: "helpful" }), count(a.not_helpful, { rated: "not_helpful" }),
+        count(a.escalated_after, { outcome: "escalated" }),
         [D.format.percent(a.self_service_rate), true]];
     }), 6, function (i) { openList({ article: failing[i].slug }); });
   }

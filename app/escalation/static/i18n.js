@@ -1,4 +1,5 @@
-// Labels of the agent page: Indonesian unless the browser prefers English.
+// Labels of the agent page: Indonesian or English, chosen as on every page (/assets/lang.js:
+// ?lang=, a choice made on another page, or the browser).
 (function () {
   "use strict";
   var A = (window.Agent = window.Agent || {});
@@ -64,17 +65,7 @@
     }
   };
 
-  function preferred() {
-    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
-    for (var i = 0; i < langs.length; i++) {
-      var code = String(langs[i]).toLowerCase();
-      if (code.indexOf("en") === 0) { return "en"; }
-      if (code.indexOf("id") === 0 || code.indexOf("ms") === 0) { return "id"; }
-    }
-    return "id";
-  }
-
-  A.lang = preferred();
+  A.lang = window.RouterLang.choose(); // as on every page: /assets/lang.js
   var dict = TEXT[A.lang];
 
   A.t = function (key, vars) {
@@ -98,6 +89,7 @@
 
   A.translatePage = function () {
     document.documentElement.lang = A.lang;
+    if (window.RouterLang.explicit()) { window.RouterLang.reflect(A.lang); } // for a copied link
     document.querySelectorAll("[data-i18n]").forEach(function (node) { node.textContent = A.t(node.getAttribute("data-i18n")); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (node) {
       node.setAttribute("placeholder", A.t(node.getAttribute("data-i18n-placeholder")));

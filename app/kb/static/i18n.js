@@ -1,9 +1,8 @@
-// Labels of the KB page: Indonesian first, English when chosen (or preferred by the browser).
+// Labels of the KB page: Indonesian or English, chosen as on every page (/assets/lang.js).
 // Elements carry data-i18n (their text) or data-i18n-placeholder; scripts call KB.t(key).
 (function () {
   "use strict";
   var KB = window.KB = window.KB || {};
-  var LANG_KEY = "router.kbLang";
   var TEXTS = {
     id: {
       title: "Basis pengetahuan", token: "Token admin", sign_in: "Masuk", dashboard: "Dasbor",
@@ -99,14 +98,7 @@
     }
   };
 
-  function preferred() {
-    var saved = localStorage.getItem(LANG_KEY);
-    if (saved === "id" || saved === "en") { return saved; }
-    var first = (navigator.languages && navigator.languages[0]) || navigator.language || "id";
-    return /^en\b/i.test(first) ? "en" : "id";
-  }
-
-  KB.lang = preferred();
+  KB.lang = window.RouterLang.choose(); // as on every page: /assets/lang.js
 
   KB.t = function (key) {
     var text = (TEXTS[KB.lang] && TEXTS[KB.lang][key]) || TEXTS.id[key] || key;
@@ -117,7 +109,11 @@
   };
 
   KB.applyLanguage = function (lang) {
-    if (lang) { KB.lang = lang; localStorage.setItem(LANG_KEY, lang); }
+    if (lang) {
+      KB.lang = window.RouterLang.remember(lang);
+    } else if (window.RouterLang.explicit()) {
+      window.RouterLang.reflect(KB.lang); // a chosen language stays in a copied link
+    }
     document.documentElement.lang = KB.lang;
     document.title = KB.t("title");
     document.querySelectorAll("[data-i18n]").forEach(function (node) {

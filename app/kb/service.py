@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.gcpolicy import freeze_long_lived
 from app.kb.articles import current_version, list_articles
+from app.kb.batching import MicroBatcher
 from app.kb.embedding import STORE_RETRY_SECONDS, Embeddings
 from app.kb.index import ArticleText, MatchIndex
+from app.kb.lookahead import Ahead, Lookahead
 from app.kb.matcher import (
     WORDS,
     WORDS_SURE,
@@ -87,9 +88,13 @@ class KnowledgeBase:
             writer_queue=writer_queue,
             store_retry_seconds=store_retry_seconds,
         )
-        # A search's encoding gets a thread of its own (the encoders release the GIL in
-        # their matrix products), so it never waits behind a KB's worth of phrasings.
-        self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-query")
+        # Searches' encodings get a thread of their own (the encoders release the GIL in
+        # their matrix products), so they never wait behind a KB's worth of phrasings; those
+        # that arrive while one runs are encoded together (app.kb.batching).
+        self._encoding: MicroBatcher[_Encoding, list[Cosines]] = MicroBatcher(
+            _cosines, thread_name="kb-encode-query"
+        )
+        self._ahead = Lookahead()
 
     @property
     def version(self) -> int | None:
@@ -168,12 +173,35 @@ class KnowledgeBase:
     async def close(self) -> None:
         """Stop background embedding and the encoder threads."""
         await self._embeddings.close()
-        self._search_thread.shutdown(wait=False, cancel_futures=True)
+        self._ahead.clear()
+        await self._encoding.close()
 
     def card(self, slug: str) -> ArticleCard | None:
         """The answer of an article the index holds, from memory (same KB version as the
         search that found it, so no query is needed to answer with it)."""
         return self._cards.get(slug)
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Start the encoder on messages about to be searched (a batch of the inbox, which
+        the engine then handles one by one): their encodings go in one batch instead of one
+        at a time. Each ``search`` of one of these texts takes its result."""
+        index, semantic = self._index, self._embeddings.ready(self._index)
+        if index is None or semantic is None:
+            return
+        for text in texts:
+            scored, encoding = self._by_words(index, semantic, text)
+            task = asyncio.ensure_future(self._encoding.submit(encoding)) if encoding else None
+            self._ahead.add(text, Ahead(index, scored, task))
+
+    def _by_words(
+        self, index: MatchIndex, semantic: list[SemanticIndex] | None, text: str
+    ) -> tuple[list[tuple[int, float]], _Encoding | None]:
+        """The score by words alone (0.2 ms), and what to encode if the words are unsure."""
+        scored = score(index, text)
+        words_sure = bool(scored) and scored[0][1] >= max(WORDS_SURE, self.thresholds().answer)
+        if words_sure or semantic is None or prepare(index, text) is None:
+            return scored, None  # (no content word: nothing to embed)
+        return scored, (self._embeddings.encoders, tuple(semantic), encoder_text(index, text))
 
     async def search(
         self, session: AsyncSession, text: str, limit: int = 3, *, count: bool = True
@@ -185,21 +213,16 @@ class KnowledgeBase:
         index, embeddings = self._index, self._embeddings
         semantic = embeddings.ready(index)
         assert index is not None
-        scored = score(index, text)  # by words alone first: 0.2 ms
-        words_sure = bool(scored) and scored[0][1] >= max(WORDS_SURE, self.thresholds().answer)
         model = WORDS
-        if (
-            not words_sure
-            and semantic is not None
-            and prepare(index, text) is not None  # no content word: nothing to embed
-        ):
-            cosines = await asyncio.get_running_loop().run_in_executor(
-                self._search_thread,
-                _cosines,
-                embeddings.encoders,
-                semantic,
-                encoder_text(index, text),
-            )
+        ahead = self._ahead.take(text, index) if semantic is not None else None
+        pending: Awaitable[list[Cosines]] | None
+        if ahead is not None:
+            scored, pending = ahead.scored, ahead.cosines
+        else:
+            scored, encoding = self._by_words(index, semantic, text)
+            pending = self._encoding.submit(encoding) if encoding else None
+        if pending is not None:
+            cosines = await pending
             model = embeddings.model
             scored = score(index, text, model, cosines)
         result = decide(
@@ -220,12 +243,22 @@ class KnowledgeBase:
         )
 
 
-def _cosines(
-    encoders: Sequence[Encoder], semantic: Sequence[SemanticIndex], text: str
-) -> list[Cosines]:
-    """Per encoder, the cosine of ``text`` to each article's closest phrasing (one thread
-    hop for all encoders)."""
-    return [
-        index.article_cosines(encoder.encode([text])[0])
-        for encoder, index in zip(encoders, semantic, strict=True)
-    ]
+# What a search asks of the encoders: with which encoders and their KB vectors, which text.
+_Encoding = tuple[tuple[Encoder, ...], tuple[SemanticIndex, ...], str]
+
+
+def _cosines(batch: list[_Encoding]) -> list[list[Cosines]]:
+    """Per search, per encoder, the cosine of its text to each article's closest phrasing:
+    one ``encode`` per encoder for the texts of searches of the same KB (usually all)."""
+    out: dict[int, list[Cosines]] = {}
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for at, (encoders, semantic, _) in enumerate(batch):
+        groups.setdefault((*map(id, encoders), *map(id, semantic)), []).append(at)
+    for members in groups.values():
+        encoders, semantic, _ = batch[members[0]]
+        texts = [batch[at][2] for at in members]
+        for encoder, index in zip(encoders, semantic, strict=True):
+            vectors = encoder.encode(texts)
+            for at, vector in zip(members, vectors, strict=True):
+                out.setdefault(at, []).append(index.article_cosines(vector))
+    return [out[at] for at in range(len(batch))]

@@ -13,7 +13,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from app.kb.index import MatchIndex
-from app.kb.matcher import Cosines
+from app.kb.matcher import Cosines, Query
 
 # Entries nobody took (the message turned out to be a greeting, or its conversation is with
 # an agent) are dropped oldest first past this many: a few inbox batches' worth.
@@ -23,6 +23,7 @@ MAX_AHEAD = 256
 @dataclass(frozen=True)
 class Ahead:
     index: MatchIndex  # the KB it was scored against, its encoders' vectors ready
+    query: Query | None  # the message prepared for it
     scored: list[tuple[int, float]]  # by words alone
     cosines: asyncio.Future[list[Cosines]] | None  # the encoders' part, None: not needed
 

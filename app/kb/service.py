@@ -35,6 +35,7 @@ from app.kb.matcher import (
     Cosines,
     Match,
     Model,
+    Query,
     SearchResult,
     Thresholds,
     answer_threshold,
@@ -189,19 +190,22 @@ class KnowledgeBase:
         if index is None or semantic is None:
             return
         for text in texts:
-            scored, encoding = self._by_words(index, semantic, text)
+            query, scored, encoding = self._by_words(index, semantic, text)
             task = asyncio.ensure_future(self._encoding.submit(encoding)) if encoding else None
-            self._ahead.add(text, Ahead(index, scored, task))
+            self._ahead.add(text, Ahead(index, query, scored, task))
 
     def _by_words(
         self, index: MatchIndex, semantic: list[SemanticIndex] | None, text: str
-    ) -> tuple[list[tuple[int, float]], _Encoding | None]:
-        """The score by words alone (0.2 ms), and what to encode if the words are unsure."""
-        scored = score(index, text)
+    ) -> tuple[Query | None, list[tuple[int, float]], _Encoding | None]:
+        """The message prepared (once: the encoders' score needs it again), its score by
+        words alone (0.2 ms), and what to encode if the words are unsure."""
+        query = prepare(index, text)
+        scored = score(index, text, query=query)
         words_sure = bool(scored) and scored[0][1] >= max(WORDS_SURE, self.thresholds().answer)
-        if words_sure or semantic is None or prepare(index, text) is None:
-            return scored, None  # (no content word: nothing to embed)
-        return scored, (self._embeddings.encoders, tuple(semantic), encoder_text(index, text))
+        if words_sure or semantic is None or query is None:  # None: no content word to embed
+            return query, scored, None
+        encoding = (self._embeddings.encoders, tuple(semantic), encoder_text(index, text))
+        return query, scored, encoding
 
     async def search(
         self, session: AsyncSession, text: str, limit: int = 3, *, count: bool = True
@@ -217,14 +221,14 @@ class KnowledgeBase:
         ahead = self._ahead.take(text, index) if semantic is not None else None
         pending: Awaitable[list[Cosines]] | None
         if ahead is not None:
-            scored, pending = ahead.scored, ahead.cosines
+            query, scored, pending = ahead.query, ahead.scored, ahead.cosines
         else:
-            scored, encoding = self._by_words(index, semantic, text)
+            query, scored, encoding = self._by_words(index, semantic, text)
             pending = self._encoding.submit(encoding) if encoding else None
         if pending is not None:
             cosines = await pending
             model = embeddings.model
-            scored = score(index, text, model, cosines)
+            scored = score(index, text, model, cosines, query=query)
         result = decide(
             index,
             scored,

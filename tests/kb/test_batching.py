@@ -230,7 +230,7 @@ async def test_each_search_takes_its_own_prefetch_and_leftovers_are_bounded(
     loop = asyncio.get_running_loop()
     futures = [loop.create_future() for _ in range(3)]
     for number, future in enumerate(futures):
-        ahead.add(f"text {number}", Ahead(INDEX, [], future))
+        ahead.add(f"text {number}", Ahead(INDEX, None, [], future))
     assert len(ahead) == 2
     assert futures[0].cancelled()  # the oldest nobody took
     assert ahead.take("text 0", INDEX) is None

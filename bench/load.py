@@ -244,6 +244,27 @@ WORKER_ENV: dict[str, dict[str, str]] = {
 }
 
 
+def cpu_seconds(pids: list[int], children: bool = True) -> float:
+    """User + system CPU so far of these processes and their children (Linux ``/proc``; 0
+    elsewhere). Per answered message it is what the service costs, whatever share of the
+    cores it got on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, CPU seconds)
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    wanted, total = set(pids), 0.0
+    for pid in sorted(stats):  # a child's pid is usually above its parent's
+        parent, seconds = stats[pid]
+        if pid in wanted or (children and parent in wanted):
+            wanted.add(pid)
+            total += seconds
+    return total
+
+
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env})
 
@@ -305,6 +326,8 @@ async def bench_service(
                     await wait_semantic_ready(client)
                 if args.preload:
                     await preload_conversations(url, args.preload)
+                service = [p.pid for p in (server, worker) if p is not None]
+                cpu_before, intake_before = cpu_seconds(service), cpu_seconds([server.pid], False)
                 run = await drive(
                     base, shots, args.concurrency, f"service ({backend})", rate=args.rate
                 )
@@ -313,6 +336,8 @@ async def bench_service(
                 deadline = time.perf_counter() + 300
                 while time.perf_counter() < deadline and len(graph.delivered) < expected:
                     await asyncio.sleep(0.05)
+                cpu = cpu_seconds(service) - cpu_before
+                intake = cpu_seconds([server.pid], False) - intake_before
                 first_reply: dict[str, float] = {}
                 for r in graph.delivered:
                     first_reply.setdefault(str(r.json.get("to")), r.received_at)
@@ -330,6 +355,9 @@ async def bench_service(
                     else 0.0,
                     "e2e_p50_ms": statistics.median(e2e) * 1000 if e2e else float("nan"),
                     "e2e_p99_ms": sorted(e2e)[int(len(e2e) * 0.99)] * 1000 if e2e else float("nan"),
+                    # The server's and its workers' CPU (not PostgreSQL's, nor the driver's).
+                    "cpu_ms_per_reply": cpu * 1000 / max(len(graph.delivered), 1),
+                    "intake_cpu_ms_per_reply": intake * 1000 / max(len(graph.delivered), 1),
                 }
                 return run, facts
             finally:
@@ -435,6 +463,10 @@ async def main() -> None:
             f" {facts['e2e_p50_ms']:.0f} ms p99 {facts['e2e_p99_ms']:.0f} ms   customers"
             f" answered {facts['customers_with_reply']:.0f}/{facts['customers']:.0f},"
             f" replies {facts['replies_delivered']:.0f}/{facts['replies_expected']:.0f}"
+        )
+        print(
+            f"{'':<28} service CPU {facts['cpu_ms_per_reply']:.2f} ms per reply (of which the"
+            f" server process {facts['intake_cpu_ms_per_reply']:.2f}; PostgreSQL's not counted)"
         )
 
 

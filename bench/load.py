@@ -205,6 +205,25 @@ async def wait_semantic_ready(client: httpx.AsyncClient, timeout: float = 300) -
     print("(the KB's vectors were not ready in time: the run starts matching by words)")
 
 
+async def wait_idle(pids: list[int], settle: float = 6.0, timeout: float = 180) -> None:
+    """Until these processes and their children use under a tenth of a core for a second,
+    but at least ``settle`` seconds (a KB refresh interval and more: a worker starts loading
+    the encoders only at its next refresh). Without /proc, just ``settle``."""
+    began = time.perf_counter()
+    await asyncio.sleep(settle)
+    if not Path("/proc/self/stat").exists():
+        return
+    quiet = 0
+    before = cpu_seconds(pids)
+    while quiet < 2 and time.perf_counter() - began < timeout:
+        await asyncio.sleep(0.5)
+        now = cpu_seconds(pids)
+        quiet = quiet + 1 if now - before < 0.05 else 0
+        before = now
+    if quiet < 2:
+        print("(the service was still busy after its start: the run measures some of it)")
+
+
 async def wait_worker_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     """A `router worker` has no port: on PostgreSQL it is ready once its wake-up listener is
     connected (its last statement is LISTEN); on SQLite give it the time it takes to start.
@@ -327,6 +346,9 @@ async def bench_service(
                 if args.preload:
                     await preload_conversations(url, args.preload)
                 service = [p.pid for p in (server, worker) if p is not None]
+                # The status above is the server's; the workers (its child, or `router
+                # worker`) load the encoders and the vectors on their own KB refresh.
+                await wait_idle(service)
                 cpu_before, intake_before = cpu_seconds(service), cpu_seconds([server.pid], False)
                 run = await drive(
                     base, shots, args.concurrency, f"service ({backend})", rate=args.rate

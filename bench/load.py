@@ -205,6 +205,25 @@ async def wait_semantic_ready(client: httpx.AsyncClient, timeout: float = 300) -
     print("(the KB's vectors were not ready in time: the run starts matching by words)")
 
 
+async def wait_idle(pids: list[int], settle: float = 6.0, timeout: float = 180) -> None:
+    """Until these processes and their children use under a tenth of a core for a second,
+    but at least ``settle`` seconds (a KB refresh interval and more: a worker starts loading
+    the encoders only at its next refresh). Without /proc, just ``settle``."""
+    began = time.perf_counter()
+    await asyncio.sleep(settle)
+    if not Path("/proc/self/stat").exists():
+        return
+    quiet = 0
+    before = cpu_seconds(pids)
+    while quiet < 2 and time.perf_counter() - began < timeout:
+        await asyncio.sleep(0.5)
+        now = cpu_seconds(pids)
+        quiet = quiet + 1 if now - before < 0.05 else 0
+        before = now
+    if quiet < 2:
+        print("(the service was still busy after its start: the run measures some of it)")
+
+
 async def wait_worker_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     """A `router worker` has no port: on PostgreSQL it is ready once its wake-up listener is
     connected (its last statement is LISTEN); on SQLite give it the time it takes to start.
@@ -242,6 +261,27 @@ WORKER_ENV: dict[str, dict[str, str]] = {
     "inline": {"ROUTER_WORKER_MODE": "inline"},
     "separate": {"ROUTER_RUN_WORKERS": "false"},
 }
+
+
+def cpu_seconds(pids: list[int], children: bool = True) -> float:
+    """User + system CPU so far of these processes and their children (Linux ``/proc``; 0
+    elsewhere). Per answered message it is what the service costs, whatever share of the
+    cores it got on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, CPU seconds)
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    wanted, total = set(pids), 0.0
+    for pid in sorted(stats):  # a child's pid is usually above its parent's
+        parent, seconds = stats[pid]
+        if pid in wanted or (children and parent in wanted):
+            wanted.add(pid)
+            total += seconds
+    return total
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -305,6 +345,11 @@ async def bench_service(
                     await wait_semantic_ready(client)
                 if args.preload:
                     await preload_conversations(url, args.preload)
+                service = [p.pid for p in (server, worker) if p is not None]
+                # The status above is the server's; the workers (its child, or `router
+                # worker`) load the encoders and the vectors on their own KB refresh.
+                await wait_idle(service)
+                cpu_before, intake_before = cpu_seconds(service), cpu_seconds([server.pid], False)
                 run = await drive(
                     base, shots, args.concurrency, f"service ({backend})", rate=args.rate
                 )
@@ -313,6 +358,8 @@ async def bench_service(
                 deadline = time.perf_counter() + 300
                 while time.perf_counter() < deadline and len(graph.delivered) < expected:
                     await asyncio.sleep(0.05)
+                cpu = cpu_seconds(service) - cpu_before
+                intake = cpu_seconds([server.pid], False) - intake_before
                 first_reply: dict[str, float] = {}
                 for r in graph.delivered:
                     first_reply.setdefault(str(r.json.get("to")), r.received_at)
@@ -330,6 +377,9 @@ async def bench_service(
                     else 0.0,
                     "e2e_p50_ms": statistics.median(e2e) * 1000 if e2e else float("nan"),
                     "e2e_p99_ms": sorted(e2e)[int(len(e2e) * 0.99)] * 1000 if e2e else float("nan"),
+                    # The server's and its workers' CPU (not PostgreSQL's, nor the driver's).
+                    "cpu_ms_per_reply": cpu * 1000 / max(len(graph.delivered), 1),
+                    "intake_cpu_ms_per_reply": intake * 1000 / max(len(graph.delivered), 1),
                 }
                 return run, facts
             finally:
@@ -435,6 +485,10 @@ async def main() -> None:
             f" {facts['e2e_p50_ms']:.0f} ms p99 {facts['e2e_p99_ms']:.0f} ms   customers"
             f" answered {facts['customers_with_reply']:.0f}/{facts['customers']:.0f},"
             f" replies {facts['replies_delivered']:.0f}/{facts['replies_expected']:.0f}"
+        )
+        print(
+            f"{'':<28} service CPU {facts['cpu_ms_per_reply']:.2f} ms per reply (of which the"
+            f" server process {facts['intake_cpu_ms_per_reply']:.2f}; PostgreSQL's not counted)"
         )
 
 

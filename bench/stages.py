@@ -7,6 +7,7 @@ message. This is the "where does the time go" companion of ``bench/load.py``, wh
 mix every stage on shared cores.
 
     .venv/bin/python bench/stages.py --backend postgres --messages 2000
+    ROUTER_KB_ENCODERS=use .venv/bin/python bench/stages.py --ask chat
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from app.inbox.codec import rows_for
 from app.main import create_app
 from app.outbox.worker import deliver_due, graph_client
 from app.types import Channel
-from bench.load import build_shots, database_for, demo_articles
+from bench.load import build_shots, chat_questions, database_for, demo_articles
 from tests.fakes.graph_api import FakeGraphApi
 
 ADMIN = "bench-admin"
@@ -65,6 +66,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument(
+        "--ask",
+        choices=["kb", "chat"],
+        default="kb",
+        help="the demo KB's questions word for word, or bench/load.py's chat-style ones",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,9 +97,15 @@ async def main() -> None:
                         headers={"Authorization": f"Bearer {ADMIN}"},
                     )
                     response.raise_for_status()
+                # As bench/load.py: the encoders' vectors first, so searches use them.
+                await app.state.kb.wait_semantic()
                 statements = Statements()
                 event.listen(app.state.engine.sync_engine, "before_cursor_execute", statements)
-                questions = [a["question"] for a in demo_articles()]
+                questions = (
+                    chat_questions()
+                    if args.ask == "chat"
+                    else [a["question"] for a in demo_articles()]
+                )
                 shots = build_shots(questions, args.messages)
                 print(f"{args.backend}: {len(shots)} webhooks (with duplicates and button presses)")
 

@@ -92,12 +92,21 @@ class ConversationEngine:
         self, session: AsyncSession, batch: Sequence[tuple[InboundMessage, datetime]]
     ) -> list[Arrival]:
         """Store a batch of customers' messages (one each) ahead of ``handle``, which then
-        takes each one's ``Arrival``: the per-message statements become per-batch ones."""
-        return await arrive(
-            session,
-            [(inbound.without_nul(), now) for inbound, now in batch],
-            max_text_length=self.settings.max_text_length,
+        takes each one's ``Arrival``: the per-message statements become per-batch ones.
+        The searches of the new messages' texts begin here, together (``KnowledgeSource
+        .prefetch``); buttons and re-deliveries ask nothing."""
+        batch = [(inbound.without_nul(), now) for inbound, now in batch]
+        limit = self.settings.max_text_length
+        arrivals = await arrive(session, batch, max_text_length=limit)
+        self.kb.prefetch(
+            [
+                text
+                for (inbound, _), arrival in zip(batch, arrivals, strict=True)
+                if arrival.message is not None and not inbound.echo and inbound.action is None
+                if (text := clipped_text(inbound, limit))
+            ]
         )
+        return arrivals
 
     async def handle(
         self,

@@ -51,6 +51,11 @@ class KnowledgeSource(Protocol):
         self, session: AsyncSession, text: str, limit: int = 3
     ) -> SearchResultLike: ...
 
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Begin the searches of messages about to be handled (a batch), so they share the
+        encoder; each later ``search`` of one of these texts takes its own."""
+        ...
+
     async def get_article(self, session: AsyncSession, slug: str) -> Article | None: ...
 
     def card(self, slug: str) -> ArticleLike | None:

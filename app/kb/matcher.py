@@ -282,10 +282,16 @@ def candidates(
 
 
 def rank(
-    index: MatchIndex, text: str, model: Model = WORDS, semantic: Sequence[Cosines] = ()
+    index: MatchIndex,
+    text: str,
+    model: Model = WORDS,
+    semantic: Sequence[Cosines] = (),
+    *,
+    query: Query | None = None,
 ) -> list[tuple[int, float, list[float]]]:
-    """(article number, evidence logit, features) for the candidates, best first."""
-    query = prepare(index, text)
+    """(article number, evidence logit, features) for the candidates, best first.
+    ``query``: ``prepare(index, text)`` where the caller has it (a search scores twice)."""
+    query = query or prepare(index, text)
     if query is None:
         return []
     if len(semantic) != len(model.encoders):
@@ -296,7 +302,12 @@ def rank(
 
 
 def score(
-    index: MatchIndex, text: str, model: Model = WORDS, semantic: Sequence[Cosines] = ()
+    index: MatchIndex,
+    text: str,
+    model: Model = WORDS,
+    semantic: Sequence[Cosines] = (),
+    *,
+    query: Query | None = None,
 ) -> list[tuple[int, float]]:
     """(article number, score in [0, 1]) for the best candidates, best first.
 
@@ -305,7 +316,7 @@ def score(
     lower it. Every other candidate gets its odds against "none" alone (how good a
     suggestion it is), capped by what the top leaves over and by the top score itself.
     """
-    ranked = rank(index, text, model, semantic)
+    ranked = rank(index, text, model, semantic, query=query)
     if not ranked:
         return []
     none = model.none_logit

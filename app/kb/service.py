@@ -16,8 +16,7 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,13 +26,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.gcpolicy import freeze_long_lived
 from app.kb.articles import current_version, list_articles
+from app.kb.batching import MicroBatcher
 from app.kb.embedding import STORE_RETRY_SECONDS, Embeddings
 from app.kb.index import ArticleText, MatchIndex
+from app.kb.lookahead import Ahead, Lookahead
 from app.kb.matcher import (
     WORDS,
     WORDS_SURE,
+    Cosines,
     Match,
     Model,
+    Query,
     SearchResult,
     Thresholds,
     answer_threshold,
@@ -91,9 +94,13 @@ class KnowledgeBase:
             writer_queue=writer_queue,
             store_retry_seconds=store_retry_seconds,
         )
-        # A search's encoding gets a thread of its own (the encoders release the GIL in
-        # their matrix products), so it never waits behind a KB's worth of phrasings.
-        self._search_thread = ThreadPoolExecutor(1, thread_name_prefix="kb-encode-query")
+        # Searches' encodings get a thread of their own (the encoders release the GIL in
+        # their matrix products), so they never wait behind a KB's worth of phrasings; those
+        # that arrive while one runs are encoded together (app.kb.batching).
+        self._encoding: MicroBatcher[_Encoding, list[Cosines]] = MicroBatcher(
+            _cosines, thread_name="kb-encode-query"
+        )
+        self._ahead = Lookahead()
 
     @property
     def version(self) -> int | None:
@@ -172,12 +179,29 @@ class KnowledgeBase:
     async def close(self) -> None:
         """Stop background embedding and the encoder threads."""
         await self._embeddings.close()
-        self._search_thread.shutdown(wait=False, cancel_futures=True)
+        self._ahead.clear()
+        await self._encoding.close()
 
     def card(self, slug: str) -> ArticleCard | None:
         """The answer of an article the index holds, from memory (same KB version as the
         search that found it, so no query is needed to answer with it)."""
         return self._cards.get(slug)
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Start the encoder on messages about to be searched (a batch of the inbox, which
+        the engine then handles one by one): their encodings go in one batch instead of one
+        at a time. Each ``search`` of one of these texts takes its result."""
+        if self._index is None or self._embeddings.ready(self._index) is None:
+            return
+        batch = self._batch()
+        for text in texts:
+            pending = batch.by_words(text)
+            task = (
+                asyncio.ensure_future(self._encoding.submit((batch, pending)))
+                if pending.encoder_text is not None
+                else None
+            )
+            self._ahead.add(text, Ahead(batch.index, pending.query, pending.scored, task))
 
     async def search(
         self, session: AsyncSession, text: str, limit: int = 3, *, count: bool = True
@@ -187,14 +211,18 @@ class KnowledgeBase:
         if self._index is None:
             await self.refresh(session)
         batch = self._batch()
-        pending = batch.by_words(text)
-        if pending.encoder_text is not None:
-            # The query-encoder thread: a customer's message never waits behind a KB's worth
-            # of phrasings, nor blocks the event loop.
-            rescored = await asyncio.get_running_loop().run_in_executor(
-                self._search_thread, batch.with_encoders, [pending]
-            )
-            pending = rescored[0]
+        ahead = self._ahead.take(text, batch.index) if batch.semantic is not None else None
+        cosines: Awaitable[list[Cosines]] | None
+        if ahead is not None:
+            pending = _Pending(0, text, ahead.scored, WORDS, ahead.query, None)
+            cosines = ahead.cosines
+        else:
+            pending = batch.by_words(text)
+            # The micro-batcher's thread: a customer's message never waits behind a KB's
+            # worth of phrasings, nor blocks the event loop.
+            cosines = self._encoding.submit((batch, pending)) if pending.encoder_text else None
+        if cosines is not None:
+            pending = batch.with_cosines(pending, await cosines)
         result = batch.decide(pending, limit)
         if count:
             MATCHER_DECISIONS.labels(result.decision, result.model).inc()
@@ -249,6 +277,7 @@ class _Pending:
     text: str
     scored: list[tuple[int, float]]
     model: Model
+    query: Query | None  # the text prepared once: the encoders' score needs it again
     encoder_text: str | None  # what the encoders still have to read; None: decided by words
 
 
@@ -265,36 +294,48 @@ class _Search:
     encoder_thresholds: Thresholds
     positions: itertools.count[int] = field(default_factory=itertools.count)
 
+    @property
+    def snapshot(self) -> tuple[int, ...]:
+        """Which index, vectors and encoders: searches with the same one encode together."""
+        return (id(self.index), *map(id, self.semantic or ()), *map(id, self.encoders))
+
     def by_words(self, text: str) -> _Pending:
         index = self.index
-        scored = score(index, text)  # by words alone first: 0.2 ms
+        query = prepare(index, text)
+        scored = score(index, text, query=query)  # by words alone first: 0.2 ms
         sure = bool(scored) and scored[0][1] >= max(WORDS_SURE, self.words_thresholds.answer)
-        ask = (
-            not sure
-            and self.semantic is not None
-            and prepare(index, text) is not None  # no content word: nothing to embed
-        )
+        # No content word (query None): nothing to embed.
+        ask = not sure and self.semantic is not None and query is not None
         return _Pending(
-            next(self.positions), text, scored, WORDS, encoder_text(index, text) if ask else None
+            next(self.positions),
+            text,
+            scored,
+            WORDS,
+            query,
+            encoder_text(index, text) if ask else None,
         )
 
-    def with_encoders(self, pending: Sequence[_Pending]) -> list[_Pending]:
-        """Rescored with each encoder's cosines: one encoder call per encoder for all of
-        ``pending``, each distinct encoder text once."""
+    def cosines(self, pending: Sequence[_Pending]) -> list[list[Cosines]]:
+        """Per text, per encoder, its cosine to each article's closest phrasing: one encoder
+        call per encoder for all of ``pending``."""
         assert self.semantic is not None
-        texts = list(dict.fromkeys(p.encoder_text for p in pending if p.encoder_text))
-        row = {text: n for n, text in enumerate(texts)}
+        texts = [p.encoder_text or "" for p in pending]
         vectors = [encoder.encode(texts) for encoder in self.encoders]
-        done = []
-        for p in pending:
-            assert p.encoder_text is not None
-            cosines = [
-                index.article_cosines(v[row[p.encoder_text]])
-                for index, v in zip(self.semantic, vectors, strict=True)
-            ]
-            scored = score(self.index, p.text, self.model, cosines)
-            done.append(_Pending(p.position, p.text, scored, self.model, None))
-        return done
+        return [
+            [index.article_cosines(v[row]) for index, v in zip(self.semantic, vectors, strict=True)]
+            for row in range(len(pending))
+        ]
+
+    def with_cosines(self, pending: _Pending, cosines: Sequence[Cosines]) -> _Pending:
+        """Rescored with the encoders' evidence."""
+        scored = score(self.index, pending.text, self.model, cosines, query=pending.query)
+        return _Pending(pending.position, pending.text, scored, self.model, pending.query, None)
+
+    def with_encoders(self, pending: Sequence[_Pending]) -> list[_Pending]:
+        """``pending`` rescored with one encoder call per encoder."""
+        return [
+            self.with_cosines(p, c) for p, c in zip(pending, self.cosines(pending), strict=True)
+        ]
 
     def decide(self, pending: _Pending, limit: int) -> SearchResult:
         by_encoders = bool(pending.model.encoders)
@@ -305,3 +346,23 @@ class _Search:
             limit=max(1, min(limit, 10)),
             model="encoder" if by_encoders else "words",
         )
+
+
+# What a live search asks of the encoders: its KB snapshot and its text between the passes.
+_Encoding = tuple[_Search, _Pending]
+
+
+def _cosines(batch: list[_Encoding]) -> list[list[Cosines]]:
+    """The micro-batcher's work: per search, per encoder, the cosines of its text; one
+    ``encode`` per encoder for the searches of the same KB snapshot (usually all)."""
+    out: dict[int, list[Cosines]] = {}
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for at, (search, _) in enumerate(batch):
+        groups.setdefault(search.snapshot, []).append(at)
+    for members in groups.values():
+        search = batch[members[0]][0]
+        for at, cosines in zip(
+            members, search.cosines([batch[at][1] for at in members]), strict=True
+        ):
+            out[at] = cosines
+    return [out[at] for at in range(len(batch))]

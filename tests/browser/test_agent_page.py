@@ -167,8 +167,11 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
             # The queue is live on both pages, and the new handoff rang.
             for page in (ani, budi):
                 await expect(page.locator("[data-test=queue-item]")).to_have_count(1)
+                # The ring follows the queue's render: wait for it on a loaded machine.
+                await page.wait_for_function("Agent.rings >= 1")
                 assert await page.evaluate("Agent.rings") == 1
             await expect(budi).to_have_title("(1) Antrean")
+            await budi.wait_for_function("window.shownNotifications.length >= 1")
             [note] = await budi.evaluate("window.shownNotifications")
             assert note.startswith("Pelanggan baru menunggu|wc_")
             assert note.endswith(": refund uang pesanan saya")
@@ -193,8 +196,14 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
 
             await asyncio.gather(ani.click("[data-test=claim]"), budi.click("[data-test=claim]"))
             handoff_id = int(await item.get_attribute("data-handoff-id") or 0)
+            # A click returns once clicked, not once its claim is answered: wait for the holder.
+            holder = None
             async with httpx.AsyncClient(base_url=service.base, headers=ADMIN) as client:
-                holder = (await client.get(f"/api/v1/handoffs/{handoff_id}")).json()["agent_name"]
+                for _ in range(100):
+                    detail = (await client.get(f"/api/v1/handoffs/{handoff_id}")).json()
+                    if (holder := detail["agent_name"]) is not None:
+                        break
+                    await asyncio.sleep(0.1)
             winner, loser = (ani, budi) if holder == "Ani" else (budi, ani)
             lost = "already claimed by Budi" if loser is ani else "Sudah diklaim oleh Ani"
             await expect(loser.locator("[data-test=notice]")).to_have_text(lost)

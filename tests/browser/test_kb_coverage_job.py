@@ -75,7 +75,7 @@ async def test_a_large_upload_shows_progress_then_the_report(
         await page.click("#coverage-run")
         progress = page.locator("[data-test=coverage-progress]")
         await expect(progress).to_be_visible()
-        await expect(progress).to_contain_text(str(len(questions)))
+        await expect(progress).to_contain_text(f"{len(questions)} pertanyaan")
         await _shot(page, f"kb-coverage-progress-{width}")
         report = page.locator("[data-test=coverage-report]")
         await expect(report.locator("[data-test=coverage-total] b")).to_have_text(

@@ -66,8 +66,10 @@
     bar.max = job.total;
     bar.value = job.done;
     box.appendChild(bar);
+    var count = function (n) { return n.toLocaleString(KB.lang === "en" ? "en-US" : "id-ID"); };
     box.appendChild(KB.el("p", job.status === "queued" && !job.done
-      ? KB.t("cov_queued", job.total) : KB.t("cov_progress", job.done, job.total), "hint"));
+      ? KB.t("cov_queued", count(job.total))
+      : KB.t("cov_progress", count(job.done), count(job.total)), "hint"));
     holder.appendChild(box);
   }
 

@@ -7,7 +7,6 @@ so ``kind``, ``caption``, ``media`` and ``location`` read the same in each.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +84,3 @@ def transcript_item(message: Message) -> TranscriptItem:
         media=media_ref(message),
         location=location_of(message),
     )
-
-
-def transcript_items(messages: Iterable[Message]) -> list[TranscriptItem]:
-    return [transcript_item(message) for message in messages]

@@ -1,41 +1,28 @@
-"""An HTTP transport for many concurrent Graph API calls: one single-connection pool per
-connection, lent out a request at a time.
+"""The outbox's HTTP transport: httpx's interface, aiohttp's connections.
 
-httpcore's connection pool re-examines every connection (a socket poll each, for expiry) and
-every queued request on each request's start and end, so its CPU cost per request grows with
-the pool's size: at 16 connections the pool cost more than the rest of a send together. A
-pool of one connection costs the same whatever the concurrency, and keep-alive, timeouts and
-TLS stay httpx's own.
+Every reply is one Graph API call, so the client's CPU per request is the outbox's cost per
+reply. httpx with its own transport (httpcore) spent about 600-760 us of CPU per POST on this
+machine, this transport under the same ``httpx.AsyncClient`` about 270-310 us (measured
+against the fake Graph API, 16 in flight: docs/performance.md). Callers keep httpx's
+client, requests, responses and exceptions; only the sockets, keep-alive, TLS and proxy are
+aiohttp's.
+
+The connector holds at most ``connections`` connections, kept alive and reused; a request
+beyond them waits for one. Responses are read in full before they are returned (Graph API
+answers are small JSON), so a connection goes back at once, even if the caller never reads
+the body.
 """
 
 from __future__ import annotations
 
-import asyncio
 import urllib.request
-from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import httpx
 
-
-class _ReturnedOnClose(httpx.AsyncByteStream):
-    """The response body; closing it (httpx does once the body is read) frees the
-    connection for the next request."""
-
-    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
-        self._inner = inner
-        self._release: Callable[[], None] | None = release
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._inner.aclose()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release()
+# httpx's own headers that aiohttp derives from the request itself (a second Host or
+# Content-Length would be sent as given, twice).
+_DERIVED = frozenset({b"host", b"content-length", b"transfer-encoding", b"connection"})
 
 
 def environment_proxy(url: str) -> str | None:
@@ -47,35 +34,84 @@ def environment_proxy(url: str) -> str | None:
     return urllib.request.getproxies().get(target.scheme)
 
 
-class ShardedTransport(httpx.AsyncBaseTransport):
+def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
+    """httpx's four timeouts (``Client(timeout=...)`` or per request) as aiohttp's."""
+    given = request.extensions.get("timeout") or {}
+    return aiohttp.ClientTimeout(
+        total=None,
+        connect=given.get("pool"),  # aiohttp: waiting for a free connection, then connecting
+        sock_connect=given.get("connect"),
+        sock_read=given.get("read"),
+    )
+
+
+def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+    """aiohttp's failure as the httpx exception the callers catch (``httpx.HTTPError``)."""
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(message, request=request)
+    if isinstance(exc, TimeoutError):  # aiohttp's read timeouts are TimeoutErrors too
+        return httpx.ReadTimeout(message, request=request)
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        return httpx.ProxyError(message, request=request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(message, request=request)
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return httpx.RemoteProtocolError(message, request=request)
+    return httpx.NetworkError(message, request=request)
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """``connections`` kept-alive connections for many concurrent Graph API calls, through
+    ``proxy`` when given."""
+
     def __init__(self, connections: int, *, proxy: str | None = None) -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        # One TLS context (httpx's default) for all: loading the CA bundle costs ~20 ms.
-        tls = httpx.create_ssl_context()
-        self._shards = [
-            httpx.AsyncHTTPTransport(verify=tls, limits=limits, proxy=proxy)
-            for _ in range(connections)
-        ]
-        # Last in, first out: the warmest connection goes next, idle ones may expire.
-        self._idle: asyncio.LifoQueue[httpx.AsyncHTTPTransport] = asyncio.LifoQueue()
-        for shard in self._shards:
-            self._idle.put_nowait(shard)
+        self._connections = connections
+        self._proxy = proxy
+        # One TLS context (httpx's: certifi's CA bundle) for all; loading it costs ~20 ms.
+        self._tls = httpx.create_ssl_context()
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Made at the first request: an aiohttp session belongs to the running event loop.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=self._tls),
+                # httpx decodes the body by its Content-Encoding, as with its own transport.
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        shard = await self._idle.get()
+        body = await request.aread()
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in request.headers.raw
+            if name.lower() not in _DERIVED
+        ]
         try:
-            response = await shard.handle_async_request(request)
-        except BaseException:
-            self._idle.put_nowait(shard)
-            raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_ReturnedOnClose(response.stream, lambda: self._idle.put_nowait(shard)),
-            extensions=response.extensions,
-        )
+            async with self._open().request(
+                request.method,
+                str(request.url),
+                data=body,
+                headers=headers,
+                proxy=self._proxy,
+                timeout=_timeout(request),
+                allow_redirects=False,  # httpx follows (or not) as its caller asked
+            ) as response:
+                content = await response.read()
+                return httpx.Response(
+                    response.status,
+                    headers=list(response.raw_headers),
+                    content=content,
+                    request=request,
+                    extensions={"http_version": b"HTTP/1.1"},
+                )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _httpx_error(exc, request) from exc
 
     async def aclose(self) -> None:
-        for shard in self._shards:
-            await shard.aclose()
+        if self._session is not None:
+            await self._session.close()

@@ -27,7 +27,7 @@ from app.outbox.backoff import retry_delay
 from app.outbox.dispatch import deliver
 from app.outbox.graph_api import SendResult
 from app.outbox.models import OutboxItem
-from app.outbox.transport import ShardedTransport, environment_proxy
+from app.outbox.transport import AiohttpTransport, environment_proxy
 from app.wakeups import OUTBOX_WORKER
 from app.workers import PeriodicWorker, in_lanes, poke_worker
 
@@ -170,7 +170,7 @@ def graph_client(settings: Settings) -> httpx.AsyncClient:
     (through the environment's proxy for the Graph API, if it names one)."""
     return httpx.AsyncClient(
         timeout=settings.graph_api_timeout_seconds,
-        transport=ShardedTransport(
+        transport=AiohttpTransport(
             outbox_lanes(settings) * SEND_CONCURRENCY,
             proxy=environment_proxy(settings.graph_api_base),
         ),

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.outbox.transport import ShardedTransport, environment_proxy
+from app.outbox.transport import AiohttpTransport, environment_proxy
 from tests.fakes.graph_api import FakeGraphApi
 
 
@@ -25,7 +25,7 @@ def payload(n: int) -> dict[str, object]:
 
 async def test_requests_share_its_connections_and_never_exceed_them(graph: FakeGraphApi) -> None:
     graph.latency = 0.02
-    async with httpx.AsyncClient(transport=ShardedTransport(4)) as client:
+    async with httpx.AsyncClient(transport=AiohttpTransport(4)) as client:
         responses = await asyncio.gather(
             *(client.post(f"{graph.base_url}/1/messages", json=payload(n)) for n in range(30))
         )
@@ -39,7 +39,7 @@ async def test_a_failed_request_gives_its_connection_back(graph: FakeGraphApi) -
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    async with httpx.AsyncClient(transport=ShardedTransport(1)) as client:
+    async with httpx.AsyncClient(transport=AiohttpTransport(1)) as client:
         for _ in range(3):
             with pytest.raises(httpx.ConnectError):
                 await client.post(f"{dead}/1/messages", json=payload(1))
@@ -50,18 +50,42 @@ async def test_a_failed_request_gives_its_connection_back(graph: FakeGraphApi) -
     assert response.status_code == 200
 
 
-async def test_an_unread_streamed_response_holds_its_connection_until_closed(
-    graph: FakeGraphApi,
-) -> None:
-    async with httpx.AsyncClient(transport=ShardedTransport(1)) as client:
+async def test_an_unread_response_does_not_hold_its_connection(graph: FakeGraphApi) -> None:
+    """Bodies are read before the response is handed over: a caller that never reads one
+    cannot starve the others of the only connection."""
+    async with httpx.AsyncClient(transport=AiohttpTransport(1)) as client:
         request = client.build_request("POST", f"{graph.base_url}/1/messages", json=payload(1))
         first = await client.send(request, stream=True)
-        second = asyncio.create_task(client.post(f"{graph.base_url}/1/messages", json=payload(2)))
-        await asyncio.sleep(0.05)
-        assert not second.done()  # the one connection is still lent to the first response
-        await first.aclose()
         async with asyncio.timeout(5):
-            assert (await second).status_code == 200
+            second = await client.post(f"{graph.base_url}/1/messages", json=payload(2))
+        assert second.status_code == 200
+        await first.aread()
+        assert first.json()["contacts"][0]["wa_id"] == "621"
+        await first.aclose()
+
+
+async def test_a_slow_answer_is_an_httpx_timeout(graph: FakeGraphApi) -> None:
+    """The outbox retries on ``httpx.HTTPError``: aiohttp's timeouts must arrive as one."""
+    graph.latency = 1.0
+    async with httpx.AsyncClient(transport=AiohttpTransport(1), timeout=0.2) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post(f"{graph.base_url}/1/messages", json=payload(1))
+        graph.latency = 0.0
+        response = await client.post(f"{graph.base_url}/1/messages", json=payload(2))
+    assert response.status_code == 200
+
+
+async def test_headers_and_body_arrive_as_httpx_sent_them(graph: FakeGraphApi) -> None:
+    async with httpx.AsyncClient(transport=AiohttpTransport(1)) as client:
+        response = await client.post(
+            f"{graph.base_url}/1/messages",
+            json=payload(7),
+            headers={"Authorization": "Bearer secret-token"},
+        )
+    assert response.status_code == 200
+    seen = graph.requests[-1]
+    assert seen.json == payload(7)
+    assert seen.authorization == "Bearer secret-token"
 
 
 async def test_requests_go_through_the_proxy_the_environment_names(
@@ -77,7 +101,7 @@ async def test_requests_go_through_the_proxy_the_environment_names(
     assert environment_proxy(target) == proxy
 
     async with httpx.AsyncClient(
-        transport=ShardedTransport(2, proxy=environment_proxy(target))
+        transport=AiohttpTransport(2, proxy=environment_proxy(target))
     ) as client:
         response = await client.post(f"{target}/1/messages", json=payload(1))
 

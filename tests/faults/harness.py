@@ -65,6 +65,9 @@ def router_env(database_url: str, graph_api_base: str, **overrides: str) -> dict
             "ROUTER_KB_REFRESH_INTERVAL_SECONDS": "0.5",
             "ROUTER_DATABASE_POOL_SIZE": "10",
             "ROUTER_DATABASE_MAX_OVERFLOW": "5",
+            # One worker child per server unless a test asks for more: the same processes
+            # on any machine, whatever its cores (the default is one per core).
+            "ROUTER_WORKER_PROCESSES": "1",
         }
     )
     env.update({f"ROUTER_{k.upper()}": v for k, v in overrides.items()})

@@ -23,6 +23,7 @@ from tests.faults.harness import (
     whatsapp_text,
 )
 from tests.faults.scenario import ARTICLES, QUESTIONS
+from tests.processes import children
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("postgres_only")]
 
@@ -71,6 +72,34 @@ async def test_two_replicas_answer_each_message_once(
 
     assert len(customers) == MESSAGES
     await ledger.check_each_answered_once(service_db, graph, customers)
+
+
+async def test_one_server_with_three_worker_children_answers_each_message_once(
+    router_process: ProcessFactory, graph: FakeGraphApi, service_db: str
+) -> None:
+    """ROUTER_WORKER_PROCESSES=3: the children claim from one inbox and one outbox, as
+    replicas' workers do, and every customer gets one answer."""
+    server = router_process("server", worker_processes="3")
+    await server.start_ready()
+    assert server.process is not None
+    pid = server.process.pid
+    await wait_for(lambda: len(children(pid)) == 3, timeout=15, what="three worker children")
+    await load_kb(server.base_url, ARTICLES)
+    customers = [f"6281900{n:05d}" for n in range(MESSAGES)]
+    slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def send(client: httpx.AsyncClient, n: int, wa_id: str) -> int:
+        body = whatsapp_text(
+            wa_id=wa_id, wamid=f"wamid.kids.{wa_id}", text=QUESTIONS[n % len(QUESTIONS)]
+        )
+        async with slots:
+            return await deliver(client, server.base_url, body)
+
+    async with httpx.AsyncClient(timeout=15) as client:
+        statuses = await asyncio.gather(*(send(client, n, w) for n, w in enumerate(customers)))
+    assert Counter(statuses) == Counter({200: MESSAGES})
+    await ledger.check_each_answered_once(service_db, graph, customers)
+    assert len(children(pid)) == 3  # none died on the way
 
 
 async def test_concurrent_claims_through_both_replicas(

@@ -343,7 +343,8 @@ async def bench_service(
                     args.workers == "auto" and backend == "postgres"
                 ):
                     # A tree from before ROUTER_WORKER_PROCESSES starts one child.
-                    children = getattr(Settings.model_validate(settings_of(env)), "worker_children", 1)
+                    settings = Settings.model_validate(settings_of(env))
+                    children = getattr(settings, "worker_children", 1)
                     await wait_worker_ready(url, server, children)  # its children
                 async with httpx.AsyncClient(base_url=base, timeout=120) as client:
                     response = await client.post(

@@ -13,12 +13,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/router.db"
 
 
-MAX_AUTO_WORKER_PROCESSES = 4
+# The default stops at 2 (measured there); each child adds its own pool of connections
+# and its own encoders, so more is an operator's choice (docs/operations.md).
+MAX_AUTO_WORKER_PROCESSES = 2
 
 
 def usable_cores() -> int:
     """Cores this process may run on (its CPU affinity where the OS tells, as in a container
-    limited to some cores), else all of them."""
+    pinned to some cores), else all of them. A CPU quota (``docker --cpus``) is not seen."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
@@ -127,7 +129,7 @@ class Settings(BaseSettings):
     worker_nice: int = Field(default=10, ge=0, le=19)
     # How many worker children `router serve` starts when they run in processes. One Python
     # process answers on one core at a time; more children answer on more cores (they claim
-    # disjoint work, as replicas do). 0: one per core this process may use, at most 4, each
+    # disjoint work, as replicas do). 0: one per core this process may use, at most 2, each
     # holding its own copy of the encoders (about 250 MB each). SQLite: always one.
     worker_processes: int = Field(default=0, ge=0, le=32)
 

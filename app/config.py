@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     # How many worker children `router serve` starts when they run in processes. One Python
     # process answers on one core at a time; more children answer on more cores (they claim
     # disjoint work, as replicas do). 0: one per core this process may use, at most 2, each
-    # holding its own copy of the encoders (about 250 MB each). SQLite: always one.
+    # holding its own copy of the encoders (170-270 MB each). SQLite: always one.
     worker_processes: int = Field(default=0, ge=0, le=32)
 
     # Web chat widget on a business's own site (GET /widget.js): the origins whose pages may

@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         elif settings.workers_in_child_process:
             workers = local
-            # The child's outbox drains on SIGTERM: give it that long before SIGKILL.
+            # A child's outbox drains on SIGTERM: give it that long before SIGKILL.
             children = [
                 WorkerProcess(stop_timeout=drain_seconds(settings) + CHILD_STOP_MARGIN_SECONDS)
                 for _ in range(settings.worker_children)
@@ -156,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 child.start()
             if not os.environ.get(MULTIPROCESS_DIR_VARIABLE):
                 logger.warning(
-                    "the worker child's metrics are not on /metrics: start with `router serve`"
+                    "the worker children's metrics are not on /metrics: start with `router serve`"
                     " or set PROMETHEUS_MULTIPROC_DIR"
                 )
         else:

@@ -20,9 +20,10 @@ import urllib.request
 import aiohttp
 import httpx
 
-# httpx's own headers that aiohttp derives from the request itself (a second Host or
-# Content-Length would be sent as given, twice).
-_DERIVED = frozenset({b"host", b"content-length", b"transfer-encoding", b"connection"})
+# httpx's own headers that aiohttp derives from the body and its connection handling (sent
+# as given, they would go twice). Host stays: events connect to a checked address under the
+# original name (app/events/addresses.py), and aiohttp adds no Host of its own beside one.
+_DERIVED = frozenset({b"content-length", b"transfer-encoding", b"connection"})
 
 
 def environment_proxy(url: str) -> str | None:
@@ -100,6 +101,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 proxy=self._proxy,
                 timeout=_timeout(request),
                 allow_redirects=False,  # httpx follows (or not) as its caller asked
+                # TLS to an address: the name its certificate must carry (httpx's extension).
+                server_hostname=request.extensions.get("sni_hostname"),
             ) as response:
                 content = await response.read()
                 return httpx.Response(

@@ -146,9 +146,8 @@ async def deliver_due(
             break
         if backlog is not None and len(items) == batch_size:
             backlog.set()
-        # At most one row per recipient per round, so these can go out concurrently; a few at
-        # a time, because httpcore's pool scans every queued request against every
-        # connection (quadratic: 50 at once cost more CPU than the sends themselves).
+        # At most one row per recipient per round, so these can go out concurrently, a lane's
+        # share of the client's connections at a time (SEND_CONCURRENCY).
         results = await asyncio.gather(*(_send(client, settings, item, limit) for item in items))
         for kind in await _store_results(sessionmaker, items, results, settings, now):
             OUTBOX_RESULTS.labels(kind).inc()

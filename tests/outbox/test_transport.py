@@ -11,6 +11,7 @@ import pytest
 
 from app.outbox.transport import AiohttpTransport, environment_proxy
 from tests.fakes.graph_api import FakeGraphApi
+from tests.fakes.receiver import EventReceiver
 
 
 @pytest.fixture
@@ -86,6 +87,19 @@ async def test_headers_and_body_arrive_as_httpx_sent_them(graph: FakeGraphApi) -
     seen = graph.requests[-1]
     assert seen.json == payload(7)
     assert seen.authorization == "Bearer secret-token"
+
+
+async def test_a_host_header_given_is_the_one_sent() -> None:
+    """Events are posted to the address that was checked, under the subscriber's own name."""
+    async with (
+        EventReceiver() as receiver,
+        httpx.AsyncClient(transport=AiohttpTransport(1)) as client,
+    ):
+        response = await client.post(
+            receiver.url, content=b"{}", headers={"Host": "hooks.example:8443"}
+        )
+    assert response.status_code == 200
+    assert receiver.received[-1].headers["host"] == "hooks.example:8443"
 
 
 async def test_requests_go_through_the_proxy_the_environment_names(

@@ -35,8 +35,8 @@ class Received:
 
 
 class EventReceiver(LocalServer):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, tls: tuple[str, str] | None = None) -> None:
+        super().__init__(tls=tls)
         self.received: list[Received] = []
         self._script: deque[int] = deque()
 

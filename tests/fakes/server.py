@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, *, tls: tuple[str, str] | None = None) -> None:
+        self._tls = tls  # (certificate file, key file): serve HTTPS
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.base_url = ""
@@ -22,7 +23,15 @@ class LocalServer:
         raise NotImplementedError
 
     async def start(self) -> None:
-        config = uvicorn.Config(self.app(), log_level="warning", lifespan="off", access_log=False)
+        certfile, keyfile = self._tls or (None, None)
+        config = uvicorn.Config(
+            self.app(),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+        )
         self._server = uvicorn.Server(config)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         # Accepted connections inherit this. asyncio only sets it itself on sockets whose
@@ -30,7 +39,8 @@ class LocalServer:
         # Nagle and the client's delayed ACK (it once capped the outbox at 16 / 0.044 s).
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        scheme = "https" if self._tls else "http"
+        self.base_url = f"{scheme}://127.0.0.1:{sock.getsockname()[1]}"
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:
             if self._task.done():

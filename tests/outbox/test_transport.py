@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,6 +103,45 @@ async def test_a_host_header_given_is_the_one_sent() -> None:
         )
     assert response.status_code == 200
     assert receiver.received[-1].headers["host"] == "hooks.example:8443"
+
+
+def _certificate(folder: Path, name: str) -> tuple[str, str]:
+    """A self-signed certificate for ``name`` (openssl), as (certificate, key) files."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}"),
+            *("-addext", f"subjectAltName=DNS:{name}"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_tls_to_an_address_checks_the_certificate_of_the_name_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How events reach an HTTPS subscriber: connect to the checked address, verify the
+    certificate against the subscriber's name (httpx's ``sni_hostname`` extension)."""
+    cert, key = _certificate(tmp_path, "hooks.example")
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # httpx's TLS context trusts this one
+    async with (
+        EventReceiver(tls=(cert, key)) as receiver,
+        httpx.AsyncClient(transport=AiohttpTransport(1)) as client,
+    ):
+        named = await client.post(
+            receiver.url,
+            content=b"{}",
+            headers={"Host": "hooks.example"},
+            extensions={"sni_hostname": "hooks.example"},
+        )
+        with pytest.raises(httpx.ConnectError):  # 127.0.0.1 is not on the certificate
+            await client.post(receiver.url, content=b"{}")
+    assert named.status_code == 200
+    assert receiver.received[-1].headers["host"] == "hooks.example"
 
 
 async def test_requests_go_through_the_proxy_the_environment_names(

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db_util import delete_chosen, first_in_line, rowcount
 from app.inbox.models import InboxItem
+
+
+@functools.cache
+def _claim_statement(limit: int) -> Select[Any]:
+    # Built once per batch size, with the time as a parameter (app/outbox/repository.py).
+    return first_in_line(
+        InboxItem,
+        pending=lambda item: item.processed_at.is_(None),
+        key=("channel", "contact_key"),
+        due=InboxItem.next_attempt_at <= bindparam("claim_now"),
+        limit=limit,
+    )
 
 
 async def claim(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[InboxItem]:
@@ -17,14 +31,7 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int) -> Sequence
     one processor holds a customer's first message, another skips the second instead of
     answering it first. Delivery reports have no customer key (NULL never equals), so they
     never wait."""
-    statement = first_in_line(
-        InboxItem,
-        pending=lambda item: item.processed_at.is_(None),
-        key=("channel", "contact_key"),
-        due=InboxItem.next_attempt_at <= now,
-        limit=limit,
-    )
-    return (await session.scalars(statement)).all()
+    return (await session.scalars(_claim_statement(limit), {"claim_now": now})).all()
 
 
 async def mark_done(session: AsyncSession, ids: Sequence[int], *, now: datetime) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     Table,
     bindparam,
@@ -31,6 +33,19 @@ from app.types import DeliveryStatus, OutboxStatus
 _PENDING = literal(OutboxStatus.pending.value, literal_execute=True)
 
 
+@functools.cache
+def _claim_statement(limit: int) -> Select[Any]:
+    # Built once per batch size, with the time as a parameter: building the statement cost
+    # a third of each claim's CPU.
+    return first_in_line(
+        OutboxItem,
+        pending=lambda item: item.status == _PENDING,
+        key=("recipient_key",),
+        due=OutboxItem.next_attempt_at <= bindparam("claim_now"),
+        limit=limit,
+    )
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
 ) -> list[OutboxItem]:
@@ -43,14 +58,7 @@ async def claim_due(
     call happens without a row lock and no other worker picks the row meanwhile. A worker
     that dies mid-send leaves the row to be retried after the lease (at-least-once).
     """
-    statement = first_in_line(
-        OutboxItem,
-        pending=lambda item: item.status == _PENDING,
-        key=("recipient_key",),
-        due=OutboxItem.next_attempt_at <= now,
-        limit=limit,
-    )
-    rows = list(await session.scalars(statement))
+    rows = list(await session.scalars(_claim_statement(limit), {"claim_now": now}))
     for row in rows:
         row.attempts += 1
         row.next_attempt_at = now + lease

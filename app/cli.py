@@ -182,19 +182,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     if settings.worker_nice and hasattr(os, "nice"):
         os.nice(settings.worker_nice)
     only_jobs = {"migrate_on_start": False, "run_workers": True, "worker_mode": "inline"}
-    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        runner.run(_work(settings.model_copy(update=only_jobs), supervised=args.supervised))
-
-
-def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop where it is installed (uvicorn[standard] brings it; the server runs on it
-    already): the worker's sends and statements spend much of their CPU in the event loop's
-    socket writes and callbacks, which uvloop does in C. None: asyncio's own loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
+    asyncio.run(_work(settings.model_copy(update=only_jobs), supervised=args.supervised))
 
 
 async def _work(settings: Settings, *, supervised: bool = False) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -185,6 +186,14 @@ def test_how_many_worker_children(url: str, asked: int, children: int) -> None:
 
 
 def test_usable_cores_follow_the_affinity() -> None:
-    if not hasattr(os, "sched_getaffinity"):
+    """A process pinned to one core (as in a container given one CPU set) counts one, even on
+    a machine with more: in a child, so this test process keeps its own affinity."""
+    if not hasattr(os, "sched_setaffinity"):
         pytest.skip("no CPU affinity on this platform")
-    assert usable_cores() == len(os.sched_getaffinity(0)) >= 1
+    script = (
+        "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
+        " from app.config import usable_cores; print(usable_cores())"
+    )
+    result = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "1"
+    assert usable_cores() == len(os.sched_getaffinity(0))

@@ -6,9 +6,17 @@ from app.db import Base
 from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.events.models import EventSubscription
 from app.inbox.models import InboxItem
-from app.kb.models import Article, CoverageJob, CoverageResults, KbState, PhrasingVector
+from app.kb.models import (
+    Article,
+    CoverageJob,
+    CoverageResults,
+    KbCategory,
+    KbState,
+    PhrasingVector,
+)
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
+from app.teams.models import Team
 
 __all__ = [
     "Agent",
@@ -22,11 +30,13 @@ __all__ = [
     "Handoff",
     "HandoffEvent",
     "InboxItem",
+    "KbCategory",
     "KbState",
     "Message",
     "OutboxItem",
     "Outcome",
     "PhrasingVector",
     "RateLimitState",
+    "Team",
     "WebchatSession",
 ]

@@ -53,6 +53,8 @@ class Handoff(Base):
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     priority: Mapped[int] = mapped_column(Integer, default=0)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    # The team whose categories the conversation was about, else the default team (routing).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

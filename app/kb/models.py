@@ -21,6 +21,8 @@ class Article(Base):
     answer: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(2000))
     category: Mapped[str | None] = mapped_column(String(200))
+    # The help center's long form (Markdown, rendered sanitised); the bot sends `answer`.
+    body: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     # {"en": {"question", "answer"}}: served to customers who write English.
@@ -30,6 +32,23 @@ class Article(Base):
     # Bumped by every change; a save that names an older revision is refused (409).
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class KbCategory(Base):
+    """A category's public face in the help center: its name, description and place in the
+    list. Articles name their category by ``slug`` (``Article.category``)."""
+
+    __tablename__ = "kb_categories"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # {"en": {"name", "description"}}, as for articles.
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSONType, default=dict, server_default=text("'{}'")
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

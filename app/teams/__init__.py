@@ -1,0 +1,1 @@
+"""Teams of agents: they own article categories, and handoffs about those categories go to them."""

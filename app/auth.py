@@ -33,15 +33,29 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+Role = Literal["agent", "supervisor", "admin"]
+ROLES: tuple[Role, ...] = ("agent", "supervisor", "admin")
+
+
 @dataclass(frozen=True)
 class Principal:
+    """Who makes a request: the admin token (``kind="admin"``, no agent) or an agent's token
+    or account, with the account's role. An agent account with role ``admin`` may do
+    everything the admin token may."""
+
     kind: Literal["admin", "agent"]
     agent_id: int | None = None
     agent_name: str | None = None
+    role: Role = "agent"
 
     @property
     def is_admin(self) -> bool:
-        return self.kind == "admin"
+        return self.kind == "admin" or self.role == "admin"
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supervisors (and admins) see every team, transfer, read conversations and stats."""
+        return self.is_admin or self.role == "supervisor"
 
 
 def _bearer(request: Request) -> str:
@@ -77,13 +91,18 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
     """Admin or an active agent; anything else is 401."""
     token = _bearer(request)
     if _is_admin_token(request, token):
-        return Principal(kind="admin")
+        return Principal(kind="admin", role="admin")
     agent = await session.scalar(
         select(Agent).where(Agent.token_hash == hash_token(token), Agent.active.is_(True))
     )
     if agent is None:
         raise _invalid_token()
-    return Principal(kind="agent", agent_id=agent.id, agent_name=agent.name)
+    return principal_of(agent)
+
+
+def principal_of(agent: Agent) -> Principal:
+    role: Role = agent.role if agent.role in ROLES else "agent"  # type: ignore[assignment]
+    return Principal(kind="agent", agent_id=agent.id, agent_name=agent.name, role=role)
 
 
 async def confirm_principal(session: AsyncSession, principal: Principal) -> None:

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from app.audit.models import AuditEntry
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.db import Base
@@ -16,11 +17,12 @@ from app.kb.models import (
 )
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
-from app.teams.models import Team
+from app.teams.models import Team, TeamMember
 
 __all__ = [
     "Agent",
     "Article",
+    "AuditEntry",
     "Base",
     "Contact",
     "Conversation",
@@ -38,5 +40,6 @@ __all__ = [
     "PhrasingVector",
     "RateLimitState",
     "Team",
+    "TeamMember",
     "WebchatSession",
 ]

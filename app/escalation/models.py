@@ -20,6 +20,14 @@ class Agent(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Accounts (issue 32): e-mail and password sign-in; `agent`, `supervisor` or `admin`.
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="agent", server_default="agent")
+    # Presence and capacity for routing: `online`, `away` or `offline`.
+    status: Mapped[str] = mapped_column(String(16), default="offline", server_default="offline")
+    max_open: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Handoff(Base):

@@ -1,0 +1,1 @@
+"""The audit log: who signed in, changed the KB, claimed, transferred or resolved what."""

@@ -101,7 +101,7 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
 
 
 def principal_of(agent: Agent) -> Principal:
-    role: Role = agent.role if agent.role in ROLES else "agent"  # type: ignore[assignment]
+    role: Role = agent.role if agent.role in ROLES else "agent"
     return Principal(kind="agent", agent_id=agent.id, agent_name=agent.name, role=role)
 
 

@@ -133,6 +133,14 @@ async def require_admin(request: Request, session: SessionDep) -> Principal:
     return principal
 
 
+async def require_supervisor(request: Request, session: SessionDep) -> Principal:
+    """Supervisors and admins: every team's queue, transfers, conversations, statistics."""
+    principal = await current_principal(request, session)
+    if not principal.is_supervisor:
+        raise Forbidden("supervisor or admin role required")
+    return principal
+
+
 async def current_webchat_session(request: Request, session: SessionDep) -> WebchatSession:
     token = _bearer(request)
     row = (
@@ -157,4 +165,5 @@ async def current_webchat_session(request: Request, session: SessionDep) -> Webc
 
 AdminDep = Annotated[Principal, Depends(require_admin)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+SupervisorDep = Annotated[Principal, Depends(require_supervisor)]
 WebchatSessionDep = Annotated[WebchatSession, Depends(current_webchat_session)]

@@ -32,8 +32,10 @@ async def create_backup(settings: Settings, output: Path | None, keep: int | Non
     """Snapshot the database into one backup file; with ``keep``, delete this tool's older
     backups in the same folder beyond the newest ``keep``. Returns the file's path."""
     destination = output or DEFAULT_DIRECTORY / default_name()
-    destination.parent.mkdir(parents=True, exist_ok=True)
     backend = "sqlite" if settings.is_sqlite else "postgresql"
+    if backend == "postgresql":
+        postgres.find_tool("pg_dump")  # the clear error before anything is made
+    destination.parent.mkdir(parents=True, exist_ok=True)
     # The snapshot is staged beside the backup: the space it needs is there anyway.
     with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".router-backup-") as work:
         payload = Path(work) / PAYLOAD_NAMES[backend]
@@ -52,7 +54,7 @@ async def create_backup(settings: Settings, output: Path | None, keep: int | Non
             backend=backend,
             schema_revision=revision,
             tables=counts,
-            created_at=utcnow().isoformat(timespec="seconds"),
+            created_at=utcnow().isoformat(timespec="microseconds"),  # orders retention
             payload_name=payload.name,
             payload_size=payload.stat().st_size,
             payload_sha256=await asyncio.to_thread(file_sha256, payload),

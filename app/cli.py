@@ -353,8 +353,7 @@ def _backup_settings(args: argparse.Namespace) -> Settings:
 def cmd_backup(args: argparse.Namespace) -> None:
     from app.backup.cli import backup_and_print
 
-    settings = _backup_settings(args)
-    _refuse_new_database(settings, create=False)  # never migrated: a snapshot as it is
+    settings = _backup_settings(args)  # not migrated, nor created: a snapshot as it is
     _run(settings, lambda s: backup_and_print(s, args.output, args.keep))
 
 

@@ -33,17 +33,23 @@ async def create_backup(settings: Settings, output: Path | None, keep: int | Non
     backups in the same folder beyond the newest ``keep``. Returns the file's path."""
     destination = output or DEFAULT_DIRECTORY / default_name()
     backend = "sqlite" if settings.is_sqlite else "postgresql"
+    # The clear errors before anything is made.
+    source = settings.sqlite_path()
     if backend == "postgresql":
-        postgres.find_tool("pg_dump")  # the clear error before anything is made
+        postgres.find_tool("pg_dump")
+    elif source is None:
+        raise BackupError("an in-memory SQLite database cannot be backed up")
+    elif not source.is_file():
+        raise BackupError(
+            f"no SQLite database at {source.resolve()}: give --database or run"
+            " this where the service runs"
+        )
     destination.parent.mkdir(parents=True, exist_ok=True)
     # The snapshot is staged beside the backup: the space it needs is there anyway.
     with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".router-backup-") as work:
         payload = Path(work) / PAYLOAD_NAMES[backend]
         extra: dict[str, str] = {}
-        if backend == "sqlite":
-            source = settings.sqlite_path()
-            if source is None:
-                raise BackupError("an in-memory SQLite database cannot be backed up")
+        if source is not None:
             await asyncio.to_thread(sqlite.snapshot, source, payload)
             revision = await asyncio.to_thread(sqlite.schema_revision, payload)
             counts = await asyncio.to_thread(sqlite.table_counts, payload)

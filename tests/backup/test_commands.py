@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.backup import create_backup
+import pytest
+
+from app.backup import BackupError, create_backup
 from app.config import Settings
 from app.db import create_engine
 from app.migrate import upgrade
@@ -94,3 +96,10 @@ def test_a_missing_pg_dump_is_named_with_how_to_install_it(tmp_path: Path) -> No
     assert "pg_dump not found" in message
     assert "postgresql-client" in message
     assert not output.parent.exists()  # nothing made before the tool was found
+
+
+async def test_a_backup_of_a_missing_database_makes_nothing(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'elsewhere' / 'router.db'}")
+    with pytest.raises(BackupError, match="no SQLite database at"):
+        await create_backup(settings, tmp_path / "backups" / "b.tar")
+    assert list(tmp_path.iterdir()) == []  # no database, no folder, no file

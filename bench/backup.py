@@ -20,9 +20,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,6 +36,47 @@ ROUTER = Path(sys.executable).with_name("router")
 WORK = Path(__file__).resolve().parent / "results" / "backup-work"
 REPLY_BYTES = 8_000  # a long bot reply: few rows per gigabyte, so generating it is quick
 ROWS_PER_CONVERSATION = 20
+
+
+class Writer:
+    """What the service does meanwhile: small write transactions, as its requests commit,
+    each timed from BEGIN IMMEDIATE to COMMIT (a backup that blocked writers shows here)."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._write)
+
+    def _write(self) -> None:
+        connection = sqlite3.connect(self.database, isolation_level=None, timeout=60)
+        connection.execute("PRAGMA synchronous=NORMAL")  # as app.db sets it
+        n = 0
+        while not self._stop.is_set():
+            began = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "INSERT INTO contacts (channel, external_id, language, created_at)"
+                " VALUES ('webchat', ?, 'id', '2026-12-01 10:00:00.000000')",
+                (f"wc_writer_{id(self)}_{n}",),
+            )
+            connection.execute("COMMIT")
+            self.latencies.append(time.perf_counter() - began)
+            n += 1
+            time.sleep(0.005)
+        connection.close()
+
+    def __enter__(self) -> Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def worst_ms(self) -> tuple[float, float]:
+        ordered = sorted(self.latencies)
+        return ordered[int(len(ordered) * 0.99)] * 1000, ordered[-1] * 1000
 
 
 @dataclass
@@ -102,7 +145,7 @@ def generate(path: Path, megabytes: int) -> int:
     return rows
 
 
-def bench(megabytes: int) -> dict[str, float]:
+def bench(megabytes: int) -> dict[str, Any]:
     folder = WORK / f"{megabytes}mb"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -111,7 +154,10 @@ def bench(megabytes: int) -> dict[str, float]:
     rows = generate(database, megabytes)
     print(f"  {megabytes} MB: {rows} messages generated in {time.perf_counter() - began:.0f} s")
     baseline = measure("migrate", database=database)
-    made = measure("backup", "--output", str(backup), database=database)
+    with Writer(database) as alone:
+        time.sleep(3)
+    with Writer(database) as during:
+        made = measure("backup", "--output", str(backup), database=database)
     restored = measure("restore", str(backup), database=target)
     size = database.stat().st_size / 1e6
     result = {
@@ -124,6 +170,9 @@ def bench(megabytes: int) -> dict[str, float]:
         "restore_s": restored.seconds,
         "restore_rss": restored.peak_rss_mb,
         "file_mb": backup.stat().st_size / 1e6,
+        "write_alone": alone.worst_ms(),
+        "write_during": during.worst_ms(),
+        "writes_during": len(during.latencies),
     }
     shutil.rmtree(folder, ignore_errors=True)
     return result
@@ -144,6 +193,16 @@ def main() -> None:
             f" ({r['size_mb'] / r['backup_s']:.0f} MB/s) | {r['backup_rss']:.0f} MB"
             f" | {r['restore_s']:.1f} s ({r['size_mb'] / r['restore_s']:.0f} MB/s)"
             f" | {r['restore_rss']:.0f} MB | {r['baseline_s']:.1f} s, {r['baseline_rss']:.0f} MB |"
+        )
+    print(
+        "\n| database | writes during the backup | p99 / longest write, backup running"
+        " | p99 / longest write, no backup |\n| --- | --- | --- | --- |"
+    )
+    for r in results:
+        (p99, worst), (p99_alone, worst_alone) = r["write_during"], r["write_alone"]
+        print(
+            f"| {r['size_mb']:,.0f} MB | {r['writes_during']:,} | {p99:.1f} / {worst:.1f} ms"
+            f" | {p99_alone:.1f} / {worst_alone:.1f} ms |"
         )
     first, last = results[0], results[-1]
     print(

@@ -73,8 +73,10 @@ def write_archive(destination: Path, manifest: Manifest, payload: Path) -> None:
     """Write the tar beside ``destination`` and rename it into place once it is whole and on
     disk, so a backup file that exists is always complete (a cron job may copy it at once)."""
     partial = destination.with_name(f".{destination.name}.partial")
+    # Owner-only: a backup holds every customer's messages.
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with partial.open("wb") as raw, tarfile.open(fileobj=raw, mode="w|") as tar:
+        with open(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w|") as tar:
             _add(tar, MANIFEST_NAME, io.BytesIO(manifest.to_json()), len(manifest.to_json()))
             with payload.open("rb") as source:
                 _add(tar, manifest.payload_name, source, manifest.payload_size)

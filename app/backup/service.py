@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -44,6 +45,11 @@ async def create_backup(settings: Settings, output: Path | None, keep: int | Non
             f"no SQLite database at {source.resolve()}: give --database or run"
             " this where the service runs"
         )
+    if destination.exists():  # an older backup may be overwritten, never another file
+        try:
+            read_manifest(destination)
+        except BackupError:
+            raise BackupError(f"{destination} exists and is not a router backup") from None
     destination.parent.mkdir(parents=True, exist_ok=True)
     # The snapshot is staged beside the backup: the space it needs is there anyway.
     with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".router-backup-") as work:
@@ -107,6 +113,8 @@ async def _restore_into_sqlite(settings: Settings, file: Path, *, force: bool) -
         staged = Path(work) / target.name
         manifest = await _stage_sqlite(file, staged)
         await asyncio.to_thread(sqlite.standalone, staged)
+        if target.exists():
+            shutil.copymode(target, staged)  # the old file's permissions, not the umask's
         await asyncio.to_thread(sqlite.swap_into_place, staged, target)
     logger.info("restored", extra={"target": str(target), "from": str(file)})
     return manifest

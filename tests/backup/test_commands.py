@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.backup import BackupError, create_backup
+from app.backup.archive import read_manifest
 from app.config import Settings
 from app.db import create_engine
 from app.migrate import upgrade
@@ -44,6 +45,7 @@ async def test_backup_prints_its_path_and_keeps_the_newest(tmp_path: Path) -> No
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{newest}\n"
+    assert newest.stat().st_mode & 0o777 == 0o600  # every customer's messages: owner only
     assert sorted(p.name for p in folder.iterdir()) == [
         "b.tar",
         "notes.txt",
@@ -103,3 +105,22 @@ async def test_a_backup_of_a_missing_database_makes_nothing(tmp_path: Path) -> N
     with pytest.raises(BackupError, match="no SQLite database at"):
         await create_backup(settings, tmp_path / "backups" / "b.tar")
     assert list(tmp_path.iterdir()) == []  # no database, no folder, no file
+
+
+async def test_a_file_that_is_not_a_backup_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the default folder, ./backups, is made here
+    url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    await _migrate(url)
+    notes = tmp_path / "notes.tar"
+    notes.write_text("precious")
+    with pytest.raises(BackupError, match="exists and is not a router backup"):
+        await create_backup(make_settings(url), notes)
+    assert notes.read_text() == "precious"
+    first = await create_backup(make_settings(url), None)
+    assert first.parent.resolve() == tmp_path / "backups"
+    assert first.name.startswith("router-")
+    made_at = read_manifest(first).created_at
+    await create_backup(make_settings(url), first)  # an older backup: overwritten
+    assert read_manifest(first).created_at > made_at

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app.backup.archive import Manifest
+from app.backup.postgres import PREVIOUS_SCHEMA
+from app.config import Settings
 from app.models import Base
 from app.outbox.models import OutboxItem
 
@@ -91,3 +93,20 @@ async def outbox_rows(url: str) -> list[tuple[object, ...]]:
 
 def data_counts(manifest: Manifest) -> dict[str, int]:
     return {t: n for t, n in manifest.tables.items() if t != "alembic_version"}
+
+
+async def restore_leftovers(settings: Settings) -> list[str]:
+    """What a restore leaves behind when it fails: staging files beside a SQLite target, the
+    set-aside schema on PostgreSQL. Nothing, when it cleans up as it should."""
+    path = settings.sqlite_path()
+    if path is not None:
+        return [p.name for p in path.parent.iterdir() if ".restore-" in p.name]
+
+    async def read(connection: AsyncConnection) -> list[str]:
+        rows = await connection.execute(
+            text("SELECT schema_name FROM information_schema.schemata WHERE schema_name = :s"),
+            {"s": PREVIOUS_SCHEMA},
+        )
+        return [str(name) for name in rows.scalars()]
+
+    return await _with_connection(settings.database_url, read)

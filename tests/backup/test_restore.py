@@ -4,6 +4,7 @@ non-empty target is refused and the target left as it was. SQLite and PostgreSQL
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 
 from app.backup import BackupError, create_backup, restore_backup
 from app.backup import sqlite as sqlite_backup
-from app.backup.archive import read_manifest
+from app.backup.archive import extract_payload, read_manifest, write_archive
 from app.config import Settings
 from app.main import create_app
 from app.outbox.models import OutboxItem
@@ -21,6 +22,7 @@ from tests.backup.helpers import (
     model_counts,
     orphans,
     outbox_rows,
+    restore_leftovers,
     skip_without_pg_tools,
 )
 from tests.conftest import make_settings
@@ -145,3 +147,27 @@ async def test_a_target_holding_data_is_refused_without_force(
     assert await model_counts(settings.database_url) == before
     await restore_backup(settings, path, force=True)
     assert (await model_counts(settings.database_url))["conversations"] == 1
+
+
+async def test_rows_that_do_not_match_the_manifest_leave_the_target_as_it_was(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The checksum covers the payload; a manifest that disagrees with it (edited, or a bug)
+    fails the count check after the data is staged, and the old data is put back."""
+    await _seed(settings)
+    good = await create_backup(settings, tmp_path / "good.tar")
+    manifest = read_manifest(good)
+    payload = tmp_path / manifest.payload_name
+    extract_payload(good, payload)
+    wrong = dataclasses.replace(
+        manifest, tables={**manifest.tables, "messages": manifest.tables["messages"] + 1}
+    )
+    lying = tmp_path / "lying.tar"
+    write_archive(lying, wrong, payload)
+
+    await _seed(settings)
+    before = await model_counts(settings.database_url)
+    with pytest.raises(BackupError, match="messages: 3 in the manifest, 2 restored"):
+        await restore_backup(settings, lying, force=True)
+    assert await model_counts(settings.database_url) == before
+    assert await restore_leftovers(settings) == []

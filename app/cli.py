@@ -445,7 +445,7 @@ def _add_backup_commands(commands: Any) -> None:
     database = {"help": "the database (default: ROUTER_DATABASE_URL)", "metavar": "URL"}
     backup = commands.add_parser("backup", help="write a consistent snapshot, print its path")
     backup.add_argument(
-        "--output", type=Path, help="the file (default: ./backups/router-<UTC>.tar)"
+        "--output", type=Path, metavar="FILE", help="the file (default: ./backups/router-<UTC>.tar)"
     )
     backup.add_argument(
         "--keep", type=_positive, metavar="N", help="keep the newest N backups in that folder"
@@ -453,7 +453,7 @@ def _add_backup_commands(commands: Any) -> None:
     backup.add_argument("--database", **database)
     backup.set_defaults(func=cmd_backup)
     restore = commands.add_parser("restore", help="restore a backup (migrated, verified)")
-    restore.add_argument("file", type=Path)
+    restore.add_argument("file", type=Path, help="a file `router backup` wrote")
     restore.add_argument("--database", **database)
     restore.add_argument(
         "--force", action="store_true", help="replace the data of a target that is not empty"

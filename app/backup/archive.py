@@ -12,6 +12,7 @@ import io
 import json
 import os
 import tarfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -91,6 +92,7 @@ def _add(tar: tarfile.TarFile, name: str, source: BinaryIO, size: int) -> None:
     info = tarfile.TarInfo(name)
     info.size = size
     info.mode = 0o600
+    info.mtime = int(time.time())
     tar.addfile(info, source)  # copies in blocks: never the whole payload in memory
 
 

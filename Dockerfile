@@ -17,7 +17,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/srv \
     PYTHONUNBUFFERED=1 \
     ROUTER_DATABASE_URL=sqlite+aiosqlite:////srv/data/router.db
-RUN mkdir -p /srv/data && chown router:router /srv/data
+RUN mkdir -p /srv/data /srv/backups && chown router:router /srv/data /srv/backups
 USER router
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

@@ -343,6 +343,27 @@ def cmd_kb_export(args: argparse.Namespace) -> None:
     _run(settings, job)
 
 
+def _backup_settings(args: argparse.Namespace) -> Settings:
+    overrides = {"database_url": args.database} if args.database else {}
+    settings = _load_settings(**overrides)
+    configure_logging(settings.log_level, sys.stderr)
+    return settings
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from app.backup.cli import backup_and_print
+
+    settings = _backup_settings(args)  # not migrated, nor created: a snapshot as it is
+    _run(settings, lambda s: backup_and_print(s, args.output, args.keep))
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from app.backup.cli import restore_and_print
+
+    settings = _backup_settings(args)
+    _run(settings, lambda s: restore_and_print(s, args.file, force=args.force))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="router", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -416,7 +437,34 @@ def build_parser() -> argparse.ArgumentParser:
         _add_create_flag(command)
         command.set_defaults(func=cmd_events)
 
+    _add_backup_commands(commands)
     return parser
+
+
+def _add_backup_commands(commands: Any) -> None:
+    database = {"help": "the database (default: ROUTER_DATABASE_URL)", "metavar": "URL"}
+    backup = commands.add_parser("backup", help="write a consistent snapshot, print its path")
+    backup.add_argument(
+        "--output", type=Path, metavar="FILE", help="the file (default: ./backups/router-<UTC>.tar)"
+    )
+    backup.add_argument(
+        "--keep", type=_positive, metavar="N", help="keep the newest N backups in that folder"
+    )
+    backup.add_argument("--database", **database)
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup (migrated, verified)")
+    restore.add_argument("file", type=Path, help="a file `router backup` wrote")
+    restore.add_argument("--database", **database)
+    restore.add_argument(
+        "--force", action="store_true", help="replace the data of a target that is not empty"
+    )
+    restore.set_defaults(func=cmd_restore)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    return int(value)
 
 
 def _add_create_flag(parser: argparse.ArgumentParser) -> None:

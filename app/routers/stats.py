@@ -18,6 +18,7 @@ from app.analytics.self_service import self_service_stats
 from app.auth import AdminDep
 from app.config import Settings
 from app.db import SessionDep, utcnow
+from app.helpcenter.stats import overall_self_service_rate
 from app.json_body import JSONRoute
 from app.types import Channel
 
@@ -68,7 +69,7 @@ async def get_self_service(
     granularity: Granularity | None = None,
 ) -> SelfServiceStats:
     settings = _settings(request)
-    return await self_service_stats(
+    stats = await self_service_stats(
         session,
         period=period,
         channel=channel.value if channel else None,
@@ -76,6 +77,9 @@ async def get_self_service(
         recontact_window_hours=settings.recontact_window_hours,
         granularity=granularity,
     )
+    if channel is None:
+        stats.overall_self_service_rate = await overall_self_service_rate(session, stats, period)
+    return stats
 
 
 @router.get("/articles")

@@ -40,7 +40,8 @@ async def test_body_is_optional_and_cleared_by_blank(
         json={"slug": "baru", "question": "Tanya?", "answer": "Jawab."},
         headers=admin_headers,
     )
-    assert r.status_code == 201 and r.json()["body"] is None
+    assert r.status_code == 201
+    assert r.json()["body"] is None
     r = await client.patch(
         "/api/v1/kb/articles/baru", json={"body": "# Judul\r\n\r\nIsi  \r\n"}, headers=admin_headers
     )
@@ -86,8 +87,9 @@ async def test_categories_are_listed_and_replaced_whole(
     r = await client.put(
         "/api/v1/kb/categories", json={"items": [body["items"][1]]}, headers=admin_headers
     )
-    kirim = [c for c in r.json()["items"] if c["slug"] == "Pengiriman"][0]
-    assert kirim["name"] == "Pengiriman" and kirim["description"] is None
+    kirim = next(c for c in r.json()["items"] if c["slug"] == "Pengiriman")
+    assert kirim["name"] == "Pengiriman"
+    assert kirim["description"] is None
     twice = {"items": [body["items"][1], body["items"][1]]}
     dup = await client.put("/api/v1/kb/categories", json=twice, headers=admin_headers)
     assert dup.status_code == 422

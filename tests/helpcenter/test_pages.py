@@ -30,7 +30,8 @@ async def test_home_lists_categories_in_order_and_the_search_form(
     r = await client.get("/help", headers=BROWSER)
     assert r.status_code == 200
     html = r.text
-    assert 'data-test="help-search"' in html and 'name="q"' in html
+    assert 'data-test="help-search"' in html
+    assert 'name="q"' in html
     # Described categories by position, then the undescribed; the inactive one's is gone.
     names = re.findall(r'data-test="help-category">\s*<strong>([^<]+)</strong>', html)
     assert names == ["Pembayaran &amp; Refund", "Akun Saya", "Pengiriman"]
@@ -57,10 +58,12 @@ async def test_article_page_has_seo_tags_and_the_rendered_body(client: httpx.Asy
     assert 'hreflang="en" href="http://testserver/help/a/lupa-kata-sandi?lang=en"' in html
     assert '<meta name="description" content="Tekan &#39;Lupa Kata Sandi&#39;' in html
     body = html.split('data-test="help-article-body">')[1].split("</div>")[0]
-    assert "<h3>Langkah</h3>" in body and "<strong>Lupa Kata Sandi</strong>" in body
+    assert "<h3>Langkah</h3>" in body
+    assert "<strong>Lupa Kata Sandi</strong>" in body
     assert 'href="https://toko.example/bantuan"' in body
     ld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
-    assert ld["@type"] == "Article" and ld["headline"] == "Saya lupa kata sandi"
+    assert ld["@type"] == "Article"
+    assert ld["headline"] == "Saya lupa kata sandi"
     for hook in ("help-vote-yes", "help-vote-no", "help-escalate"):
         assert _hooks(html, hook) == 1
     assert _hooks(html, "help-whatsapp") == 0  # no public number set
@@ -95,7 +98,8 @@ async def test_unknown_or_inactive_is_404_with_the_search_box(
 
 async def test_sitemap_is_valid_xml_with_every_active_page(client: httpx.AsyncClient) -> None:
     r = await client.get("/help/sitemap.xml")
-    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/xml")
     root = ET.fromstring(r.content)
     assert root.tag == f"{SITEMAP}urlset"
     urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
@@ -170,7 +174,8 @@ async def test_article_pages_are_cached_until_the_kb_changes(
     etag = first.headers["etag"]
     assert first.headers["cache-control"] == "public, max-age=60"
     again = await client.get("/help/a/pengembalian-dana", headers={"if-none-match": etag})
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
     r = await client.patch(
         "/api/v1/kb/articles/pengembalian-dana",
         json={"answer": "Dana kembali dalam 2x24 jam."},
@@ -178,7 +183,8 @@ async def test_article_pages_are_cached_until_the_kb_changes(
     )
     assert r.status_code == 200
     changed = await client.get("/help/a/pengembalian-dana", headers={"if-none-match": etag})
-    assert changed.status_code == 200 and "2x24 jam" in changed.text
+    assert changed.status_code == 200
+    assert "2x24 jam" in changed.text
     assert changed.headers["etag"] != etag
 
 
@@ -189,7 +195,8 @@ async def test_search_page_answers_like_the_bot(client: httpx.AsyncClient) -> No
     assert 'href="/help/a/pengembalian-dana"' in r.text.split('data-test="help-answer"')[1]
     assert _hooks(r.text, "help-result") >= 1
     miss = await client.get("/help/search", params={"q": "jadwal gerhana bulan"})
-    assert _hooks(miss.text, "help-answer") == 0 and _hooks(miss.text, "help-result") == 0
+    assert _hooks(miss.text, "help-answer") == 0
+    assert _hooks(miss.text, "help-result") == 0
     assert _hooks(miss.text, "help-escalate") == 1
 
 

@@ -53,7 +53,8 @@ def _common(site: Site, lang: str, path: str, *, translated: bool = True) -> dic
         "lang_query": "?lang=en" if lang == "en" else "",
         "canonical": en if lang == "en" else base,
         "alternates": alternates,
-        "switch_url": (path if lang == "en" else f"{path}{'&' if '?' in path else '?'}lang=en")
+        # Explicit both ways: the browser's preference would otherwise choose again.
+        "switch_url": f"{path}{'&' if '?' in path else '?'}lang={'id' if lang == 'en' else 'en'}"
         if translated
         else None,
         "whatsapp_url": _whatsapp(site, lang),

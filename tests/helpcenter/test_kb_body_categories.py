@@ -94,3 +94,18 @@ async def test_categories_are_listed_and_replaced_whole(
     dup = await client.put("/api/v1/kb/categories", json=twice, headers=admin_headers)
     assert dup.status_code == 422
     assert (await client.get("/api/v1/kb/categories")).status_code == 401
+
+
+async def test_preview_renders_like_the_help_center(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    r = await client.post(
+        "/api/v1/kb/preview",
+        json={"body": "# Judul\n\n<script>x()</script> [a](javascript:y())"},
+        headers=admin_headers,
+    )
+    assert r.status_code == 200
+    html = r.json()["html"]
+    assert html.startswith("<h2>Judul</h2>")
+    assert "<script" not in html
+    assert 'href="javascript' not in html

@@ -335,6 +335,10 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
         Auth.admin,
         fixed("/api/v1/kb/categories", json={"items": [{"slug": "pengiriman", "name": "Kirim"}]}),
     ),
+    ("POST", "/api/v1/kb/preview"): (
+        Auth.admin,
+        fixed("/api/v1/kb/preview", json={"body": "# Judul"}),
+    ),
     # An authorised caller reaches the lookup: an unknown message is a 404 with the shape.
     ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),
 }

@@ -256,3 +256,29 @@ async def test_overall_rate_counts_every_support_need_once(
 
 def test_articles_fixture_has_an_inactive_one() -> None:
     assert any(a.get("active") is False for a in ARTICLES)
+
+
+async def test_the_csv_export_carries_the_same_numbers(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    _script(app)
+    await app.state.help.activity.flush()
+    period = {"from": "2026-11-01", "to": "2026-11-02"}
+    plain = await client.get("/api/v1/stats/export.csv", params=period, headers=admin_headers)
+    r = await client.get(
+        "/api/v1/stats/export.csv", params={**period, "sections": "help"}, headers=admin_headers
+    )
+    assert r.status_code == 200
+    conversations, section = r.text.split("\n\n", 1)
+    assert conversations + "\n" == plain.text  # the rows and columns as before
+    rows = dict(line.split(",", 1) for line in section.strip().splitlines())
+    assert rows["help_center"] == "value"
+    assert (rows["visits"], rows["visits_contacted"]) == ("5", "2")
+    assert rows["help_self_service_rate"] == "60.0"
+    assert rows["overall_self_service_rate"] == "100.0"  # no conversations: 3 alone / 3
+    assert rows["article_views:ongkir"] == "2"
+    assert rows["no_result:jadwal gerhana"] == "2"
+    bad = await client.get(
+        "/api/v1/stats/export.csv", params={"sections": "x"}, headers=admin_headers
+    )
+    assert bad.status_code == 422

@@ -56,7 +56,8 @@
       cat_name: "Nama", cat_description: "Deskripsi", cat_position: "Urutan",
       cat_save: "Simpan kategori", cat_saved: "Kategori tersimpan.", most_read: "Paling banyak dibaca",
       most_read_hint: "pusat bantuan, 30 hari terakhir", col_views: "Dibaca",
-      col_contacted: "Menghubungi setelahnya", open_page: "Buka halaman", none_read: "Belum ada yang membaca."
+      col_contacted: "Menghubungi setelahnya", open_page: "Buka halaman", none_read: "Belum ada yang membaca.",
+      help_variant: "Pencarian di pusat bantuan “{0}”: jadikan variasi dari", help_variant_done: "Variasi ditambahkan ke {0}."
     },
     en: {
       title: "Knowledge base", token: "Admin token", sign_in: "Sign in", dashboard: "Dashboard",
@@ -110,7 +111,8 @@
       cat_name: "Name", cat_description: "Description", cat_position: "Order",
       cat_save: "Save categories", cat_saved: "Categories saved.", most_read: "Most read",
       most_read_hint: "help center, last 30 days", col_views: "Views",
-      col_contacted: "Contacted after", open_page: "Open page", none_read: "Nobody has read any yet."
+      col_contacted: "Contacted after", open_page: "Open page", none_read: "Nobody has read any yet.",
+      help_variant: "Help-center search “{0}”: add as a variant of", help_variant_done: "Variant added to {0}."
     }
   };
 

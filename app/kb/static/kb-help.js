@@ -96,6 +96,45 @@
     box.appendChild(table);
   }
 
+  // From the dashboard's help panel: /kb#new=<wording> opens a new article with it as the
+  // question; /kb#variant=<wording> offers to add it to an article as a variant.
+  function variantBar(text) {
+    var bar = KB.el("section", null, "panel wide"), label = KB.el("span", KB.t("help_variant", text) + " ");
+    var select = KB.el("select"), add = KB.el("button", KB.t("add_variant"), "primary"), done = KB.el("span", "", "hint");
+    bar.setAttribute("data-test", "help-variant");
+    select.setAttribute("data-test", "help-variant-article");
+    add.type = "button";
+    add.setAttribute("data-test", "help-variant-add");
+    KB.articles.all().forEach(function (a) {
+      var option = KB.el("option", a.question);
+      option.value = a.slug;
+      select.appendChild(option);
+    });
+    add.addEventListener("click", function () {
+      var slug = select.value;
+      KB.request("/api/v1/kb/articles/" + encodeURIComponent(slug)).then(function (r) {
+        var variants = (r.body.variants || []).concat([text]);
+        return KB.request("/api/v1/kb/articles/" + encodeURIComponent(slug),
+          { method: "PATCH", json: { variants: variants }, ifMatch: r.etag });
+      }).then(function () {
+        done.textContent = KB.t("help_variant_done", slug);
+        add.disabled = true;
+        return KB.articles.load();
+      }).catch(function (error) { done.textContent = error.message; done.className = "error"; });
+    });
+    [label, select, add, done].forEach(function (node) { bar.appendChild(node); });
+    $("content").insertBefore(bar, $("content").firstChild);
+  }
+
+  function fromHash() {
+    var match = /^#(new|variant)=(.*)$/.exec(location.hash);
+    if (!match) { return; }
+    var text = decodeURIComponent(match[2]).trim();
+    history.replaceState(null, "", location.pathname + location.search);
+    if (!text) { return; }
+    if (match[1] === "new") { KB.editor.openNew(text); } else { variantBar(text); }
+  }
+
   KB.help = {
     fill: function (article) { $("f-body").value = article.body || ""; preview(); },
     collect: function (data) { data.body = $("f-body").value.trim() ? $("f-body").value : null; },
@@ -104,6 +143,7 @@
         .catch(function () { $("help-categories-panel").hidden = true; });
       KB.getJson("/api/v1/stats/help").then(renderMostRead)
         .catch(function () { $("most-read-panel").hidden = true; });
+      fromHash();
     }
   };
 

@@ -18,7 +18,7 @@ from app.helpcenter.search import search
 from app.helpcenter.stats import help_stats
 from app.helpcenter.texts import requested_language
 from app.json_body import JSONRoute
-from app.routers.help_pages import _help, site_of
+from app.routers.help_pages import _help, reading, site_of
 from app.routers.stats import PeriodDep
 
 router = APIRouter(prefix="/api/v1", tags=["help"], route_class=JSONRoute)
@@ -31,7 +31,6 @@ def _client(request: Request) -> str:
 @router.get("/help/search")
 async def help_search(
     request: Request,
-    session: SessionDep,
     q: str = "",
     lang: str | None = None,
     suggest: bool = False,
@@ -46,16 +45,17 @@ async def help_search(
         ip=_client(request),
         user_agent=request.headers.get("user-agent"),
     )
-    found = await search(
-        request.app.state.kb,
-        session,
-        q,
-        lang=requested_language(lang, request.headers.get("accept-language")),
-        base_url=site_of(request).base_url,
-        activity=None if suggest else help.activity,
-        visitor=visitor,
-        now=now,
-    )
+    async with reading(request) as session:
+        found = await search(
+            request.app.state.kb,
+            session,
+            q,
+            lang=requested_language(lang, request.headers.get("accept-language")),
+            base_url=site_of(request).base_url,
+            activity=None if suggest else help.activity,
+            visitor=visitor,
+            now=now,
+        )
     return HelpSearchOut(
         decision=found.decision,
         matches=[

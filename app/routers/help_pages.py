@@ -7,13 +7,16 @@ own script posting an event, so serving a page never writes to the database.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.db import SessionDep, utcnow
+from app.db import utcnow
 from app.helpcenter import content, pages
 from app.helpcenter.cache import Page
 from app.helpcenter.runtime import HelpCenter
@@ -42,6 +45,17 @@ SECURITY_HEADERS = {
 # KB did not change); the home page's most-read list is refreshed this often too.
 CACHE_CONTROL = "public, max-age=60"
 HOME_TTL_SECONDS = 300.0
+
+
+@asynccontextmanager
+async def reading(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for the reads of a cache miss (or a search whose index is not built yet).
+    Not ``SessionDep``: on SQLite that one holds the writer queue for the whole request, so
+    every page would wait behind every write, and a cached page needs no database at all.
+    A session connects on its first query only; nothing here writes."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        yield session
 
 
 def _help(request: Request) -> HelpCenter:
@@ -88,52 +102,57 @@ def _version(request: Request) -> int | None:
 
 
 @router.get("/help")
-async def help_home(request: Request, session: SessionDep) -> Response:
+async def help_home(request: Request) -> Response:
     site, lang, cache = site_of(request), _lang(request), _help(request).cache
     key = ("home", site.base_url, lang)
     page = cache.get(key, _version(request))
     if page is None:
-        categories = await content.categories(session, lang)
-        popular = await content.popular(session, lang, now=utcnow())
+        async with reading(request) as session:
+            categories = await content.categories(session, lang)
+            popular = await content.popular(session, lang, now=utcnow())
         html = pages.home(site, lang, categories, popular)
         page = cache.put(key, _version(request), html, ttl=HOME_TTL_SECONDS)
     return _send(request, page)
 
 
 @router.get("/help/c/{slug}")
-async def help_category(slug: str, request: Request, session: SessionDep) -> Response:
+async def help_category(slug: str, request: Request) -> Response:
     site, lang, cache = site_of(request), _lang(request), _help(request).cache
     key = ("category", site.base_url, lang, slug)
     page = cache.get(key, _version(request))
     if page is None:
-        item = await content.category(session, slug, lang)
-        if item is None:
-            return _not_found(request, site, lang)
-        articles = await content.category_articles(session, item.slug, lang)
+        async with reading(request) as session:
+            item = await content.category(session, slug, lang)
+            if item is None:
+                return _not_found(request, site, lang)
+            articles = await content.category_articles(session, item.slug, lang)
         page = cache.put(key, _version(request), pages.category(site, lang, item, articles))
     return _send(request, page)
 
 
 @router.get("/help/a/{slug}")
-async def help_article(slug: str, request: Request, session: SessionDep) -> Response:
+async def help_article(slug: str, request: Request) -> Response:
     site, lang, cache = site_of(request), _lang(request), _help(request).cache
     key = ("article", site.base_url, lang, slug)
     page = cache.get(key, _version(request))
     if page is None:
-        article = await content.article(session, slug)
-        if article is None:
-            return _not_found(request, site, lang)
-        lang = pages.article_language(article, lang)
-        in_category = (
-            await content.category(session, article.category, lang) if article.category else None
-        )
+        async with reading(request) as session:
+            article = await content.article(session, slug)
+            if article is None:
+                return _not_found(request, site, lang)
+            lang = pages.article_language(article, lang)
+            in_category = (
+                await content.category(session, article.category, lang)
+                if article.category
+                else None
+            )
         html = pages.article(site, lang, article, in_category)
         page = cache.put(key, _version(request), html)
     return _send(request, page)
 
 
 @router.get("/help/search")
-async def help_search(request: Request, session: SessionDep, q: str = "") -> Response:
+async def help_search(request: Request, q: str = "") -> Response:
     site, lang, help = site_of(request), _lang(request), _help(request)
     now = utcnow()
     visitor = help.visitor(
@@ -142,30 +161,31 @@ async def help_search(request: Request, session: SessionDep, q: str = "") -> Res
         ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent"),
     )
-    found = await search(
-        request.app.state.kb,
-        session,
-        q,
-        lang=lang,
-        base_url=site.base_url,
-        activity=help.activity,
-        visitor=visitor,
-        now=now,
-    )
+    async with reading(request) as session:
+        found = await search(
+            request.app.state.kb,
+            session,
+            q,
+            lang=lang,
+            base_url=site.base_url,
+            activity=help.activity,
+            visitor=visitor,
+            now=now,
+        )
     html = pages.search(site, lang, found)
     headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
     return Response(html, media_type=HTML, headers=headers)
 
 
 @router.get("/help/sitemap.xml")
-async def help_sitemap(request: Request, session: SessionDep) -> Response:
+async def help_sitemap(request: Request) -> Response:
     site, cache = site_of(request), _help(request).cache
     key = ("sitemap", site.base_url)
     page = cache.get(key, _version(request))
     if page is None:
-        xml = pages.sitemap(
-            site, await content.categories(session, "id"), await content.sitemap_entries(session)
-        )
+        async with reading(request) as session:
+            categories = await content.categories(session, "id")
+            xml = pages.sitemap(site, categories, await content.sitemap_entries(session))
         page = cache.put(key, _version(request), xml)
     return _send(request, page, "application/xml; charset=utf-8")
 

@@ -62,13 +62,21 @@ def _contacted(contacts: list[datetime], start: datetime) -> bool:
     return any(start <= at < start + CONTACT_WINDOW for at in contacts)
 
 
-def _visits(rows: list[_Row], period: Period) -> tuple[int, int]:
-    """(visits, contacted visits) of the period."""
-    first: dict[tuple[str, str], datetime] = {}
+def _contacts(rows: list[_Row]) -> dict[str, list[datetime]]:
+    """When each visitor contacted the team (chat opened, escalate or WhatsApp pressed)."""
     contacts: dict[str, list[datetime]] = defaultdict(list)
     for row in rows:
         if row.type == "contact":
             contacts[row.visitor].append(row.at)
+    return contacts
+
+
+def _visits(
+    rows: list[_Row], period: Period, contacts: dict[str, list[datetime]]
+) -> tuple[int, int]:
+    """(visits, contacted visits) of the period."""
+    first: dict[tuple[str, str], datetime] = {}
+    for row in rows:
         if row.at < period.end_at:
             key = (row.visitor, row.day)
             first[key] = min(first.get(key, row.at), row.at)
@@ -79,11 +87,8 @@ def _visits(rows: list[_Row], period: Period) -> tuple[int, int]:
 async def help_stats(session: AsyncSession, *, period: Period) -> HelpStats:
     every = await _rows(session, period)
     rows = [r for r in every if r.at < period.end_at]
-    visits, contacted = _visits(every, period)
-    contacts: dict[str, list[datetime]] = defaultdict(list)
-    for row in every:
-        if row.type == "contact":
-            contacts[row.visitor].append(row.at)
+    contacts = _contacts(every)
+    visits, contacted = _visits(every, period, contacts)
     searches = {r.search_id: r for r in rows if r.type == "search" and r.search_id}
     clicked = {r.search_id for r in rows if r.type == "search_click" and r.search_id in searches}
     per_article: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -134,7 +139,8 @@ async def help_stats(session: AsyncSession, *, period: Period) -> HelpStats:
 
 async def uncontacted_visits(session: AsyncSession, *, period: Period) -> int:
     """Support needs the help center met alone: its visits without a contact."""
-    visits, contacted = _visits(await _rows(session, period), period)
+    rows = await _rows(session, period)
+    visits, contacted = _visits(rows, period, _contacts(rows))
     return visits - contacted
 
 

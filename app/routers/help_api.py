@@ -18,7 +18,7 @@ from app.helpcenter.search import search
 from app.helpcenter.stats import help_stats
 from app.helpcenter.texts import requested_language
 from app.json_body import JSONRoute
-from app.routers.help_pages import _help, reading, site_of
+from app.routers.help_pages import help_center_of, reading, site_of
 from app.routers.stats import PeriodDep
 
 router = APIRouter(prefix="/api/v1", tags=["help"], route_class=JSONRoute)
@@ -38,7 +38,7 @@ async def help_search(
     """The help center's search, as the page and the widget use it; a query over 500
     characters is cut. An empty one finds nothing (and has no ``search_id``).
     ``suggest=true``: suggestions while typing, not counted as searches."""
-    help, now = _help(request), utcnow()
+    help, now = help_center_of(request), utcnow()
     visitor = help.visitor(
         at=now,
         client_id=request.query_params.get("visitor"),
@@ -84,7 +84,7 @@ def _check(event: EventIn, request: Request) -> None:
 async def help_event(event: EventIn, request: Request) -> Accepted:
     """Recorded in memory and written in batches (app.helpcenter.activity): no database
     work in this request. Rate-limited per client address."""
-    help, now = _help(request), utcnow()
+    help, now = help_center_of(request), utcnow()
     await help.limiter.check(_client(request))
     _check(event, request)
     visitor = help.visitor(

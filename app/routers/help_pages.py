@@ -58,7 +58,7 @@ async def reading(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _help(request: Request) -> HelpCenter:
+def help_center_of(request: Request) -> HelpCenter:
     help: HelpCenter = request.app.state.help
     return help
 
@@ -90,7 +90,7 @@ def _send(request: Request, page: Page, media_type: str = HTML) -> Response:
 
 
 def _not_found(request: Request, site: pages.Site, lang: str) -> Response:
-    page = _help(request).cache.put(
+    page = help_center_of(request).cache.put(
         ("404", site.base_url, lang), None, pages.not_found(site, lang), status=404
     )
     return _send(request, page)
@@ -103,7 +103,7 @@ def _version(request: Request) -> int | None:
 
 @router.get("/help")
 async def help_home(request: Request) -> Response:
-    site, lang, cache = site_of(request), _lang(request), _help(request).cache
+    site, lang, cache = site_of(request), _lang(request), help_center_of(request).cache
     key = ("home", site.base_url, lang)
     page = cache.get(key, _version(request))
     if page is None:
@@ -117,7 +117,7 @@ async def help_home(request: Request) -> Response:
 
 @router.get("/help/c/{slug}")
 async def help_category(slug: str, request: Request) -> Response:
-    site, lang, cache = site_of(request), _lang(request), _help(request).cache
+    site, lang, cache = site_of(request), _lang(request), help_center_of(request).cache
     key = ("category", site.base_url, lang, slug)
     page = cache.get(key, _version(request))
     if page is None:
@@ -132,7 +132,7 @@ async def help_category(slug: str, request: Request) -> Response:
 
 @router.get("/help/a/{slug}")
 async def help_article(slug: str, request: Request) -> Response:
-    site, lang, cache = site_of(request), _lang(request), _help(request).cache
+    site, lang, cache = site_of(request), _lang(request), help_center_of(request).cache
     key = ("article", site.base_url, lang, slug)
     page = cache.get(key, _version(request))
     if page is None:
@@ -153,7 +153,7 @@ async def help_article(slug: str, request: Request) -> Response:
 
 @router.get("/help/search")
 async def help_search(request: Request, q: str = "") -> Response:
-    site, lang, help = site_of(request), _lang(request), _help(request)
+    site, lang, help = site_of(request), _lang(request), help_center_of(request)
     now = utcnow()
     visitor = help.visitor(
         at=now,
@@ -179,7 +179,7 @@ async def help_search(request: Request, q: str = "") -> Response:
 
 @router.get("/help/sitemap.xml")
 async def help_sitemap(request: Request) -> Response:
-    site, cache = site_of(request), _help(request).cache
+    site, cache = site_of(request), help_center_of(request).cache
     key = ("sitemap", site.base_url)
     page = cache.get(key, _version(request))
     if page is None:

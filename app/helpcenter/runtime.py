@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.helpcenter.activity import Activity
 from app.helpcenter.cache import PageCache
+from app.helpcenter.search import SearchCache
 from app.helpcenter.visitors import VisitorIds, is_crawler, valid_client_id
 from app.ratelimit import RateLimiter
 from app.workers import PeriodicWorker
@@ -25,6 +26,7 @@ logger = logging.getLogger("app.helpcenter")
 class HelpCenter:
     activity: Activity
     cache: PageCache
+    searches: SearchCache
     visitors: VisitorIds
     # In memory, per replica: checking a shared limit would cost a database write per event,
     # which the buffer exists to avoid.
@@ -57,6 +59,7 @@ def help_center(
     return HelpCenter(
         activity=Activity(sessionmaker, tz=ZoneInfo(settings.timezone), writer_queue=writer_queue),
         cache=PageCache(),
+        searches=SearchCache(),
         visitors=VisitorIds(secret or settings.database_url),
         limiter=RateLimiter(settings.help_events_per_minute, 60.0),
     )

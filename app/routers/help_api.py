@@ -55,6 +55,7 @@ async def help_search(
             activity=None if suggest else help.activity,
             visitor=visitor,
             now=now,
+            cache=help.searches,
         )
     return HelpSearchOut(
         decision=found.decision,

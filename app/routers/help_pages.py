@@ -171,6 +171,7 @@ async def help_search(request: Request, q: str = "") -> Response:
             activity=help.activity,
             visitor=visitor,
             now=now,
+            cache=help.searches,
         )
     html = pages.search(site, lang, found)
     headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}

@@ -97,6 +97,18 @@ async def test_search_vote_and_escalate_with_context(chromium: str, router: str)
         assert context["kind"] == "context"
         assert "Kapan pengembalian dana masuk?" in context["text"]
         assert "dana refund blm masuk kak" in context["text"]
+
+        # Ops: a search that found nothing is on the dashboard, one click from a new article.
+        await page.goto(f"{router}/help/search?q=jadwal+gerhana+bulan")
+        await page.evaluate(f"localStorage.setItem('router.adminToken', '{TOKEN}')")
+        await asyncio.sleep(1)  # the activity buffer's next flush
+        await page.goto(f"{router}/dashboard")
+        row = page.locator("[data-test=help-panel] [data-test=help-no-result]")
+        await expect(row).to_contain_text("jadwal gerhana bulan", timeout=10_000)
+        await row.locator("[data-test=help-new-article]").click()
+        await expect(page.locator("[data-test=field-question]")).to_have_value(
+            "jadwal gerhana bulan"
+        )
     finally:
         await browser.close()
         await playwright.stop()

@@ -220,3 +220,15 @@ async def test_search_api_shape(client: httpx.AsyncClient) -> None:
     assert first["url"] == "http://testserver/help/a/lupa-kata-sandi"
     empty = (await client.get("/api/v1/help/search", params={"q": "  "})).json()
     assert empty == {"decision": "none", "matches": [], "search_id": None}
+
+
+async def test_whatsapp_link_when_the_number_is_published(settings: Settings) -> None:
+    from app.main import create_app
+
+    app = create_app(make_settings(settings.database_url, whatsapp_public_number="+62 812-3456"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            page = (await c.get("/help/a/ongkir")).text
+    link = page.split('data-test="help-whatsapp"')[0].rsplit("<a ", 1)[1]
+    assert 'href="https://wa.me/628123456?text=' in link

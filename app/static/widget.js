@@ -177,7 +177,8 @@
     if (pendingContext) return pendingContext;
     try {
       var s = JSON.parse(localStorage.getItem("router.help") || "null");
-      if (s && ((s.read && s.read.length) || s.search)) return { articles: (s.read || []).slice(0, 5), search: s.search || null };
+      var recent = s && s.at && Date.now() - s.at < 86400000;
+      if (recent && ((s.read && s.read.length) || s.search)) return { articles: (s.read || []).slice(0, 5), search: s.search || null };
     } catch (e) { /* unreadable: none */ }
     return null;
   }
@@ -271,6 +272,7 @@
       try {
         var s = JSON.parse(localStorage.getItem("router.help") || "{}") || {};
         s.search = q;
+        s.at = Date.now();
         localStorage.setItem("router.help", JSON.stringify(s));
       } catch (e) { /* private mode */ }
     }).catch(function () {});

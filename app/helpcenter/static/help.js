@@ -10,7 +10,10 @@
   function state() {
     try { return JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
   }
-  function save(s) { try { localStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* private mode */ } }
+  function save(s) {
+    s.at = Date.now(); // the chat takes what was read within the last day only
+    try { localStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* private mode */ }
+  }
   function event(body) {
     var data = JSON.stringify(body);
     // sendBeacon survives leaving the page (a click on a result); fetch is the fallback.

@@ -135,7 +135,9 @@ async def main(args: argparse.Namespace) -> None:
                 for slug in slugs[:1]
             }
             print(f"help center bench: {len(demo)} articles, concurrency {args.concurrency},")
-            print(f"{args.seconds:.0f} s per case, one `router serve` process (SQLite)\n")
+            print(f"{args.seconds:.0f} s per case, one `router serve` process (SQLite),")
+            # Other work on the machine moves every figure: say how busy it was.
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
             print(f"{'case':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
             cases = [
                 ("static file (baseline)", ["/help/static/help.css"], {}),

@@ -203,7 +203,9 @@ def sitemap(
 
 
 def _w3c(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    # UTC (the column's values are): "2026-12-07T22:44:07+00:00"; isoformat is several
+    # times cheaper than strftime, which counts over 10,000 articles.
+    return at.isoformat(timespec="seconds")
 
 
 def robots(site: Site) -> str:

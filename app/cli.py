@@ -256,6 +256,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     settings = _load_settings()
     if settings.admin_token is None:
         settings = settings.model_copy(update={"admin_token": SecretStr(DEMO_ADMIN_TOKEN)})
+    if not settings.public_url:  # the bot's article links go to the demo's own help center
+        settings = settings.model_copy(update={"public_url": f"http://{args.host}:{args.port}"})
     configure_logging(settings.log_level)
     sock = _bind_or_exit(args.host, args.port)  # before the KB is touched
     _run_preflight(settings)
@@ -267,7 +269,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print(
             f"\n  Demo ready at {base}/  (admin token: {token})\n"
             f"  chat {base}/chat · agents {base}/agent · KB {base}/kb"
-            f" · dashboard {base}/dashboard\n  KB: {kb}\n",
+            f" · dashboard {base}/dashboard · help {base}/help\n  KB: {kb}\n",
             file=sys.stderr,
             flush=True,
         )

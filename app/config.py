@@ -230,6 +230,18 @@ class Settings(BaseSettings):
     # Finished jobs (their questions and report) are deleted this many days after they ended.
     coverage_retention_days: int = Field(default=7, ge=1)
 
+    # Issue 31: the help center. The public base URL of the help pages, the bot's article
+    # links, canonical URLs and the sitemap (https://bantuan.toko.example); unset: derived
+    # from each request (the bot then links only articles with their own url).
+    public_url: str = ""
+    # The business's WhatsApp number in international form (6281234567890): the article
+    # page's wa.me link. Unset: no link.
+    whatsapp_public_number: str = ""
+    # Activity events (view, vote, search_click, contact) accepted per minute per client IP.
+    help_events_per_minute: int = Field(default=120, ge=1)
+    # Searches and events wait in memory this long at most before one batched insert.
+    help_flush_interval_seconds: float = Field(default=2.0, gt=0)
+
 
 @lru_cache
 def get_settings() -> Settings:

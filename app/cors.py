@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import error_body
 
 WEBCHAT_PREFIX = "/api/v1/webchat/"
+# The widget's help-center search and events (public, no token) from the same sites.
+CORS_PREFIXES = (WEBCHAT_PREFIX, "/api/v1/help/")
 ANY_ORIGIN = "*"
 _ALLOW_METHODS = "GET, POST, OPTIONS"
 _ALLOW_HEADERS = "Authorization, Content-Type"
@@ -37,7 +39,7 @@ class WebchatCORSMiddleware:
         return ANY_ORIGIN in self.allowed_origins or origin.lower() in self.allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(WEBCHAT_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(CORS_PREFIXES):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

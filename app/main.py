@@ -20,6 +20,7 @@ from app.errors import install_error_handlers
 from app.escalation.leases import LEASE_CHECK_INTERVAL_SECONDS, run_lease_expiry
 from app.escalation.notifier import handoff_notifier
 from app.gcpolicy import freeze_long_lived
+from app.helpcenter.runtime import help_center, help_flush_worker
 from app.inbox.processor import InboxProcessor, inbox_worker, prune_inbox
 from app.inbox.writer import InboxWriter
 from app.kb.coverage_runner import CoverageRunner, coverage_worker
@@ -39,8 +40,11 @@ from app.routers import (
     dashboard,
     handoffs,
     health,
+    help_api,
+    help_pages,
     home,
     inbox,
+    kb_categories,
     kb_editor,
     kb_status,
     media,
@@ -90,6 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         # Per process: each keeps its own KB index fresh. The jobs work on shared queues.
         local = [kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings)]
+        app.state.help = help_center(
+            settings, app.state.sessionmaker, app.state.sqlite_writer_queue
+        )
+        local.append(help_flush_worker(app.state.help, settings))  # its buffer is this process's
         jobs = [
             inbox_worker(app.state.inbox),
             PeriodicWorker(
@@ -181,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await cancel_and_wait(listener)
             for worker in workers:
                 await worker.stop()
+            await app.state.help.close()
             await app.state.kb.close()
             await app.state.graph_client.aclose()
             await engine.dispose()
@@ -224,6 +233,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media.router)
     app.include_router(conversations_router.router)
     app.include_router(events_router.router)
+    app.include_router(kb_categories.router)
+    app.include_router(help_pages.router)
+    app.include_router(help_api.router)
     return app
 
 

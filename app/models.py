@@ -6,6 +6,7 @@ from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.db import Base
 from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.events.models import EventSubscription
+from app.helpcenter.models import HelpEvent
 from app.inbox.models import InboxItem
 from app.kb.models import (
     Article,
@@ -31,6 +32,7 @@ __all__ = [
     "EventSubscription",
     "Handoff",
     "HandoffEvent",
+    "HelpEvent",
     "InboxItem",
     "KbCategory",
     "KbState",

@@ -23,9 +23,17 @@ class RawConnection:
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """Send one POST and return (status, body); reconnects once if the server closed."""
+        return await self.request("POST", path, body, headers)
+
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        return await self.request("GET", path, b"", headers or {})
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
         for attempt in range(2):
             reader, writer = await self._connect()
-            head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+            head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
             head += [f"{k}: {v}" for k, v in headers.items()]
             head += [f"Content-Length: {len(body)}", "", ""]
             try:

@@ -43,6 +43,9 @@ class SelfServiceStats(OutcomeCounts):
     escalation_reasons: dict[str, int]
     granularity: str | None = None
     series: list[SeriesPoint] | None = None
+    # (deflected + help-center visits without a contact) / (deflected + escalated + unresolved
+    # + those visits) x 100; null with a channel filter (help-center visits have no channel).
+    overall_self_service_rate: float | None = None
 
 
 class ArticleFunnel(BaseModel):

@@ -47,6 +47,7 @@ from app.conversations.outcomes import close_conversation, record_outcome
 from app.errors import NotFound, ValidationFailed
 from app.escalation.service import live_handoff_for, open_handoff, queue_position
 from app.escalation.transcripts import customer_wrote
+from app.helpcenter.links import article_link
 from app.metrics import DUPLICATES, MESSAGES_IN
 from app.types import (
     Channel,
@@ -357,7 +358,7 @@ class ConversationEngine:
             replies.answer(
                 slug=article.slug,
                 answer_text=translated(article, turn.lang, "answer", article.answer),
-                url=article.url,
+                url=article_link(self.settings, article.slug, article.url),
                 lang=turn.lang,
             )
         ]

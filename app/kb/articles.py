@@ -28,6 +28,7 @@ EXPORT_FIELDS = (
     "category",
     "tags",
     "active",
+    "body",
     "translations",
 )
 

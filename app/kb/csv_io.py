@@ -12,7 +12,7 @@ from app.errors import ValidationFailed
 from app.kb.articles import EXPORT_FIELDS
 
 LIST_COLUMNS = ("variants", "tags")
-OPTIONAL_COLUMNS = ("url", "category")
+OPTIONAL_COLUMNS = ("url", "category", "body")
 REQUIRED_COLUMNS = ("slug", "question", "answer")
 # Column -> (language, field of its translation).
 TRANSLATION_COLUMNS = {"question_en": ("en", "question"), "answer_en": ("en", "answer")}
@@ -65,7 +65,9 @@ def _article(row: dict[str | Any, Any]) -> dict[str, Any]:
                 language, field = TRANSLATION_COLUMNS[key]
                 translations.setdefault(language, {})[field] = text
         else:
-            article[key] = text or None if key in OPTIONAL_COLUMNS else text
+            # A body's Markdown as written: its indentation means something.
+            kept = (value or "") if key == "body" else text
+            article[key] = kept or None if key in OPTIONAL_COLUMNS else kept
     article["translations"] = translations
     return article
 

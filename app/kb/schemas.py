@@ -12,6 +12,7 @@ MAX_QUESTION = 1000
 MAX_ANSWER = 10000
 MAX_VARIANTS = 100
 MAX_TAGS = 30
+MAX_BODY = 100_000
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=120)]
 Question = Annotated[
@@ -24,6 +25,8 @@ Variant = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Markdown: kept as written, since leading spaces and blank lines carry meaning in it.
+Body = Annotated[str, StringConstraints(max_length=MAX_BODY)]
 
 
 def _clean(values: list[str]) -> list[str]:
@@ -32,6 +35,16 @@ def _clean(values: list[str]) -> list[str]:
     if any("|" in v for v in values):
         raise ValueError("a variant or tag must not contain '|' (the CSV list separator)")
     return list(dict.fromkeys(v for v in values if v))
+
+
+def _markdown(value: str | None) -> str | None:
+    """A body as stored: Unix line ends, no trailing space or leading blank lines (leading
+    spaces of the first line stay: Markdown reads them), None when blank. So a body survives
+    an export and import (JSON or CSV) unchanged."""
+    if value is None:
+        return None
+    text = value.replace("\r\n", "\n").replace("\r", "\n").rstrip().lstrip("\n")
+    return text or None
 
 
 TranslationLanguage = Literal["en"]
@@ -58,6 +71,7 @@ class ArticleFields(BaseModel):
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     active: bool = True
     translations: Translations = Field(default_factory=dict)
+    body: Body | None = None
 
     @field_validator("variants", "tags")
     @classmethod
@@ -68,6 +82,8 @@ class ArticleFields(BaseModel):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    _body = field_validator("body")(_markdown)
 
 
 class ArticleIn(ArticleFields):
@@ -87,11 +103,14 @@ class ArticlePatch(BaseModel):
     tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     active: bool | None = None
     translations: Translations | None = None
+    body: Body | None = None
 
     @field_validator("variants", "tags")
     @classmethod
     def _no_blanks(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else _clean(value)
+
+    _body = field_validator("body")(_markdown)
 
 
 class ArticleOut(BaseModel):
@@ -106,6 +125,7 @@ class ArticleOut(BaseModel):
     tags: list[str]
     active: bool
     translations: dict[str, dict[str, str]]
+    body: str | None
     revision: int  # send it back as ``If-Match`` to refuse a save over someone else's
     created_at: datetime
     updated_at: datetime

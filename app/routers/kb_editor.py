@@ -42,7 +42,10 @@ ASSETS = {
     "kb.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
-        for name in ("i18n", "api", "articles", "editor", "try", "gaps", "coverage", "main")
+        for name in (
+            *("i18n", "api", "articles", "editor", "try", "gaps", "coverage", "main"),
+            "kb-help",
+        )
     },
 }
 CSV_TYPES = ("text/csv", "application/csv")

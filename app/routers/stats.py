@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,6 +19,8 @@ from app.analytics.self_service import self_service_stats
 from app.auth import AdminDep
 from app.config import Settings
 from app.db import SessionDep, utcnow
+from app.helpcenter.export import with_help_section
+from app.helpcenter.stats import help_stats, overall_self_service_rate
 from app.json_body import JSONRoute
 from app.types import Channel
 
@@ -68,7 +71,7 @@ async def get_self_service(
     granularity: Granularity | None = None,
 ) -> SelfServiceStats:
     settings = _settings(request)
-    return await self_service_stats(
+    stats = await self_service_stats(
         session,
         period=period,
         channel=channel.value if channel else None,
@@ -76,6 +79,9 @@ async def get_self_service(
         recontact_window_hours=settings.recontact_window_hours,
         granularity=granularity,
     )
+    if channel is None:
+        stats.overall_self_service_rate = await overall_self_service_rate(session, stats, period)
+    return stats
 
 
 @router.get("/articles")
@@ -99,10 +105,37 @@ async def get_agents(session: SessionDep, _admin: AdminDep, period: PeriodDep) -
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
-async def get_export(request: Request, _admin: AdminDep, period: AllTimeDep) -> StreamingResponse:
-    """All conversations by default; each page is read in its own short transaction."""
+async def get_export(
+    request: Request,
+    _admin: AdminDep,
+    period: AllTimeDep,
+    sections: Annotated[Literal["help"] | None, Query()] = None,
+) -> StreamingResponse:
+    """All conversations by default; each page is read in its own short transaction.
+    ``sections=help`` appends the help center's numbers (app.helpcenter.export)."""
+    chunks = export_csv(request.app.state.sessionmaker, period=period)
+    if sections == "help":
+        chunks = await help_section(request, period, chunks)
     return StreamingResponse(
-        export_csv(request.app.state.sessionmaker, period=period),
+        chunks,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
     )
+
+
+async def help_section(
+    request: Request, period: Period, chunks: AsyncIterator[str]
+) -> AsyncIterator[str]:
+    settings = _settings(request)
+    async with request.app.state.sessionmaker() as session:
+        stats = await help_stats(session, period=period)
+        counts = await self_service_stats(
+            session,
+            period=period,
+            channel=None,
+            tz=ZoneInfo(settings.timezone),
+            recontact_window_hours=settings.recontact_window_hours,
+        )
+        overall = await overall_self_service_rate(session, counts, period)
+        await session.rollback()
+    return with_help_section(chunks, stats, overall)

@@ -15,6 +15,7 @@ from app.channels import webchat
 from app.db import SessionDep, utcnow
 from app.errors import ValidationFailed
 from app.escalation.agents import reply_authors
+from app.helpcenter.context import CONTEXT_KIND, HelpContext, attach_context, store_context
 from app.json_body import JSONRoute
 from app.ratelimit import Limiter
 from app.types import Channel, Sender
@@ -29,6 +30,8 @@ _WIDGET = _STATIC / "widget.js"
 
 class SessionCreate(BaseModel):
     name: str | None = Field(default=None, max_length=200)
+    # What the visitor read in the help center; the agent's transcript shows it.
+    context: HelpContext | None = None
 
 
 class SessionCreated(BaseModel):
@@ -45,6 +48,7 @@ class MessageIn(BaseModel):
         max_length=100,
         description="Optional idempotency key: a retried send with the same id is ignored.",
     )
+    context: HelpContext | None = None  # as for a session, when the chat already exists
 
     @model_validator(mode="after")
     def _one_of(self) -> MessageIn:
@@ -105,6 +109,8 @@ async def create_session(
 ) -> SessionCreated:
     await _limit(request, "webchat_sessions", request.client.host if request.client else "unknown")
     chat, token = await webchat.create_session(session, name=body.name, now=utcnow())
+    if body.context is not None:
+        await store_context(session, contact_id=chat.contact_id, context=body.context, now=utcnow())
     return SessionCreated(session_id=chat.public_id, token=token)
 
 
@@ -124,7 +130,13 @@ async def send_message(
         action=body.action,
         platform_message_id=client_id,
     )
+    if body.context is not None:
+        await store_context(session, contact_id=chat.contact_id, context=body.context, now=utcnow())
     result = await request.app.state.bot.handle(session, inbound, now=utcnow())
+    if result.conversation_id is not None:
+        await attach_context(
+            session, contact_id=chat.contact_id, conversation_id=result.conversation_id
+        )
     return MessageResult(
         conversation=ConversationOut(id=result.conversation_id, status=result.conversation_status),
         replies=[
@@ -155,6 +167,7 @@ async def poll_messages(
     )
     names = await reply_authors(session, [m.id for m in rows if m.sender == Sender.agent])
     return PolledMessages(
+        # The help-center context is for the agent; the cursor still moves past it.
         messages=[
             PolledMessage(
                 id=m.id,
@@ -167,6 +180,7 @@ async def poll_messages(
                 article=m.article_slug,
             )
             for m in rows
+            if m.kind != CONTEXT_KIND
         ],
         cursor=str(rows[-1].id if rows else after_id),
     )

@@ -9,7 +9,8 @@
   if (!script || window.__routerChat) return;
   window.__routerChat = true;
   var opt = script.dataset;
-  var API = new URL(script.src, location.href).origin + "/api/v1/webchat";
+  var ORIGIN = new URL(script.src, location.href).origin;
+  var API = ORIGIN + "/api/v1/webchat";
   var KEY = "router.webchat:" + API;
   var T = {
     id: { title: "Layanan Pelanggan", state: "Asisten otomatis · tim kami siap membantu",
@@ -17,13 +18,15 @@
       placeholder: "Tulis pesan…", send: "Kirim", sending: "Mengirim…", open: "Buka chat",
       close: "Tutup chat", bot: "Asisten", agent: "Tim CS", system: "Info",
       offline: "Koneksi terputus. Coba kirim lagi.", busy: "Terlalu banyak pesan. Tunggu sebentar ya.",
-      failed: "Pesan belum terkirim. Coba lagi.", typing: "sedang mengetik" },
+      failed: "Pesan belum terkirim. Coba lagi.", typing: "sedang mengetik",
+      search: "Cari artikel bantuan…", escalate: "Butuh Bantuan Lebih Lanjut" },
     en: { title: "Customer service", state: "Automated assistant · our team can help too",
       handoff: "Connected to our support team", greeting: "Hi! 👋 How can we help?",
       placeholder: "Type a message…", send: "Send", sending: "Sending…", open: "Open chat",
       close: "Close chat", bot: "Assistant", agent: "Support", system: "Info",
       offline: "You are offline. Try sending again.", busy: "Too many messages. Please wait a moment.",
-      failed: "The message was not sent. Please try again.", typing: "typing" }
+      failed: "The message was not sent. Please try again.", typing: "typing",
+      search: "Search help articles…", escalate: "I need more help" }
   };
   var lang = (opt.lang || (navigator.languages || [navigator.language || ""])[0] || "")
     .toLowerCase().indexOf("en") === 0 ? "en" : "id";
@@ -32,6 +35,7 @@
   var page = opt.mode === "page";
   var chat = load(), cursor = "", isOpen = page, handoff = false, busy = false, timer = 0;
   var titles = {}; // button id -> title, to show a pressed button in the history
+  var pendingContext = null; // help-center reading to send with the next new session
 
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
@@ -74,24 +78,33 @@
     "form{display:flex;gap:8px;padding:10px;background:#fff;border-top:1px solid #dfe5e2}" +
     "input{flex:1;min-width:0;padding:10px 12px;border:1px solid #cfd8d4;border-radius:20px;font:inherit;color:inherit}" +
     "form button{background:var(--c);color:#fff;border:0;border-radius:20px;padding:0 16px;font:inherit;cursor:pointer}" +
-    "form button:disabled{opacity:.6}";
+    "form button:disabled{opacity:.6}" +
+    ".hs{padding:8px 10px;background:#fff;border-bottom:1px solid #dfe5e2;border-top:0}.hs input{padding:7px 12px}" +
+    ".hr{background:#fff;max-height:40%;overflow-y:auto}.hr:empty{display:none}" +
+    ".hr a{display:block;padding:8px 14px;border-bottom:1px solid #eef2f0;color:var(--c);text-decoration:none}" +
+    ".hr a small{display:block;color:#667;font-size:12px}";
   var wrap = el("div", "w" + (page ? " page" : ""));
   wrap.innerHTML = '<button class="bubble" type="button" data-test="chat-bubble"><svg viewBox="0 0 24 24" ' +
     'fill="currentColor" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 ' +
     '1-2z"/></svg><span class="dot"></span></button><section class="panel" role="dialog"><header><div><b></b>' +
     '<small></small></div><button class="x" type="button" data-test="chat-close">×</button></header>' +
+    '<form class="hs" role="search"><input type="search" data-test="widget-help-search" autocomplete="off" ' +
+    'maxlength="500"></form><div class="hr" data-test="widget-help-results"></div>' +
     '<div class="log" aria-live="polite" data-test="chat-log"></div><div class="err" role="alert" data-test="chat-error">' +
     '</div><form><input data-test="chat-input" autocomplete="off" maxlength="4000"><button type="submit" ' +
     'data-test="chat-send"></button></form></section>';
   root.append(css, wrap);
   function $(sel) { return root.querySelector(sel); }
-  var bubble = $(".bubble"), log = $(".log"), err = $(".err"), input = $("input"), sendBtn = $("form button");
+  var bubble = $(".bubble"), log = $(".log"), err = $(".err"), sendBtn = $("form:not(.hs) button");
+  var input = $('[data-test="chat-input"]'), helpInput = $('[data-test="widget-help-search"]'), helpList = $(".hr");
   $("header b").textContent = opt.title || t.title;
   bubble.setAttribute("aria-label", t.open);
   $(".x").setAttribute("aria-label", t.close);
   input.placeholder = t.placeholder;
   input.setAttribute("aria-label", t.placeholder);
   sendBtn.textContent = t.send;
+  helpInput.placeholder = t.search;
+  helpInput.setAttribute("aria-label", t.search);
   showState();
 
   function showState() { $("header small").textContent = handoff ? t.handoff : t.state; }
@@ -158,9 +171,23 @@
       });
   }
 
+  // What the visitor read in the help center (its pages keep it in this browser), for the
+  // agent: sent once, with a new chat.
+  function helpContext() {
+    if (pendingContext) return pendingContext;
+    try {
+      var s = JSON.parse(localStorage.getItem("router.help") || "null");
+      var recent = s && s.at && Date.now() - s.at < 86400000;
+      if (recent && ((s.read && s.read.length) || s.search)) return { articles: (s.read || []).slice(0, 5), search: s.search || null };
+    } catch (e) { /* unreadable: none */ }
+    return null;
+  }
+
   function session() {
     if (chat) return Promise.resolve(chat);
-    return call("POST", "/sessions", {}).then(function (data) {
+    var context = helpContext();
+    pendingContext = null;
+    return call("POST", "/sessions", context ? { context: context } : {}).then(function (data) {
       chat = data;
       localStorage.setItem(KEY, JSON.stringify(data));
       return data;
@@ -220,9 +247,57 @@
     poll();
   }
 
+  // Help-center search inside the chat: an article may answer before anyone is asked.
+  var helpTimer = 0, helpSeq = 0;
+  function helpSearch(q) {
+    var mine = ++helpSeq;
+    if (q.length < 3) { helpList.textContent = ""; return; }
+    fetch(ORIGIN + "/api/v1/help/search?lang=" + lang + "&q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (data) {
+      if (mine !== helpSeq) return;
+      helpList.textContent = "";
+      (data.matches || []).slice(0, 5).forEach(function (m) {
+        var a = el("a", "", m.question);
+        a.href = m.url;
+        a.target = "_blank";
+        a.rel = "noopener";
+        a.dataset.test = "widget-help-result";
+        a.dataset.slug = m.slug;
+        a.appendChild(el("small", "", m.snippet));
+        a.onclick = function () {
+          fetch(ORIGIN + "/api/v1/help/events", { method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ type: "search_click", slug: m.slug, search_id: data.search_id }), keepalive: true }).catch(function () {});
+        };
+        helpList.appendChild(a);
+      });
+      try {
+        var s = JSON.parse(localStorage.getItem("router.help") || "{}") || {};
+        s.search = q;
+        s.at = Date.now();
+        localStorage.setItem("router.help", JSON.stringify(s));
+      } catch (e) { /* private mode */ }
+    }).catch(function () {});
+  }
+  helpInput.oninput = function () {
+    clearTimeout(helpTimer);
+    helpTimer = setTimeout(function () { helpSearch(helpInput.value.trim()); }, 300);
+  };
+  $(".hs").onsubmit = function (event) { event.preventDefault(); clearTimeout(helpTimer); helpSearch(helpInput.value.trim()); };
+
+  // For the help center's "Butuh Bantuan Lebih Lanjut": open the chat and ask for a person,
+  // with what the visitor read (``context``: {articles, search}).
+  window.RouterChat = {
+    open: function () { toggle(true); },
+    escalate: function (context) {
+      toggle(true);
+      var body = { action: "escalate" };
+      if (chat) body.context = context || undefined; else pendingContext = context || null;
+      if (!busy) send(body, t.escalate);
+    }
+  };
+
   bubble.onclick = function () { toggle(!isOpen); };
   $(".x").onclick = function () { toggle(false); };
-  $("form").onsubmit = function (event) {
+  $("form:not(.hs)").onsubmit = function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text || busy) return;

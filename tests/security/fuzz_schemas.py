@@ -90,3 +90,33 @@ INSTAGRAM_WEBHOOK = {
     **MESSENGER_WEBHOOK,
     "properties": {**MESSENGER_WEBHOOK["properties"], "object": {"const": "instagram"}},
 }
+
+# A web chat message: exactly one of text or action (a rule the OpenAPI document cannot
+# state), optionally with the help center's context.
+_HELP_CONTEXT = {
+    "type": "object",
+    "properties": {
+        "articles": array({"type": "string", "pattern": "^[a-z0-9]{1,20}$"}, 3),
+        "search": STR,
+    },
+    "additionalProperties": False,
+}
+WEBCHAT_MESSAGE = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["text"],
+            "properties": {"text": {**STR, "pattern": "^[a-z]{1,20}$"}, "context": _HELP_CONTEXT},
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["action"],
+            "properties": {
+                "action": {"enum": ["escalate", "helpful_yes", "helpful_no"]},
+                "context": _HELP_CONTEXT,
+            },
+            "additionalProperties": False,
+        },
+    ]
+}

@@ -200,6 +200,14 @@ async def _chatwoot(_w: World, _caller: dict[str, str]) -> Call:
     return Call("/webhooks/chatwoot", content=raw, headers=headers)
 
 
+async def _help_article(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/help/a/{await w.article()}")
+
+
+async def _help_event(w: World, _caller: dict[str, str]) -> Call:
+    return Call("/api/v1/help/events", 202, json={"type": "view", "slug": await w.article()})
+
+
 H = "/api/v1/handoffs/{handoff_id}"
 A = "/api/v1/kb/articles/{slug}"
 ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
@@ -306,6 +314,30 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", "/webhooks/instagram"): (
         Auth.platform,
         _signed("/webhooks/instagram", IG_SECRET, instagram_text),
+    ),
+    # The help center (issue 31): public pages and activity; its statistics and the
+    # categories' editing are the admin's.
+    ("GET", "/help"): (Auth.public, fixed("/help")),
+    ("GET", "/help/a/{slug}"): (Auth.public, _help_article),
+    ("GET", "/help/c/{slug}"): (Auth.public, fixed("/help/c/nothing-here", 404)),
+    ("GET", "/help/search"): (Auth.public, fixed("/help/search", params={"q": "alamat"})),
+    ("GET", "/help/sitemap.xml"): (Auth.public, fixed("/help/sitemap.xml")),
+    ("GET", "/help/static/{name}"): (Auth.public, fixed("/help/static/help.js")),
+    ("GET", "/robots.txt"): (Auth.public, fixed("/robots.txt")),
+    ("GET", "/api/v1/help/search"): (
+        Auth.public,
+        fixed("/api/v1/help/search", params={"q": "alamat"}),
+    ),
+    ("POST", "/api/v1/help/events"): (Auth.public, _help_event),
+    ("GET", "/api/v1/stats/help"): (Auth.admin, fixed("/api/v1/stats/help")),
+    ("GET", "/api/v1/kb/categories"): (Auth.admin, fixed("/api/v1/kb/categories")),
+    ("PUT", "/api/v1/kb/categories"): (
+        Auth.admin,
+        fixed("/api/v1/kb/categories", json={"items": [{"slug": "pengiriman", "name": "Kirim"}]}),
+    ),
+    ("POST", "/api/v1/kb/preview"): (
+        Auth.admin,
+        fixed("/api/v1/kb/preview", json={"body": "# Judul"}),
     ),
     # An authorised caller reaches the lookup: an unknown message is a 404 with the shape.
     ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),

@@ -50,6 +50,7 @@ from tests.security.fuzz_schemas import (
     EVENT_SUBSCRIPTION,
     INSTAGRAM_WEBHOOK,
     MESSENGER_WEBHOOK,
+    WEBCHAT_MESSAGE,
     WHATSAPP_WEBHOOK,
     import_body,
 )
@@ -102,6 +103,7 @@ def with_raw_bodies(schema: dict[str, Any], erasable: list[str]) -> dict[str, An
         ("post", "/webhooks/instagram"): INSTAGRAM_WEBHOOK,
         ("post", "/webhooks/chatwoot"): CHATWOOT_WEBHOOK,
         ("post", "/api/v1/event-subscriptions"): EVENT_SUBSCRIPTION,
+        ("post", "/api/v1/webchat/messages"): WEBCHAT_MESSAGE,
     }
     for (method, path), body in bodies.items():
         content = {"application/json": {"schema": body}}

@@ -146,6 +146,7 @@
 
   function downloadCsv() {
     var params = period();
+    params.set("sections", "help"); // the help center's numbers after the rows (issue 31)
     var name = "conversations_" + $("from").value + "_" + $("to").value + ".csv";
     D.api.download("/api/v1/stats/export.csv", params, name).catch(function (error) {
       setStatus(t("csv_failed") + ": " + error.message, true);

@@ -31,7 +31,7 @@
         frustration: "pelanggan kesal", not_helpful: "jawaban tidak membantu", external_agent: "agen luar" },
       actions: { helpful_yes: "Ya, terjawab", helpful_no: "Tidak membantu", escalate: "Butuh bantuan lanjut" },
       kinds: { image: "Foto", audio: "Pesan suara", video: "Video", document: "Dokumen", sticker: "Stiker",
-        location: "Lokasi", contacts: "Kontak", order: "Pesanan", form: "Formulir", other: "Lampiran" },
+        location: "Lokasi", contacts: "Kontak", order: "Pesanan", form: "Formulir", other: "Lampiran", context: "Pusat bantuan" },
       units: { s: "dtk", m: "mnt", h: "jam", d: "hari" }
     },
     en: {
@@ -60,7 +60,7 @@
         frustration: "frustrated customer", not_helpful: "answer did not help", external_agent: "outside agent" },
       actions: { helpful_yes: "Yes, answered", helpful_no: "Not helpful", escalate: "Need more help" },
       kinds: { image: "Photo", audio: "Voice message", video: "Video", document: "Document", sticker: "Sticker",
-        location: "Location", contacts: "Contacts", order: "Order", form: "Form", other: "Attachment" },
+        location: "Location", contacts: "Contacts", order: "Order", form: "Form", other: "Attachment", context: "Help center" },
       units: { s: "s", m: "min", h: "h", d: "d" }
     }
   };

@@ -36,6 +36,7 @@
     field("active").checked = article.active !== false;
     field("question-en").value = en.question || "";
     field("answer-en").value = en.answer || "";
+    if (KB.help) { KB.help.fill(article); } // the help center's body (kb-help.js)
   }
 
   function show(isNew) {
@@ -69,6 +70,7 @@
       translations: questionEn ? { en: { question: questionEn, answer: answerEn } } : {}
     };
     if (!current) { data.slug = field("slug").value.trim(); }
+    if (KB.help) { KB.help.collect(data); }
     return data;
   }
 

@@ -48,7 +48,16 @@
       cov_failed: "Uji cakupan gagal: {0}",
       status_ready: "Pencarian semantik siap: {0} artikel, {1} kalimat (versi {2}).",
       status_pending: "Pencarian semantik menyiapkan vektor: {0}. Sementara bot mencocokkan kata.",
-      status_words: "Versi {0}: {1} artikel, {2} kalimat."
+      status_words: "Versi {0}: {1} artikel, {2} kalimat.",
+      // Issue 31: the help center (kb-help.js)
+      f_body: "Isi lengkap di pusat bantuan (Markdown, opsional; tanpa isi, halaman menampilkan jawaban)",
+      body_preview: "Pratinjau", help_categories: "Kategori pusat bantuan",
+      help_categories_hint: "Nama, deskripsi dan urutan di /help", cat_slug: "Kategori",
+      cat_name: "Nama", cat_description: "Deskripsi", cat_position: "Urutan",
+      cat_save: "Simpan kategori", cat_saved: "Kategori tersimpan.", most_read: "Paling banyak dibaca",
+      most_read_hint: "pusat bantuan, 30 hari terakhir", col_views: "Dibaca",
+      col_contacted: "Menghubungi setelahnya", open_page: "Buka halaman", none_read: "Belum ada yang membaca.",
+      help_variant: "Pencarian di pusat bantuan “{0}”: jadikan variasi dari", help_variant_done: "Variasi ditambahkan ke {0}."
     },
     en: {
       title: "Knowledge base", token: "Admin token", sign_in: "Sign in", dashboard: "Dashboard",
@@ -94,7 +103,16 @@
       cov_failed: "The coverage test failed: {0}",
       status_ready: "Semantic search ready: {0} articles, {1} phrasings (version {2}).",
       status_pending: "Semantic search is preparing vectors: {0}. Meanwhile the bot matches by words.",
-      status_words: "Version {0}: {1} articles, {2} phrasings."
+      status_words: "Version {0}: {1} articles, {2} phrasings.",
+      // Issue 31: the help center (kb-help.js)
+      f_body: "Full article in the help center (Markdown, optional; without it the page shows the answer)",
+      body_preview: "Preview", help_categories: "Help center categories",
+      help_categories_hint: "Name, description and order on /help", cat_slug: "Category",
+      cat_name: "Name", cat_description: "Description", cat_position: "Order",
+      cat_save: "Save categories", cat_saved: "Categories saved.", most_read: "Most read",
+      most_read_hint: "help center, last 30 days", col_views: "Views",
+      col_contacted: "Contacted after", open_page: "Open page", none_read: "Nobody has read any yet.",
+      help_variant: "Help-center search “{0}”: add as a variant of", help_variant_done: "Variant added to {0}."
     }
   };
 

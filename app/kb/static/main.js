@@ -23,6 +23,7 @@
     return KB.articles.load().then(function () {
       $("content").hidden = false;
       KB.setStatus(KB.t("loaded", new Date().toLocaleTimeString(KB.lang)));
+      if (KB.help) { KB.help.load(); } // categories and most read (kb-help.js)
       return KB.gaps.load();
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {

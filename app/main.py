@@ -36,6 +36,7 @@ from app.routers import (
     accounts,
     agents,
     assets,
+    audit,
     chatwoot,
     contacts,
     dashboard,
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_router.router)
     app.include_router(accounts.router)
     app.include_router(accounts.page_router)
+    app.include_router(audit.router)
     return app
 
 

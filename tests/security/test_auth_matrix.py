@@ -343,6 +343,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", "/api/v1/agents/{agent_id}/password-reset"): (Auth.admin, _password_reset),
     ("PUT", "/api/v1/agents/{agent_id}/role"): (Auth.admin, _role),
     ("GET", "/password-setup"): (Auth.public, fixed("/password-setup")),
+    ("GET", "/api/v1/audit"): (Auth.admin, fixed("/api/v1/audit")),
     ("GET", "/accounts/assets/{name}"): (Auth.public, fixed("/accounts/assets/account.js")),
     # An authorised caller reaches the lookup: an unknown message is a 404 with the shape.
     ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),

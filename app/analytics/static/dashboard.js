@@ -180,9 +180,18 @@
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();
       var token = $("token").value.trim();
+      var email = $("login-email").value.trim();
+      var password = $("login-password").value;
+      $("token").value = "";
+      $("login-password").value = "";
+      if (email && password) {
+        D.api.forget();
+        window.RouterAccount.signIn(email, password).then(function () { showControls(); load(); },
+          function (error) { setStatus(window.RouterAccount.failure(error, D.i18n.lang()), true); });
+        return;
+      }
       if (!token) { return; }
       D.api.setToken(token);
-      $("token").value = "";
       showControls();
       load();
     });
@@ -223,6 +232,7 @@
       D.dom.clickable(card, function () { openList(CARDS[id]); });
     });
     $("forget").addEventListener("click", function () {
+      window.RouterAccount.signOut();
       D.api.forget();
       showTokenForm();
       setStatus(t("forgotten"), false);
@@ -245,9 +255,11 @@
     if (D.api.token()) {
       showControls();
       load();
-    } else {
-      showTokenForm();
+      return;
     }
+    window.RouterAccount.resume().then(function (session) {
+      if (session) { showControls(); load(); } else { showTokenForm(); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", start);

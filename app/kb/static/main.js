@@ -1,4 +1,4 @@
-// The KB page's start: sign in with the admin token, load articles and gaps, wire the parts.
+// The KB page's start: sign in (admin account or admin token), load articles and gaps, wire the parts.
 (function () {
   "use strict";
   var KB = window.KB;
@@ -46,12 +46,23 @@
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();
       var token = $("token").value.trim();
+      var email = $("login-email").value.trim();
+      var password = $("login-password").value;
+      $("token").value = "";
+      $("login-password").value = "";
+      if (email && password) {
+        KB.token.clear();
+        window.RouterAccount.signIn(email, password).then(load, function (error) {
+          KB.setStatus(window.RouterAccount.failure(error, KB.lang), true);
+        });
+        return;
+      }
       if (!token) { return; }
       KB.token.set(token);
-      $("token").value = "";
       load();
     });
     $("forget").addEventListener("click", function () {
+      window.RouterAccount.signOut();
       KB.token.clear();
       showTokenForm();
       KB.setStatus(KB.t("forgotten"));
@@ -61,7 +72,10 @@
     KB.editor.start();
     KB.tryIt.start();
     KB.coverage.start();
-    if (KB.token.get()) { load(); } else { showTokenForm(); }
+    if (KB.token.get()) { load(); return; }
+    window.RouterAccount.resume().then(function (session) {
+      if (session) { load(); } else { showTokenForm(); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", start);

@@ -38,6 +38,7 @@ STATIC = files("app.accounts") / "static"
 ASSETS = {
     "account.js": "text/javascript; charset=utf-8",
     "password-setup.js": "text/javascript; charset=utf-8",
+    "account.css": "text/css; charset=utf-8",
 }
 
 

@@ -6,6 +6,8 @@
   "use strict";
   var R = (window.RouterAccount = window.RouterAccount || {});
   var csrf = null;
+  // Only a hint that this browser signed in (no secret): pages that never did skip asking.
+  var HINT = "router.signedIn";
 
   function call(method, path, body) {
     var headers = R.headers();
@@ -36,24 +38,39 @@
 
   // This browser's session, if it has one: resolves {kind, agent, csrf_token} or null.
   R.resume = function () {
+    if (!localStorage.getItem(HINT)) { return Promise.resolve(null); }
     return call("GET", "/api/v1/auth/me").then(function (me) {
       if (me && me.csrf_token) { csrf = me.csrf_token; return me; }
+      localStorage.removeItem(HINT);
       return null;
-    }, function () { return null; });
+    }, function () { localStorage.removeItem(HINT); return null; });
   };
 
   // Resolves {agent, csrf_token}; rejects with .status 401 (wrong e-mail or password) or 429.
   R.signIn = function (email, password) {
     return call("POST", "/api/v1/auth/login", { email: email, password: password })
-      .then(function (data) { csrf = data.csrf_token; return data; });
+      .then(function (data) { csrf = data.csrf_token; localStorage.setItem(HINT, "1"); return data; });
   };
 
   // Ends the session on the server (the cookie is dead everywhere at once).
   R.signOut = function () {
+    localStorage.removeItem(HINT);
     if (!csrf) { return Promise.resolve(); }
     var done = call("POST", "/api/v1/auth/logout");
     csrf = null;
     return done.catch(function () {});
+  };
+
+  // What the sign-in form holds (login-email, login-password and the page's token input),
+  // with the secrets emptied from the page at once.
+  R.takeForm = function (tokenInput) {
+    var email = document.querySelector("[data-test=login-email]");
+    var password = document.querySelector("[data-test=login-password]");
+    var form = { email: email.value.trim(), password: password.value, token: tokenInput.value.trim() };
+    password.value = "";
+    tokenInput.value = "";
+    form.usePassword = Boolean(form.email && form.password);
+    return form;
   };
 
   // Indonesian first: a message for a failed sign-in.

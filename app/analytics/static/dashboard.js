@@ -132,6 +132,7 @@
       D.panels.articles(results[3], openList);
       $("content").hidden = false;
       setStatus(t("updated") + " " + D.format.dateTime(new Date().toISOString()) + ".", false);
+      if (D.audit) { D.audit.load(); }
       return showDrill();
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {
@@ -179,19 +180,15 @@
   function bind() {
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var token = $("token").value.trim();
-      var email = $("login-email").value.trim();
-      var password = $("login-password").value;
-      $("token").value = "";
-      $("login-password").value = "";
-      if (email && password) {
+      var form = window.RouterAccount.takeForm($("token"));
+      if (form.usePassword) {
         D.api.forget();
-        window.RouterAccount.signIn(email, password).then(function () { showControls(); load(); },
+        window.RouterAccount.signIn(form.email, form.password).then(function () { showControls(); load(); },
           function (error) { setStatus(window.RouterAccount.failure(error, D.i18n.lang()), true); });
         return;
       }
-      if (!token) { return; }
-      D.api.setToken(token);
+      if (!form.token) { return; }
+      D.api.setToken(form.token);
       showControls();
       load();
     });

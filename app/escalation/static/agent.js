@@ -82,12 +82,8 @@
     $("login-form").addEventListener("submit", function (event) {
       event.preventDefault();
       A.unlockSound();
-      var token = $("login-token").value.trim();
-      var email = $("login-email").value.trim();
-      var password = $("login-password").value;
-      $("login-token").value = "";
-      $("login-password").value = "";
-      if (email && password) { signInWithPassword(email, password); } else if (token) { signIn(token, true); }
+      var form = window.RouterAccount.takeForm($("login-token"));
+      if (form.usePassword) { signInWithPassword(form.email, form.password); } else if (form.token) { signIn(form.token, true); }
     });
     $("sign-out").addEventListener("click", function () { signOut(A.t("signedOut"), false); });
     $("notify-on").addEventListener("click", function () {

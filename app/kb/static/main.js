@@ -45,20 +45,16 @@
     });
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var token = $("token").value.trim();
-      var email = $("login-email").value.trim();
-      var password = $("login-password").value;
-      $("token").value = "";
-      $("login-password").value = "";
-      if (email && password) {
+      var form = window.RouterAccount.takeForm($("token"));
+      if (form.usePassword) {
         KB.token.clear();
-        window.RouterAccount.signIn(email, password).then(load, function (error) {
+        window.RouterAccount.signIn(form.email, form.password).then(load, function (error) {
           KB.setStatus(window.RouterAccount.failure(error, KB.lang), true);
         });
         return;
       }
-      if (!token) { return; }
-      KB.token.set(token);
+      if (!form.token) { return; }
+      KB.token.set(form.token);
       load();
     });
     $("forget").addEventListener("click", function () {

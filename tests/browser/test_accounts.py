@@ -10,12 +10,8 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from app.config import Settings
-from app.db import create_engine
-from app.migrate import upgrade
 from tests.browser.accounts import PASSWORD, sign_in_with_password
-from tests.browser.service import launched
-from tests.serve import running_service
+from tests.browser.service import fresh_service, launched
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +20,7 @@ TOKEN = "browser-admin-token"
 
 @pytest.fixture
 async def base(tmp_path: Path) -> AsyncIterator[str]:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
-    engine = create_engine(Settings(database_url=database_url))
-    await upgrade(engine)
-    await engine.dispose()
-    async with running_service(tmp_path, database_url, TOKEN, ROUTER_KB_SEMANTIC="false") as url:
+    async with fresh_service(tmp_path, TOKEN) as url:
         yield url
 
 

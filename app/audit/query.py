@@ -40,9 +40,9 @@ def parse_time(value: str | None, *, name: str, end: bool = False) -> datetime |
             moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
             return moment + timedelta(days=1) if end else moment
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a time, or beyond year 9999 once in UTC
         raise ValidationFailed(f"{name} must be an ISO 8601 date or time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _encode(entry: AuditEntry) -> str:
@@ -54,8 +54,11 @@ def _decode(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at, _, entry_id = raw.partition("|")
-        return datetime.fromisoformat(at), int(entry_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None or not 0 < int(entry_id) < 2**63:
+            raise ValueError(cursor)
+        return moment.astimezone(UTC), int(entry_id)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise ValidationFailed("cursor is not one this API gave out") from None
 
 

@@ -279,15 +279,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_agents_create(args: argparse.Namespace) -> None:
-    from app.escalation.cli import create_agent_and_print
-
-    settings = _admin_settings(args)
-    if args.email is None:
-        _run(settings, lambda s: create_agent_and_print(s, args.name))
-        return
     from app.accounts.cli import create_account_and_print, read_password
 
-    password = read_password()
+    settings = _admin_settings(args)
+    password = None if args.email is None else read_password()
     _run(
         settings,
         lambda s: create_account_and_print(s, args.name, args.email, args.role, password),

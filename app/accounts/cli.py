@@ -1,4 +1,5 @@
-"""``router agents create NAME --email E --role R``: an account that signs in with a password.
+"""``router agents create NAME [--email E --role R]``: an agent with its token and, with an
+e-mail, a password to sign in with.
 
 The password is asked at the terminal (twice, not echoed) or, when standard input is not a
 terminal, read from its first line, so scripts can pipe it in; never from an argument (it
@@ -33,8 +34,10 @@ def read_password() -> str:
 
 
 async def create_account_and_print(
-    settings: Settings, name: str, email: str, role: Role, password: str
+    settings: Settings, name: str, email: str | None, role: Role, password: str | None
 ) -> None:
+    """Create the agent (recorded in the audit log as done by ``cli``); the token alone goes
+    to stdout so scripts can capture it; it is never shown again."""
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
@@ -51,9 +54,9 @@ async def create_account_and_print(
         raise SystemExit(exc.message) from None
     finally:
         await engine.dispose()
+    signs_in = f"sign in as {agent.email}; " if agent.email else ""
     print(
-        f"agent {agent.id} ({agent.name}, {role}) created: sign in as {agent.email};"
-        " API token (shown once):",
+        f"agent {agent.id} ({agent.name}, {role}) created; {signs_in}token (shown once):",
         file=sys.stderr,
     )
     print(token)

@@ -37,24 +37,35 @@
   R.active = function () { return csrf !== null; };
 
   // This browser's session, if it has one: resolves {kind, agent, csrf_token} or null.
+  // Asked once per page load, however many of the page's scripts ask.
+  var resumed = null;
   R.resume = function () {
+    if (resumed) { return resumed; }
     if (!localStorage.getItem(HINT)) { return Promise.resolve(null); }
-    return call("GET", "/api/v1/auth/me").then(function (me) {
+    resumed = call("GET", "/api/v1/auth/me").then(function (me) {
       if (me && me.csrf_token) { csrf = me.csrf_token; return me; }
       localStorage.removeItem(HINT);
       return null;
     }, function () { localStorage.removeItem(HINT); return null; });
+    return resumed;
   };
 
   // Resolves {agent, csrf_token}; rejects with .status 401 (wrong e-mail or password) or 429.
   R.signIn = function (email, password) {
     return call("POST", "/api/v1/auth/login", { email: email, password: password })
-      .then(function (data) { csrf = data.csrf_token; localStorage.setItem(HINT, "1"); return data; });
+      .then(function (data) {
+        csrf = data.csrf_token;
+        resumed = Promise.resolve(data);
+        localStorage.setItem(HINT, "1");
+        document.dispatchEvent(new CustomEvent("router:signed-in"));  // for the pages' extras
+        return data;
+      });
   };
 
   // Ends the session on the server (the cookie is dead everywhere at once).
   R.signOut = function () {
     localStorage.removeItem(HINT);
+    resumed = null;
     if (!csrf) { return Promise.resolve(); }
     var done = call("POST", "/api/v1/auth/logout");
     csrf = null;

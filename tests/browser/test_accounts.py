@@ -1,5 +1,6 @@
 """Signing in with a password in a real headless chromium: an agent sets the password from
-the setup link, signs in on /agent, signs out; the session is gone on the server too."""
+the setup link, signs in on /agent, signs out (the session is gone on the server too); an
+admin then reads the failed attempt in the dashboard's audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.accounts import PASSWORD, sign_in_with_password
+from tests.browser.accounts import PASSWORD, create_account, sign_in_with_password
 from tests.browser.service import fresh_service, launched
 
 pytestmark = pytest.mark.browser
@@ -69,5 +70,13 @@ async def test_set_a_password_sign_in_and_sign_out(chromium: str, base: str) -> 
             assert (await client.get("/api/v1/auth/me")).status_code == 401
         await page.reload()
         await expect(page.locator("#login")).to_be_visible()
+
+        # An admin reads on /dashboard who tried to sign in, and never the password typed.
+        await create_account(base, TOKEN, name="Bos", email="bos@toko.example", role="admin")
+        await sign_in_with_password(page, base, "bos@toko.example", path="/dashboard")
+        failed = page.locator("[data-test=audit-row]", has_text="auth.login_failed")
+        await expect(failed).to_have_count(1)
+        await expect(failed).to_contain_text("ani@toko.example")
+        assert "bukan-kata-sandinya" not in await page.content()
         await context.close()
     assert problems == []

@@ -1,4 +1,5 @@
-"""Bearer-token authentication: the admin token, agent tokens, web chat session tokens.
+"""Authentication: the admin token, agent tokens and web chat session tokens (Bearer), and
+the pages' sign-in sessions (a cookie plus the CSRF header, ``app.accounts.sessions``).
 
 Tokens are random, shown once, and stored as SHA-256 hashes; the admin token is compared in
 constant time. (SHA-256 rather than a slow KDF: tokens are 256-bit random, not passwords.)
@@ -18,6 +19,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import sessions as account_sessions
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact
 from app.db import SessionDep, utcnow
@@ -47,6 +49,8 @@ class Principal:
     agent_id: int | None = None
     agent_name: str | None = None
     role: Role = "agent"
+    # Signed in with a password: the session's row (long-polls re-check it), else None.
+    session_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -88,7 +92,11 @@ async def require_metrics_reader(request: Request) -> None:
 
 
 async def current_principal(request: Request, session: SessionDep) -> Principal:
-    """Admin or an active agent; anything else is 401."""
+    """Admin or an active agent; anything else is 401. A bearer token wins; without one, the
+    session cookie (and, to change anything, its CSRF header)."""
+    cookie = account_sessions.session_cookie(request)
+    if cookie is not None and "authorization" not in request.headers:
+        return await _session_principal(request, session, cookie)
     token = _bearer(request)
     if _is_admin_token(request, token):
         return Principal(kind="admin", role="admin")
@@ -100,17 +108,32 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
     return principal_of(agent)
 
 
-def principal_of(agent: Agent) -> Principal:
+async def _session_principal(request: Request, session: AsyncSession, cookie: str) -> Principal:
+    account_sessions.check_csrf(request, cookie)  # before any query: a forged request costs nothing
+    found = await account_sessions.session_agent(session, cookie)
+    if found is None:
+        raise account_sessions.session_unauthorized()
+    session_id, agent = found
+    return principal_of(agent, session_id=session_id)
+
+
+def principal_of(agent: Agent, *, session_id: int | None = None) -> Principal:
     role: Role = agent.role if agent.role in ROLES else "agent"
-    return Principal(kind="agent", agent_id=agent.id, agent_name=agent.name, role=role)
+    return Principal(
+        kind="agent", agent_id=agent.id, agent_name=agent.name, role=role, session_id=session_id
+    )
 
 
 async def confirm_principal(session: AsyncSession, principal: Principal) -> None:
     """Still signed in? A long-poll asks each time it looks again, so an agent deactivated
     while it waits gets its 401 then (within about a second, from any replica), not only at
     the page's next request."""
-    if principal.is_admin:
+    if principal.agent_id is None:
         return  # the admin token changes only with a restart
+    if principal.session_id is not None:
+        if not await account_sessions.session_is_live(session, principal.session_id):
+            raise account_sessions.session_unauthorized()
+        return
     active = await session.scalar(select(Agent.active).where(Agent.id == principal.agent_id))
     if not active:
         raise _invalid_token()
@@ -122,14 +145,21 @@ def _invalid_token() -> Unauthorized:
 
 async def require_admin(request: Request, session: SessionDep) -> Principal:
     if request.app.state.settings.admin_token is None:
-        raise AppError(
-            "set ROUTER_ADMIN_TOKEN to use admin routes",
-            code="admin_token_not_configured",
-            status_code=503,
-        )
+        # Only an admin account can be admin then; anyone else learns what to configure.
+        try:
+            principal = await current_principal(request, session)
+        except Unauthorized:
+            principal = None
+        if principal is None or not principal.is_admin:
+            raise AppError(
+                "set ROUTER_ADMIN_TOKEN (or sign in with an admin account) to use admin routes",
+                code="admin_token_not_configured",
+                status_code=503,
+            )
+        return principal
     principal = await current_principal(request, session)
     if not principal.is_admin:
-        raise Forbidden("admin token required")
+        raise Forbidden("admin token or role required")
     return principal
 
 

@@ -251,6 +251,7 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from pydantic import SecretStr
 
+    from app.accounts.demo import ensure_demo_admin
     from app.kb.demo import load_demo_kb
 
     settings = _load_settings()
@@ -262,12 +263,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
     sock = _bind_or_exit(args.host, args.port)  # before the KB is touched
     _run_preflight(settings)
     kb = _run(settings, lambda s: load_demo_kb(s, reset=args.reset_kb))
+    email, password = _run(settings, ensure_demo_admin)
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
     base = f"http://{args.host}:{args.port}"
 
     def announce() -> None:
         print(
             f"\n  Demo ready at {base}/  (admin token: {token})\n"
+            f"  sign in as {email} with password {password} (new every run)\n"
             f"  chat {base}/chat · agents {base}/agent · KB {base}/kb"
             f" · dashboard {base}/dashboard · help {base}/help\n  KB: {kb}\n",
             file=sys.stderr,
@@ -278,10 +281,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_agents_create(args: argparse.Namespace) -> None:
-    from app.escalation.cli import create_agent_and_print
+    from app.accounts.cli import create_account_and_print, read_password
 
     settings = _admin_settings(args)
-    _run(settings, lambda s: create_agent_and_print(s, args.name))
+    password = None if args.email is None else read_password()
+    _run(
+        settings,
+        lambda s: create_account_and_print(s, args.name, args.email, args.role, password),
+    )
 
 
 def cmd_contacts_erase(args: argparse.Namespace) -> None:
@@ -400,6 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     agent_commands = agents.add_subparsers(dest="agents_command", required=True)
     agents_create = agent_commands.add_parser("create", help="create an agent, print its token")
     agents_create.add_argument("name")
+    agents_create.add_argument(
+        "--email", help="sign-in e-mail; the password is asked (or read from standard input)"
+    )
+    agents_create.add_argument("--role", choices=["agent", "supervisor", "admin"], default="agent")
     _add_create_flag(agents_create)
     agents_create.set_defaults(func=cmd_agents_create)
 

@@ -229,6 +229,18 @@ class Settings(BaseSettings):
     coverage_lease_seconds: float = Field(default=60.0, gt=0)
     # Finished jobs (their questions and report) are deleted this many days after they ended.
     coverage_retention_days: int = Field(default=7, ge=1)
+    # Issue 32: accounts and the audit log.
+    # A sign-in session (the page's cookie) ends this long after signing in, or at sign-out.
+    account_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Failed sign-ins allowed at once per e-mail and per client address; then one more every
+    # window / limit (GCRA, as the web chat limits), answered 429 too_many_attempts meanwhile.
+    login_failures_per_email: int = Field(default=5, ge=1)
+    login_failures_per_ip: int = Field(default=20, ge=1)
+    login_failure_window_minutes: float = Field(default=15.0, gt=0)
+    # A password-setup or reset link works once, for this long.
+    password_link_hours: float = Field(default=72.0, gt=0)
+    # Audit entries older than this are deleted by the retention job.
+    audit_retention_days: int = Field(default=365, ge=1)
 
     # Issue 31: the help center. The public base URL of the help pages, the bot's article
     # links, canonical URLs and the sitemap (https://bantuan.toko.example); unset: derived

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.accounts.throttle import login_throttle
 from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
 from app.config import Settings, get_settings
@@ -33,8 +34,10 @@ from app.migrate import upgrade
 from app.outbox.worker import drain_seconds, graph_client, outbox_worker, poke_outbox
 from app.ratelimit import prune_rate_limits, webchat_limiters
 from app.routers import (
+    accounts,
     agents,
     assets,
+    audit,
     chatwoot,
     contacts,
     dashboard,
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await upgrade(engine)
         app.state.rate_limiters = webchat_limiters(settings, engine)
+        app.state.login_throttle = login_throttle(settings, engine)
         app.state.graph_client = graph_client(settings)
         app.state.kb = KnowledgeBase(settings, writer_queue=app.state.sqlite_writer_queue)
         app.state.bot = ConversationEngine(settings, app.state.kb)
@@ -236,6 +240,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kb_categories.router)
     app.include_router(help_pages.router)
     app.include_router(help_api.router)
+    app.include_router(accounts.router)
+    app.include_router(accounts.page_router)
+    app.include_router(audit.router)
     return app
 
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from app.accounts.models import AccountSession, PasswordToken
 from app.audit.models import AuditEntry
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
@@ -21,6 +22,7 @@ from app.ratelimit.models import RateLimitState
 from app.teams.models import Team, TeamMember
 
 __all__ = [
+    "AccountSession",
     "Agent",
     "Article",
     "AuditEntry",
@@ -39,6 +41,7 @@ __all__ = [
     "Message",
     "OutboxItem",
     "Outcome",
+    "PasswordToken",
     "PhrasingVector",
     "RateLimitState",
     "Team",

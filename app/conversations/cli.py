@@ -15,7 +15,9 @@ async def erase_and_print(settings: Settings, channel: Channel, external_id: str
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            erased = await erase_contact(session, channel=channel, external_id=external_id)
+            erased = await erase_contact(
+                session, channel=channel, external_id=external_id, actor="cli"
+            )
     finally:
         await engine.dispose()
     print(json.dumps(asdict(erased)))

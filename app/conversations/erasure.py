@@ -21,11 +21,12 @@ flight) is refused with 409: erasing under the engine would race it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import record
 from app.channels import webchat
 from app.conversations import repository
 from app.conversations.models import Contact, Conversation
@@ -54,7 +55,9 @@ class ContactActive(Conflict):
     code = "contact_active"
 
 
-async def erase_contact(session: AsyncSession, *, channel: Channel, external_id: str) -> Erased:
+async def erase_contact(
+    session: AsyncSession, *, channel: Channel, external_id: str, actor: str = "system"
+) -> Erased:
     # The engine serialises a customer's messages on this row lock: none is answered while
     # we erase (SQLite serialises all writers anyway).
     contact = await session.scalar(
@@ -82,6 +85,9 @@ async def erase_contact(session: AsyncSession, *, channel: Channel, external_id:
     )
     contact.external_id = erased_id
     contact.display_name = None
+    # The audit entry names the contact row only: its platform id is what was erased.
+    counts = {k: v for k, v in asdict(erased).items() if k != "contact_id"}
+    await record(session, actor=actor, action="contact.erased", target=erased_id, details=counts)
     await session.flush()
     return erased
 

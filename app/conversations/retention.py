@@ -7,7 +7,8 @@ decisions, articles, outcomes), so statistics of past periods never change. Unse
 is removed. A customer's own request is ``erasure.py``.
 
 Finished coverage jobs (a business's past questions and their report) go
-``coverage_retention_days`` after they ended, in the same periodic job.
+``coverage_retention_days`` after they ended, in the same periodic job; so do audit entries
+past ``audit_retention_days`` and expired sign-in sessions and password links.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.audit.retention import remove_expired_accounts_data
 from app.config import Settings
 from app.conversations import repository
 from app.db_util import in_chunks
@@ -41,6 +43,7 @@ async def remove_expired(
         lambda s: coverage_jobs.delete_finished_before(s, before=reports_before, limit=chunk),
         chunk,
     )
+    reports += await remove_expired_accounts_data(sessionmaker, settings, now=now, chunk=chunk)
     if settings.message_retention_days is None:
         return reports
     before = now - timedelta(days=settings.message_retention_days)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import actor_of, record
 from app.auth import Principal
 from app.bot.replies import rating_question
 from app.bot.types import Reply
@@ -72,6 +73,7 @@ async def claim_handoff(
         )
         await session.flush()
         await handoff_changed(session, handoff.id, "claimed", now=now)
+        await _audit(session, principal, "handoff.claimed", handoff.id, now)
         return handoff
     if handoff.status in CLOSED_STATUSES:
         raise HandoffClosed(f"handoff {handoff_id} is {handoff.status}")
@@ -135,6 +137,7 @@ async def release_handoff(
     await session.flush()
     notify_after_commit(session)
     await handoff_changed(session, handoff.id, "released", now=now, agent_id=released_agent)
+    await _audit(session, principal, "handoff.released", handoff.id, now)
     return handoff
 
 
@@ -166,8 +169,17 @@ async def resolve_handoff(
             handoff_id=handoff.id, kind="resolved", agent_id=principal.agent_id, created_at=now
         )
     )
+    await _audit(session, principal, "handoff.resolved", handoff.id, now)
     await session.flush()
     return handoff
+
+
+async def _audit(
+    session: AsyncSession, principal: Principal, action: str, handoff_id: int, now: datetime
+) -> None:
+    await record(
+        session, actor=actor_of(principal), action=action, target=f"handoff:{handoff_id}", at=now
+    )
 
 
 def _can_send_free_form(contact: Contact, now: datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -92,12 +93,18 @@ class AgentReplyOut(BaseModel):
 
 class AgentCreateIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+    # Accounts (issue 32): with an e-mail, the agent also signs in with a password.
+    email: str | None = Field(default=None, max_length=320)
+    role: Literal["agent", "supervisor", "admin"] = "agent"
 
 
 class AgentCreated(BaseModel):
     id: int
     name: str
     token: str = Field(description="shown once; only its hash is stored")
+    password_setup_url: str | None = Field(
+        default=None, description="one use, expires: the agent sets a password there"
+    )
 
 
 class AgentOut(BaseModel):
@@ -105,6 +112,8 @@ class AgentOut(BaseModel):
     name: str
     active: bool
     created_at: datetime
+    email: str | None = None
+    role: str = "agent"
 
 
 class AgentList(BaseModel):

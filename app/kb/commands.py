@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+from app.audit.service import record
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.errors import ValidationFailed
@@ -26,14 +27,21 @@ def read_articles_file(path: Path) -> list[dict[str, Any]]:
 
 
 async def import_file(
-    settings: Settings, raw: list[dict[str, Any]], mode: Literal["upsert", "replace"] = "upsert"
+    settings: Settings,
+    raw: list[dict[str, Any]],
+    mode: Literal["upsert", "replace"] = "upsert",
+    *,
+    actor: str = "cli",
 ) -> ImportResult:
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            return await service.import_articles(
+            result = await service.import_articles(
                 session, raw, mode=mode, max_articles=settings.kb_max_articles, now=utcnow()
             )
+            details = {"mode": mode, **result.model_dump()}
+            await record(session, actor=actor, action="kb.imported", details=details)
+            return result
     finally:
         await engine.dispose()
 

@@ -19,5 +19,5 @@ async def load_demo_kb(settings: Settings, *, reset: bool = False) -> str:
             " (`router demo --reset-kb` replaces them with the demo's)"
         )
     articles = read_articles_file(DEMO_FILE)
-    await import_file(settings, articles, mode="replace" if reset else "upsert")
+    await import_file(settings, articles, mode="replace" if reset else "upsert", actor="demo")
     return f"loaded the {len(articles)} demo articles"

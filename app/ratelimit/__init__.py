@@ -20,6 +20,9 @@ class Limiter(Protocol):
     async def check(self, key: str) -> None:
         """Allow one request for ``key`` or raise ``RateLimited`` (429, Retry-After)."""
 
+    async def blocked(self, key: str) -> int | None:
+        """Seconds until ``key`` is allowed again, or None if it is now; takes nothing."""
+
 
 PER_MINUTE = 60.0
 

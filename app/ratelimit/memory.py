@@ -43,6 +43,16 @@ class RateLimiter:
             raise rate_limited(retry_after)
         bucket.tokens -= 1
 
+    async def blocked(self, key: str) -> int | None:
+        """Seconds until ``key`` may take again, or None when it may now (takes nothing)."""
+        now = time.monotonic()
+        refill = self.rate / self.per_seconds
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return None
+        tokens = min(self.rate, bucket.tokens + (now - bucket.updated) * refill)
+        return None if tokens >= 1 else max(1, math.ceil((1 - tokens) / refill))
+
     def _evict(self, now: float) -> None:
         # Keys idle long enough to be full again carry no state worth keeping.
         full_after = self.per_seconds

@@ -59,6 +59,16 @@ class SharedRateLimiter:
         wait = (tat if tat is not None else now) + interval - self.per_seconds - now
         raise rate_limited(max(1, math.ceil(wait)))
 
+    async def blocked(self, key: str) -> int | None:
+        """Seconds until ``key`` may take again, or None when it may now (takes nothing)."""
+        now = time.time()
+        async with self.engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            tat = await connection.scalar(_STATE, {"key": f"{self.name}:{key}"})
+        wait = (tat if tat is not None else now) + self.per_seconds / self.rate
+        wait -= self.per_seconds + now
+        return max(1, math.ceil(wait)) if wait > 0 else None
+
 
 async def prune_rate_limits(engine: AsyncEngine, *, now: float | None = None) -> int:
     """Delete the keys whose allowance is whole again (they hold no state); how many."""

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import timedelta
 
+from fastapi import APIRouter, Request
+
+from app.accounts.service import create_account, deactivate_account, setup_link
+from app.audit.service import actor_of
 from app.auth import AdminDep
 from app.db import SessionDep, utcnow
-from app.escalation.agents import create_agent, deactivate_agent, list_agents
+from app.escalation.agents import list_agents
 from app.escalation.schemas import AgentCreated, AgentCreateIn, AgentList, AgentOut
 from app.json_body import JSONRoute
+from app.routers.accounts import base_url
 from app.security_params import PathId
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"], route_class=JSONRoute)
 
 
 @router.post("", status_code=201)
-async def create(body: AgentCreateIn, _admin: AdminDep, session: SessionDep) -> AgentCreated:
-    agent, token = await create_agent(session, name=body.name, now=utcnow())
-    return AgentCreated(id=agent.id, name=agent.name, token=token)
+async def create(
+    body: AgentCreateIn, request: Request, admin: AdminDep, session: SessionDep
+) -> AgentCreated:
+    now, actor = utcnow(), actor_of(admin)
+    agent, token = await create_account(
+        session, name=body.name, email=body.email, role=body.role, actor=actor, now=now
+    )
+    url = None
+    if agent.email is not None:
+        url = await setup_link(
+            session,
+            agent_id=agent.id,
+            purpose="setup",
+            actor=actor,
+            base_url=base_url(request),
+            now=now,
+            lifetime=timedelta(hours=request.app.state.settings.password_link_hours),
+        )
+    return AgentCreated(id=agent.id, name=agent.name, token=token, password_setup_url=url)
 
 
 @router.get("")
@@ -27,6 +48,8 @@ async def list_all(_admin: AdminDep, session: SessionDep) -> AgentList:
 
 
 @router.delete("/{agent_id}")
-async def deactivate(agent_id: PathId, _admin: AdminDep, session: SessionDep) -> AgentOut:
-    agent = await deactivate_agent(session, agent_id=agent_id, now=utcnow())
+async def deactivate(agent_id: PathId, admin: AdminDep, session: SessionDep) -> AgentOut:
+    agent = await deactivate_account(
+        session, agent_id=agent_id, actor=actor_of(admin), now=utcnow()
+    )
     return AgentOut.model_validate(agent, from_attributes=True)

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from app.audit.service import actor_of
 from app.auth import AdminDep
 from app.conversations.erasure import erase_contact
 from app.db import SessionDep
@@ -36,6 +37,8 @@ class EraseOut(BaseModel):
 
 
 @router.post("/erase")
-async def erase(body: EraseIn, _admin: AdminDep, session: SessionDep) -> EraseOut:
-    erased = await erase_contact(session, channel=body.channel, external_id=body.external_id)
+async def erase(body: EraseIn, admin: AdminDep, session: SessionDep) -> EraseOut:
+    erased = await erase_contact(
+        session, channel=body.channel, external_id=body.external_id, actor=actor_of(admin)
+    )
     return EraseOut(**asdict(erased))

@@ -1,5 +1,5 @@
-"""Conversations for ops (admin): the filtered list behind every dashboard number, and one
-conversation with its outcome, handoff and transcript."""
+"""Conversations for ops (supervisors and admins): the filtered list behind every dashboard
+number, and one conversation with its outcome, handoff and transcript."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.analytics.conversation_filters import ArticleRating, ConversationFilter
 from app.analytics.conversation_schemas import ConversationDetail, ConversationList
 from app.analytics.conversations import conversation_detail, list_conversations
 from app.analytics.keyset import decode_cursor
-from app.auth import AdminDep
+from app.auth import SupervisorDep
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.json_body import JSONRoute
@@ -28,7 +28,7 @@ MAX_TEXTS = 10
 async def get_conversations(
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    _reader: SupervisorDep,
     period: AllTimeDep,
     channel: Channel | None = None,
     outcome: OutcomeFilter | None = None,
@@ -73,6 +73,6 @@ async def get_conversations(
 
 @router.get("/{conversation_id}")
 async def get_conversation(
-    conversation_id: PathId, session: SessionDep, _admin: AdminDep
+    conversation_id: PathId, session: SessionDep, _reader: SupervisorDep
 ) -> ConversationDetail:
     return await conversation_detail(session, conversation_id=conversation_id)

@@ -30,6 +30,7 @@ ASSETS = {
     "dashboard.css": "text/css; charset=utf-8",
     "kb-status.js": "text/javascript; charset=utf-8",
     "help-panel.js": "text/javascript; charset=utf-8",
+    "audit.js": JS,
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

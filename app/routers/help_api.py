@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from app.auth import AdminDep
+from app.auth import SupervisorDep
 from app.db import SessionDep, utcnow
 from app.errors import ValidationFailed
 from app.helpcenter.schemas import (
@@ -108,5 +108,7 @@ async def help_event(event: EventIn, request: Request) -> Accepted:
 
 
 @router.get("/stats/help")
-async def get_help_stats(session: SessionDep, _admin: AdminDep, period: PeriodDep) -> HelpStats:
+async def get_help_stats(
+    session: SessionDep, _reader: SupervisorDep, period: PeriodDep
+) -> HelpStats:
     return await help_stats(session, period=period)

@@ -6,9 +6,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import json_body
-from app.auth import AdminDep, PrincipalDep
+from app.audit.service import actor_of, record
+from app.auth import AdminDep, Principal, PrincipalDep
 from app.db import SessionDep, utcnow
 from app.errors import AppError, ValidationFailed
 from app.json_body import JSONRoute
@@ -67,8 +69,20 @@ def _validated(body: dict[str, Any]) -> ImportRequest:
         raise ValidationFailed(f"{where}: {first['msg']}") from None
 
 
+async def _audit(
+    session: AsyncSession,
+    admin: Principal,
+    action: str,
+    slug: str | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Who changed the KB (names of fields, never their text: answers may quote customers)."""
+    target = None if slug is None else f"article:{slug}"
+    await record(session, actor=actor_of(admin), action=action, target=target, details=details)
+
+
 @router.post("/import", response_model=ImportResult)
-async def import_articles(request: Request, session: SessionDep, _: AdminDep) -> ImportResult:
+async def import_articles(request: Request, session: SessionDep, admin: AdminDep) -> ImportResult:
     payload = await _import_payload(request)
     result = await service.import_articles(
         session,
@@ -77,6 +91,8 @@ async def import_articles(request: Request, session: SessionDep, _: AdminDep) ->
         max_articles=request.app.state.settings.kb_max_articles,
         now=utcnow(),
     )
+    counts = result.model_dump(include={"created", "updated", "deleted", "unchanged"})
+    await _audit(session, admin, "kb.imported", None, {"mode": payload.mode, **counts})
     await _kb(request).refresh(session)
     return result
 
@@ -105,11 +121,12 @@ async def list_articles(session: SessionDep, _: AdminDep) -> ArticleList:
 
 @router.post("/articles", response_model=ArticleOut, status_code=201)
 async def create_article(
-    data: ArticleIn, request: Request, session: SessionDep, _: AdminDep
+    data: ArticleIn, request: Request, session: SessionDep, admin: AdminDep
 ) -> ArticleOut:
     article = await service.create_article(
         session, data, max_articles=request.app.state.settings.kb_max_articles, now=utcnow()
     )
+    await _audit(session, admin, "kb.article_created", article.slug)
     await _kb(request).refresh(session)
     return ArticleOut.model_validate(article)
 
@@ -147,20 +164,25 @@ async def update_article(
     request: Request,
     response: Response,
     session: SessionDep,
-    _: AdminDep,
+    admin: AdminDep,
 ) -> ArticleOut:
     article = await service.update_article(
         session, slug, patch, now=utcnow(), expected_revision=_expected_revision(request)
     )
+    fields = sorted(patch.model_dump(exclude_unset=True))
+    await _audit(session, admin, "kb.article_updated", slug, {"fields": fields})
     await _kb(request).refresh(session)
     return _tagged(article, response)
 
 
 @router.delete("/articles/{slug}", status_code=204)
-async def delete_article(slug: str, request: Request, session: SessionDep, _: AdminDep) -> Response:
+async def delete_article(
+    slug: str, request: Request, session: SessionDep, admin: AdminDep
+) -> Response:
     await service.delete_article(
         session, slug, now=utcnow(), expected_revision=_expected_revision(request)
     )
+    await _audit(session, admin, "kb.article_deleted", slug)
     await _kb(request).refresh(session)
     return Response(status_code=204)
 

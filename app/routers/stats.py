@@ -1,4 +1,5 @@
-"""Statistics for ops (admin): self-service rate, article funnel, gaps, agent KPIs, export."""
+"""Statistics for ops (supervisors and admins): self-service rate, article funnel, gaps,
+agent KPIs, export."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from app.analytics.gaps import knowledge_gaps
 from app.analytics.periods import Granularity, Period, resolve_period
 from app.analytics.schemas import AgentStats, ArticleStats, GapStats, SelfServiceStats
 from app.analytics.self_service import self_service_stats
-from app.auth import AdminDep
+from app.auth import SupervisorDep
 from app.config import Settings
 from app.db import SessionDep, utcnow
 from app.helpcenter.export import with_help_section
@@ -56,7 +57,7 @@ async def _all_time(request: Request, raw_from: FromQuery = None, to: ToQuery = 
     return _resolve(request, raw_from, to, None)
 
 
-# `from`/`to` as a period in the ops timezone; declared after AdminDep, so it is checked first.
+# `from`/`to` as a period in the ops timezone; declared after SupervisorDep: checked first.
 PeriodDep = Annotated[Period, Depends(_last_30_days)]
 AllTimeDep = Annotated[Period, Depends(_all_time)]
 
@@ -65,7 +66,7 @@ AllTimeDep = Annotated[Period, Depends(_all_time)]
 async def get_self_service(
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    _reader: SupervisorDep,
     period: PeriodDep,
     channel: Channel | None = None,
     granularity: Granularity | None = None,
@@ -85,14 +86,16 @@ async def get_self_service(
 
 
 @router.get("/articles")
-async def get_articles(session: SessionDep, _admin: AdminDep, period: PeriodDep) -> ArticleStats:
+async def get_articles(
+    session: SessionDep, _reader: SupervisorDep, period: PeriodDep
+) -> ArticleStats:
     return await article_stats(session, period=period)
 
 
 @router.get("/gaps")
 async def get_gaps(
     session: SessionDep,
-    _admin: AdminDep,
+    _reader: SupervisorDep,
     period: PeriodDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> GapStats:
@@ -100,14 +103,14 @@ async def get_gaps(
 
 
 @router.get("/agents")
-async def get_agents(session: SessionDep, _admin: AdminDep, period: PeriodDep) -> AgentStats:
+async def get_agents(session: SessionDep, _reader: SupervisorDep, period: PeriodDep) -> AgentStats:
     return await agent_stats(session, period=period, now=utcnow())
 
 
 @router.get("/export.csv", response_class=StreamingResponse)
 async def get_export(
     request: Request,
-    _admin: AdminDep,
+    _reader: SupervisorDep,
     period: AllTimeDep,
     sections: Annotated[Literal["help"] | None, Query()] = None,
 ) -> StreamingResponse:

@@ -41,3 +41,21 @@ async def launched(chromium: str) -> AsyncIterator[Any]:
             yield browser
         finally:
             await browser.close()
+
+
+@asynccontextmanager
+async def fresh_service(tmp_path: Path, admin_token: str, **env: str) -> AsyncIterator[str]:
+    """``router serve`` on a new, migrated SQLite database (words-only matching); its URL."""
+    from app.config import Settings
+    from app.db import create_engine
+    from app.migrate import upgrade
+    from tests.serve import running_service
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    engine = create_engine(Settings(database_url=database_url))
+    await upgrade(engine)
+    await engine.dispose()
+    async with running_service(
+        tmp_path, database_url, admin_token, ROUTER_KB_SEMANTIC="false", **env
+    ) as base:
+        yield base

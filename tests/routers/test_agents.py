@@ -17,7 +17,7 @@ async def test_create_shows_token_once_and_stores_its_hash(
     response = await client.post("/api/v1/agents", json={"name": " Rina "}, headers=admin_headers)
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "name", "token"}
+    assert set(body) == {"id", "name", "token", "password_setup_url"}
     assert body["name"] == "Rina"
     agent = await session.get_one(Agent, body["id"])
     assert agent.token_hash == hash_token(body["token"])

@@ -1,5 +1,7 @@
 """Every route's authentication, as a matrix: no token, wrong tokens, a customer's web chat
-token, an agent token, the admin token (and, for webhooks, the platform signature).
+token, an agent token, a supervisor's, the admin token, agent and admin accounts signed in
+with a session cookie (with and without the CSRF header), and, for webhooks, the platform
+signature.
 
 The table below classifies every (method, path) of the app; a new route without a row fails
 ``test_every_route_is_classified``, so nobody ships an endpoint whose access nobody decided.
@@ -49,8 +51,9 @@ from tests.security.world import (
 class Auth(StrEnum):
     public = "public"
     webchat = "webchat"  # a web chat session token, and nothing else
-    agent = "agent"  # an active agent or the admin
-    admin = "admin"
+    agent = "agent"  # an active agent, a supervisor or an admin
+    supervisor = "supervisor"  # a supervisor or an admin (role), or the admin token
+    admin = "admin"  # the admin token or an admin account
     platform = "platform-signature"  # X-Hub-Signature-256 / the verify-token handshake
     chatwoot = "chatwoot-signature"  # X-Chatwoot-Signature (or ?secret=)
 
@@ -208,6 +211,28 @@ async def _help_event(w: World, _caller: dict[str, str]) -> Call:
     return Call("/api/v1/help/events", 202, json={"type": "view", "slug": await w.article()})
 
 
+async def _login(w: World, _caller: dict[str, str]) -> Call:
+    email = f"masuk{secrets.token_hex(4)}@toko.example"
+    token = await w.password_link_token_for(email)
+    setup = {"token": token, "password": "kata-sandi-rahasia"}
+    assert (await w.client.post("/api/v1/auth/password-setup", json=setup)).status_code == 204
+    return Call("/api/v1/auth/login", json={"email": email, "password": "kata-sandi-rahasia"})
+
+
+async def _password_setup(w: World, _caller: dict[str, str]) -> Call:
+    body = {"token": await w.password_link_token(), "password": "kata-sandi-rahasia"}
+    return Call("/api/v1/auth/password-setup", 204, json=body)
+
+
+async def _password_reset(w: World, _caller: dict[str, str]) -> Call:
+    agent_id = await w.account(email=f"lupa{secrets.token_hex(4)}@toko.example")
+    return Call(f"/api/v1/agents/{agent_id}/password-reset")
+
+
+async def _role(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/agents/{await w.account()}/role", json={"role": "supervisor"})
+
+
 H = "/api/v1/handoffs/{handoff_id}"
 A = "/api/v1/kb/articles/{slug}"
 ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
@@ -252,13 +277,16 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/api/v1/agents"): (Auth.admin, fixed("/api/v1/agents")),
     ("POST", "/api/v1/contacts/erase"): (Auth.admin, _erase),
     ("DELETE", "/api/v1/agents/{agent_id}"): (Auth.admin, _agent),
-    ("GET", "/api/v1/stats/self-service"): (Auth.admin, fixed("/api/v1/stats/self-service")),
-    ("GET", "/api/v1/stats/articles"): (Auth.admin, fixed("/api/v1/stats/articles")),
-    ("GET", "/api/v1/stats/gaps"): (Auth.admin, fixed("/api/v1/stats/gaps")),
-    ("GET", "/api/v1/stats/agents"): (Auth.admin, fixed("/api/v1/stats/agents")),
-    ("GET", "/api/v1/stats/export.csv"): (Auth.admin, fixed("/api/v1/stats/export.csv")),
-    ("GET", "/api/v1/conversations"): (Auth.admin, fixed("/api/v1/conversations")),
-    ("GET", "/api/v1/conversations/{conversation_id}"): (Auth.admin, _conversation),
+    ("GET", "/api/v1/stats/self-service"): (
+        Auth.supervisor,
+        fixed("/api/v1/stats/self-service"),
+    ),
+    ("GET", "/api/v1/stats/articles"): (Auth.supervisor, fixed("/api/v1/stats/articles")),
+    ("GET", "/api/v1/stats/gaps"): (Auth.supervisor, fixed("/api/v1/stats/gaps")),
+    ("GET", "/api/v1/stats/agents"): (Auth.supervisor, fixed("/api/v1/stats/agents")),
+    ("GET", "/api/v1/stats/export.csv"): (Auth.supervisor, fixed("/api/v1/stats/export.csv")),
+    ("GET", "/api/v1/conversations"): (Auth.supervisor, fixed("/api/v1/conversations")),
+    ("GET", "/api/v1/conversations/{conversation_id}"): (Auth.supervisor, _conversation),
     ("POST", "/api/v1/kb/import"): (Auth.admin, _import),
     ("GET", "/api/v1/kb/export"): (Auth.admin, fixed("/api/v1/kb/export")),
     ("POST", "/api/v1/kb/coverage"): (
@@ -329,7 +357,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
         fixed("/api/v1/help/search", params={"q": "alamat"}),
     ),
     ("POST", "/api/v1/help/events"): (Auth.public, _help_event),
-    ("GET", "/api/v1/stats/help"): (Auth.admin, fixed("/api/v1/stats/help")),
+    ("GET", "/api/v1/stats/help"): (Auth.supervisor, fixed("/api/v1/stats/help")),
     ("GET", "/api/v1/kb/categories"): (Auth.admin, fixed("/api/v1/kb/categories")),
     ("PUT", "/api/v1/kb/categories"): (
         Auth.admin,
@@ -339,6 +367,16 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
         Auth.admin,
         fixed("/api/v1/kb/preview", json={"body": "# Judul"}),
     ),
+    # Accounts (issue 32).
+    ("POST", "/api/v1/auth/login"): (Auth.public, _login),
+    ("POST", "/api/v1/auth/logout"): (Auth.public, fixed("/api/v1/auth/logout", 204)),
+    ("GET", "/api/v1/auth/me"): (Auth.agent, fixed("/api/v1/auth/me")),
+    ("POST", "/api/v1/auth/password-setup"): (Auth.public, _password_setup),
+    ("POST", "/api/v1/agents/{agent_id}/password-reset"): (Auth.admin, _password_reset),
+    ("PUT", "/api/v1/agents/{agent_id}/role"): (Auth.admin, _role),
+    ("GET", "/password-setup"): (Auth.public, fixed("/password-setup")),
+    ("GET", "/api/v1/audit"): (Auth.admin, fixed("/api/v1/audit")),
+    ("GET", "/accounts/assets/{name}"): (Auth.public, fixed("/accounts/assets/account.js")),
     # An authorised caller reaches the lookup: an unknown message is a 404 with the shape.
     ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),
 }
@@ -476,12 +514,33 @@ async def test_route_authentication(
 
     for headers in [*wrong.values(), customer]:
         refused(await send(client, method, await build(world, ADMIN), headers), 401)
-    call = await build(world, agent)
-    response = await send(client, method, call, agent)
-    if auth is Auth.admin:
-        refused(response, 403, "forbidden")
-    else:
-        assert response.status_code == call.ok, response.text
+    allowed = {
+        Auth.agent: {"agent", "supervisor", "agent session", "admin session"},
+        Auth.supervisor: {"supervisor", "admin session"},
+        Auth.admin: {"admin session"},
+    }[auth]
+    callers = {
+        "agent": agent,
+        "supervisor": world.supervisor,
+        "agent session": world.agent_session,
+        "admin session": world.admin_session,
+    }
+    for name, headers in callers.items():
+        call = await build(world, headers)
+        response = await send(client, method, call, headers)
+        if name in allowed:
+            assert response.status_code == call.ok, (name, response.text)
+        else:
+            refused(response, 403, "forbidden")
+    if method != "GET":
+        # A session cookie alone (a forged cross-site request) is refused before anything.
+        for session_headers in (world.agent_session, world.admin_session):
+            cookie_alone = {"Cookie": session_headers["Cookie"]}
+            refused(
+                await send(client, method, await build(world, ADMIN), cookie_alone),
+                403,
+                "csrf_failed",
+            )
     call = await build(world, ADMIN)
     response = await send(client, method, call, ADMIN)
     assert response.status_code == call.ok, response.text

@@ -81,11 +81,16 @@ class Target:
     statuses: Counter[int] = field(default_factory=Counter)
 
 
-def with_raw_bodies(schema: dict[str, Any], erasable: list[str]) -> dict[str, Any]:
+def with_raw_bodies(
+    schema: dict[str, Any], erasable: list[str], accounts: Accounts | None = None
+) -> dict[str, Any]:
     """Declare the JSON bodies of routes that read the raw request (import, webhooks), and
     let erasure name customers who exist (``erasable``: any other id is a 404, and the
-    negative cases still send everything else)."""
+    negative cases still send everything else); the same for sign-in (an account that
+    exists) and password setup (links not used yet)."""
     schema = copy.deepcopy(schema)
+    if accounts is not None:
+        _with_accounts(schema, accounts)
     erase = schema["paths"]["/api/v1/contacts/erase"]["post"]["requestBody"]["content"]
     erase["application/json"]["schema"] = {
         "type": "object",
@@ -109,6 +114,33 @@ def with_raw_bodies(schema: dict[str, Any], erasable: list[str]) -> dict[str, An
         content = {"application/json": {"schema": body}}
         schema["paths"][path][method]["requestBody"] = {"required": True, "content": content}
     return schema
+
+
+@dataclass(frozen=True)
+class Accounts:
+    email: str
+    password: str
+    setup_tokens: list[str]
+
+
+def _with_accounts(schema: dict[str, Any], accounts: Accounts) -> None:
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/v1/auth/login": {
+            "email": {"const": accounts.email},
+            "password": {"const": accounts.password},
+        },
+        "/api/v1/auth/password-setup": {
+            "token": {"enum": accounts.setup_tokens},
+            "password": {"type": "string", "minLength": 10, "maxLength": 64},
+        },
+    }
+    for path, properties in bodies.items():
+        content = schema["paths"][path]["post"]["requestBody"]["content"]
+        content["application/json"]["schema"] = {
+            "type": "object",
+            "required": list(properties),
+            "properties": properties,
+        }
 
 
 def error_shape_problem(response: httpx.Response) -> str | None:
@@ -256,6 +288,9 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         await world.session.commit()
         return {"message_id": message.id}
 
+    async def account() -> dict[str, Any]:
+        return {"agent_id": await world.account(email=f"fuzz{utcnow().timestamp()}@toko.example")}
+
     async def coverage_job() -> dict[str, Any]:
         return {"job_id": await world.coverage_job()}
 
@@ -293,6 +328,8 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
             return Target(ADMIN, path_parameters=claimed_handoff)
         if path.startswith("/api/v1/inbox/"):
             return Target(ADMIN, path_parameters=event)
+        if path.endswith("/password-reset"):
+            return Target(ADMIN, path_parameters=account)
         factory = next((f for param, f in by_param.items() if param in path), None)
         return Target(ADMIN, path_parameters=factory)
 
@@ -310,7 +347,15 @@ async def test_openapi_fuzz_finds_no_server_error_and_only_contract_errors(
     graph.add_media("fuzz.jpg", b"\xff\xd8 jpeg", "image/jpeg")
     target_for = targets(world, bearer(await world.webchat_token()), graph.cdn_url("fuzz.jpg"))
     erasable = [await world.closed_contact() for _ in range(5)]
-    openapi = with_raw_bodies((await client.get("/openapi.json")).json(), erasable)
+    password = "fuzz-password-1"
+    login = {
+        "token": await world.password_link_token_for("fuzz@toko.example"),
+        "password": password,
+    }
+    assert (await client.post("/api/v1/auth/password-setup", json=login)).status_code == 204
+    tokens = [await world.password_link_token() for _ in range(3)]
+    accounts = Accounts("fuzz@toko.example", password, tokens)
+    openapi = with_raw_bodies((await client.get("/openapi.json")).json(), erasable, accounts)
     schema = schemathesis.openapi.from_dict(openapi)
     operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     operations = [op for op in operations if (op.method.upper(), op.path) not in NO_INPUT]

@@ -128,7 +128,7 @@ async def no_admin_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient
     [
         ("GET", "/api/v1/agents"),
         ("POST", "/api/v1/agents"),
-        ("GET", "/api/v1/stats/self-service"),
+        ("GET", "/api/v1/inbox"),
         ("GET", "/api/v1/kb/articles"),
         ("GET", "/api/v1/outbox"),
     ],

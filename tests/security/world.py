@@ -9,11 +9,13 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.sessions import COOKIE, CSRF_HEADER, csrf_token, start_session
 from app.db import utcnow
 from app.inbox.models import InboxItem
 from app.outbox.models import OutboxItem
@@ -87,10 +89,39 @@ class World:
     session: AsyncSession
     agent_token: str
     inactive_agent_token: str
+    supervisor_token: str
+    # Signed in with a password: the cookie and CSRF headers of an agent and an admin account.
+    agent_session: dict[str, str]
+    admin_session: dict[str, str]
 
     @property
     def agent(self) -> dict[str, str]:
         return bearer(self.agent_token)
+
+    @property
+    def supervisor(self) -> dict[str, str]:
+        return bearer(self.supervisor_token)
+
+    async def account(self, *, email: str | None = None) -> int:
+        """A new agent account through the admin API (with an e-mail: a setup link too)."""
+        body: dict[str, Any] = {"name": f"Akun {next(_ids)}"}
+        if email is not None:
+            body["email"] = email
+        response = await self.client.post("/api/v1/agents", json=body, headers=ADMIN)
+        assert response.status_code == 201, response.text
+        agent_id: int = response.json()["id"]
+        return agent_id
+
+    async def password_link_token(self) -> str:
+        """The token of a fresh password-setup link."""
+        return await self.password_link_token_for(f"baru{next(_ids)}@toko.example")
+
+    async def password_link_token_for(self, email: str) -> str:
+        body = {"name": "Baru", "email": email}
+        response = await self.client.post("/api/v1/agents", json=body, headers=ADMIN)
+        assert response.status_code == 201, response.text
+        url: str = response.json()["password_setup_url"]
+        return url.split("token=", 1)[1]
 
     async def webchat_token(self) -> str:
         response = await self.client.post("/api/v1/webchat/sessions", json={"name": "Budi"})
@@ -203,8 +234,29 @@ def article_body(slug: str) -> dict[str, Any]:
     }
 
 
+async def _signed_in(session: AsyncSession, agent_id: int) -> dict[str, str]:
+    """A session as signing in makes one (without the password check's 0.1 s)."""
+    now = utcnow()
+    sid = await start_session(session, agent_id=agent_id, now=now, lifetime=timedelta(hours=1))
+    return {"Cookie": f"{COOKIE}={sid}", CSRF_HEADER: csrf_token(sid)}
+
+
 async def make_world(client: httpx.AsyncClient, session: AsyncSession) -> World:
-    _, token = await make_agent(session, name="Rina")
+    rina, token = await make_agent(session, name="Rina")
     _, inactive = await make_agent(session, name="Former", active=False)
+    supervisor, supervisor_token = await make_agent(session, name="Sinta")
+    supervisor.role = "supervisor"
+    boss, _ = await make_agent(session, name="Bos")
+    boss.role = "admin"
+    agent_session = await _signed_in(session, rina.id)
+    admin_session = await _signed_in(session, boss.id)
     await session.commit()
-    return World(client=client, session=session, agent_token=token, inactive_agent_token=inactive)
+    return World(
+        client=client,
+        session=session,
+        agent_token=token,
+        inactive_agent_token=inactive,
+        supervisor_token=supervisor_token,
+        agent_session=agent_session,
+        admin_session=admin_session,
+    )

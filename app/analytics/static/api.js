@@ -1,14 +1,21 @@
-// The service's API with the admin token kept in localStorage (typed into the page once).
+// The service's API with the admin token kept in localStorage (typed into the page once), or
+// a signed-in account's session.
 (function () {
   "use strict";
 
   var D = window.RouterDashboard;
   var TOKEN_KEY = "router.adminToken";
 
+  // The admin token when one was typed, else the signed-in account's session (account.js).
+  function authHeaders() {
+    var token = localStorage.getItem(TOKEN_KEY);
+    return token ? { Authorization: "Bearer " + token } : window.RouterAccount.headers();
+  }
+
   function request(path, params) {
     var query = params && params.toString() ? "?" + params.toString() : "";
     return fetch(path + query, {
-      headers: { Authorization: "Bearer " + localStorage.getItem(TOKEN_KEY) }
+      headers: authHeaders()
     }).then(function (response) {
       if (response.ok) { return response; }
       return response.json().catch(function () { return null; }).then(function (body) {
@@ -43,6 +50,7 @@
     getJson: getJson,
     download: download,
     token: function () { return localStorage.getItem(TOKEN_KEY); },
+    headers: authHeaders,
     setToken: function (token) { localStorage.setItem(TOKEN_KEY, token); },
     forget: function () { localStorage.removeItem(TOKEN_KEY); }
   };

@@ -132,6 +132,7 @@
       D.panels.articles(results[3], openList);
       $("content").hidden = false;
       setStatus(t("updated") + " " + D.format.dateTime(new Date().toISOString()) + ".", false);
+      if (D.audit) { D.audit.load(); }
       return showDrill();
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {
@@ -180,10 +181,15 @@
   function bind() {
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var token = $("token").value.trim();
-      if (!token) { return; }
-      D.api.setToken(token);
-      $("token").value = "";
+      var form = window.RouterAccount.takeForm($("token"));
+      if (form.usePassword) {
+        D.api.forget();
+        window.RouterAccount.signIn(form.email, form.password).then(function () { showControls(); load(); },
+          function (error) { setStatus(window.RouterAccount.failure(error, D.i18n.lang()), true); });
+        return;
+      }
+      if (!form.token) { return; }
+      D.api.setToken(form.token);
       showControls();
       load();
     });
@@ -224,6 +230,7 @@
       D.dom.clickable(card, function () { openList(CARDS[id]); });
     });
     $("forget").addEventListener("click", function () {
+      window.RouterAccount.signOut();
       D.api.forget();
       showTokenForm();
       setStatus(t("forgotten"), false);
@@ -246,9 +253,11 @@
     if (D.api.token()) {
       showControls();
       load();
-    } else {
-      showTokenForm();
+      return;
     }
+    window.RouterAccount.resume().then(function (session) {
+      if (session) { showControls(); load(); } else { showTokenForm(); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", start);

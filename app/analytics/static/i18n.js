@@ -224,6 +224,14 @@
     }
   };
 
+  // Accounts (issue 32): a supervisor's or admin's e-mail and password, or the admin token.
+  Object.assign(LABELS.id, { email: "E-mail", password: "Kata sandi", token: "atau token admin",
+    save: "Masuk", forget: "Keluar", enter_token: "Masuk dengan akun (e-mail dan kata sandi) atau token admin untuk memuat statistik.",
+    enter_again: "Masuk lagi." });
+  Object.assign(LABELS.en, { email: "E-mail", password: "Password", token: "or admin token",
+    save: "Sign in", forget: "Sign out", enter_token: "Sign in with an account (e-mail and password) or the admin token to load the statistics.",
+    enter_again: "Sign in again." });
+
   var current = window.RouterLang.choose();
 
   function t(key) {

@@ -1,7 +1,7 @@
 // KB readiness on the dashboard: whether the bot already matches by meaning (the sentence
 // encoders' vectors of every phrasing are there) or still by words alone after a KB change.
-// Self-contained: reads GET /api/v1/kb/status with the dashboard's stored admin token and
-// polls while the vectors are being computed.
+// Self-contained: reads GET /api/v1/kb/status with the dashboard's stored admin token (or an
+// admin account's session) and polls while the vectors are being computed.
 (function () {
   "use strict";
 
@@ -23,8 +23,10 @@
   function showKbStatus() {
     var node = document.getElementById("kb-status");
     var token = localStorage.getItem("router.adminToken");
-    if (!node || !token) { return; }
-    fetch("/api/v1/kb/status", { headers: { Authorization: "Bearer " + token } })
+    var session = window.RouterAccount && window.RouterAccount.active();
+    if (!node || !(token || session)) { return; }
+    var headers = token ? { Authorization: "Bearer " + token } : window.RouterAccount.headers();
+    fetch("/api/v1/kb/status", { headers: headers })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (s) {
         if (!s) { node.hidden = true; return; }
@@ -44,6 +46,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     showKbStatus();
+    // An admin account's session (account.js): once resumed after a reload, or signed in.
+    if (window.RouterAccount) {
+      window.RouterAccount.resume().then(function (me) { if (me) { showKbStatus(); } });
+      document.addEventListener("router:signed-in", showKbStatus);
+    }
     var form = document.getElementById("token-form");
     if (form) { form.addEventListener("submit", function () { setTimeout(showKbStatus, 0); }); }
   });

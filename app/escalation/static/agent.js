@@ -1,4 +1,5 @@
-// Sign-in, sign-out and the page's notices; starts the queue once the token is known good.
+// Sign-in (e-mail and password, or a token), sign-out and the page's notices; starts the
+// queue once the session or token is known good.
 (function () {
   "use strict";
   var A = (window.Agent = window.Agent || {});
@@ -30,6 +31,7 @@
 
   function signOut(message, isError) {
     A.forgetToken();
+    window.RouterAccount.signOut();
     A.me = null;
     A.closeHandoff();
     A.stopQueue();
@@ -39,7 +41,7 @@
 
   // Any 401: the token expired or its agent was deactivated.
   A.onUnauthorized = function () {
-    if (A.me) { signOut(A.t("tokenExpired"), true); }
+    if (A.me) { signOut(A.t(A.token() ? "tokenExpired" : "sessionEnded"), true); }
   };
 
   function start(me) {
@@ -64,6 +66,14 @@
     });
   }
 
+  // E-mail and password: a session cookie (account.js), then the same start as a token.
+  function signInWithPassword(email, password) {
+    A.forgetToken();
+    return window.RouterAccount.signIn(email, password).then(function () {
+      return A.get("/api/v1/agents/me").then(start);
+    }, function (error) { showLogin(window.RouterAccount.failure(error, A.lang), true); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     A.translatePage();
     A.setTitle(0);
@@ -72,9 +82,8 @@
     $("login-form").addEventListener("submit", function (event) {
       event.preventDefault();
       A.unlockSound();
-      var token = $("login-token").value.trim();
-      $("login-token").value = "";
-      if (token) { signIn(token, true); }
+      var form = window.RouterAccount.takeForm($("login-token"));
+      if (form.usePassword) { signInWithPassword(form.email, form.password); } else if (form.token) { signIn(form.token, true); }
     });
     $("sign-out").addEventListener("click", function () { signOut(A.t("signedOut"), false); });
     $("notify-on").addEventListener("click", function () {
@@ -84,6 +93,9 @@
     // Sound may only start after a gesture: any click in the page will do.
     document.addEventListener("click", A.unlockSound);
     var saved = A.token();
-    if (saved) { signIn(saved, false); } else { showLogin(); }
+    if (saved) { signIn(saved, false); return; }
+    window.RouterAccount.resume().then(function (session) {
+      if (session) { A.get("/api/v1/agents/me").then(start, function () { showLogin(); }); } else { showLogin(); }
+    });
   });
 })();

@@ -1,4 +1,5 @@
-// The service's API with the agent's bearer token; a 401 anywhere signs the page out.
+// The service's API with the agent's bearer token, or the signed-in session (cookie plus
+// CSRF header, /accounts/assets/account.js); a 401 anywhere signs the page out.
 (function () {
   "use strict";
   var A = (window.Agent = window.Agent || {});
@@ -8,6 +9,9 @@
   A.saveToken = function (token) { localStorage.setItem(TOKEN_KEY, token); };
   A.forgetToken = function () { localStorage.removeItem(TOKEN_KEY); };
   A.onUnauthorized = function () {};  // set by agent.js
+  A.authHeaders = function () {
+    return A.token() ? { Authorization: "Bearer " + A.token() } : window.RouterAccount.headers();
+  };
 
   function ApiError(status, code, message) {
     this.status = status; this.code = code; this.message = message;
@@ -16,7 +20,7 @@
 
   // fetch with the token; resolves to the parsed JSON, rejects with an ApiError.
   A.request = function (method, path, body, options) {
-    var headers = { Authorization: "Bearer " + (A.token() || "") };
+    var headers = A.authHeaders();
     if (body !== undefined) { headers["Content-Type"] = "application/json"; }
     return fetch(path, {
       method: method,
@@ -41,7 +45,7 @@
 
   // A media message's file, fetched with the token (a plain link could not send it).
   A.blob = function (path) {
-    return fetch(path, { headers: { Authorization: "Bearer " + (A.token() || "") } }).then(function (response) {
+    return fetch(path, { headers: A.authHeaders() }).then(function (response) {
       if (response.status === 401) { A.onUnauthorized(new ApiError(401, "unauthorized", "")); }
       if (!response.ok) {
         return response.json().catch(function () { return {}; }).then(function (data) {

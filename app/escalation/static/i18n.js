@@ -65,6 +65,20 @@
     }
   };
 
+  // Accounts (issue 32): e-mail and password sign-in beside the token.
+  Object.assign(TEXT.id, {
+    emailLabel: "E-mail", passwordLabel: "Kata sandi", tokenLabel: "atau token agen",
+    tokenPlaceholder: "hanya jika tanpa kata sandi",
+    signInHint: "Masuk dengan e-mail dan kata sandi, atau dengan token agen dari admin.",
+    sessionEnded: "Sesi Anda berakhir (keluar, kedaluwarsa, atau akun dinonaktifkan). Silakan masuk lagi."
+  });
+  Object.assign(TEXT.en, {
+    emailLabel: "E-mail", passwordLabel: "Password", tokenLabel: "or agent token",
+    tokenPlaceholder: "only without a password",
+    signInHint: "Sign in with your e-mail and password, or with the agent token your admin gave you.",
+    sessionEnded: "Your session ended (signed out, expired, or the account was deactivated). Please sign in again."
+  });
+
   A.lang = window.RouterLang.choose(); // as on every page: /assets/lang.js
   var dict = TEXT[A.lang];
 

@@ -1,5 +1,5 @@
 // The KB page's only door to the service: the existing API with the admin token (kept in
-// localStorage, shared with /dashboard). Errors come back as Error with .status and .code.
+// localStorage, shared with /dashboard) or an admin account's session (account.js). Errors come back as Error with .status and .code.
 (function () {
   "use strict";
   var KB = window.KB = window.KB || {};
@@ -14,7 +14,8 @@
   // options: {method, json, body, contentType, ifMatch, params}. Resolves {body, etag, status}.
   KB.request = function (path, options) {
     options = options || {};
-    var headers = { Authorization: "Bearer " + KB.token.get() };
+    // The admin token when one was typed, else the signed-in account's session.
+    var headers = KB.token.get() ? { Authorization: "Bearer " + KB.token.get() } : window.RouterAccount.headers();
     var body = options.body;
     if (options.json !== undefined) {
       headers["Content-Type"] = "application/json";

@@ -116,6 +116,12 @@
     }
   };
 
+  // Accounts (issue 32): an admin account's e-mail and password, or the admin token.
+  Object.assign(TEXTS.id, { email: "E-mail", password: "Kata sandi", token: "atau token admin",
+    forget: "Keluar", enter_token: "Masuk dengan akun admin (e-mail dan kata sandi) atau token admin." });
+  Object.assign(TEXTS.en, { email: "E-mail", password: "Password", token: "or admin token",
+    forget: "Sign out", enter_token: "Sign in with an admin account (e-mail and password) or the admin token." });
+
   KB.lang = window.RouterLang.choose(); // as on every page: /assets/lang.js
 
   KB.t = function (key) {

@@ -1,4 +1,4 @@
-// The KB page's start: sign in with the admin token, load articles and gaps, wire the parts.
+// The KB page's start: sign in (admin account or admin token), load articles and gaps, wire the parts.
 (function () {
   "use strict";
   var KB = window.KB;
@@ -46,13 +46,20 @@
     });
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var token = $("token").value.trim();
-      if (!token) { return; }
-      KB.token.set(token);
-      $("token").value = "";
+      var form = window.RouterAccount.takeForm($("token"));
+      if (form.usePassword) {
+        KB.token.clear();
+        window.RouterAccount.signIn(form.email, form.password).then(load, function (error) {
+          KB.setStatus(window.RouterAccount.failure(error, KB.lang), true);
+        });
+        return;
+      }
+      if (!form.token) { return; }
+      KB.token.set(form.token);
       load();
     });
     $("forget").addEventListener("click", function () {
+      window.RouterAccount.signOut();
       KB.token.clear();
       showTokenForm();
       KB.setStatus(KB.t("forgotten"));
@@ -62,7 +69,10 @@
     KB.editor.start();
     KB.tryIt.start();
     KB.coverage.start();
-    if (KB.token.get()) { load(); } else { showTokenForm(); }
+    if (KB.token.get()) { load(); return; }
+    window.RouterAccount.resume().then(function (session) {
+      if (session) { load(); } else { showTokenForm(); }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", start);

@@ -1,7 +1,7 @@
 """accounts: sign-in sessions and one-time password links (hashes only)
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-07 23:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.db import IdType, UTCDateTime
 
 revision: str = "0018"
-down_revision: str | None = "0015"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

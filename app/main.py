@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
+from app.calibration.job import calibration_workers
 from app.config import Settings, get_settings
 from app.conversations.retention import remove_expired
 from app.cors import WebchatCORSMiddleware, parse_origins
@@ -25,6 +26,7 @@ from app.inbox.writer import InboxWriter
 from app.kb.coverage_runner import CoverageRunner, coverage_worker
 from app.kb.refresh import kb_refresh_worker, refresh_kb
 from app.kb.service import KnowledgeBase
+from app.learning.harvest import learning_worker
 from app.logging import configure_logging
 from app.metrics import MULTIPROCESS_DIR_VARIABLE
 from app.middleware import RequestMiddleware
@@ -42,6 +44,7 @@ from app.routers import (
     home,
     inbox,
     kb_editor,
+    kb_learning,
     kb_status,
     media,
     stats,
@@ -89,7 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_replies=lambda: poke_outbox(app.state),
         )
         # Per process: each keeps its own KB index fresh. The jobs work on shared queues.
+        calibration_refresh, calibration = calibration_workers(
+            app.state.sessionmaker, app.state.kb, settings, app.state.sqlite_writer_queue
+        )
         local = [kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings)]
+        local.append(calibration_refresh)
         jobs = [
             inbox_worker(app.state.inbox),
             PeriodicWorker(
@@ -127,6 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "retention",
                 lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
                 RETENTION_INTERVAL_SECONDS,
+            ),
+        ]
+        jobs += [
+            calibration,
+            learning_worker(
+                app.state.sessionmaker, app.state.kb, settings, app.state.sqlite_writer_queue
             ),
         ]
         if not settings.is_sqlite:
@@ -224,6 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media.router)
     app.include_router(conversations_router.router)
     app.include_router(events_router.router)
+    app.include_router(kb_learning.router)
     return app
 
 

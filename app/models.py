@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.audit.models import AuditEntry
+from app.calibration.models import KbCalibration
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.db import Base
@@ -15,6 +16,7 @@ from app.kb.models import (
     KbState,
     PhrasingVector,
 )
+from app.learning.models import LearnedPhrasing, LearnedSource, LearningCursor
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
 from app.teams.models import Team, TeamMember
@@ -32,8 +34,12 @@ __all__ = [
     "Handoff",
     "HandoffEvent",
     "InboxItem",
+    "KbCalibration",
     "KbCategory",
     "KbState",
+    "LearnedPhrasing",
+    "LearnedSource",
+    "LearningCursor",
     "Message",
     "OutboxItem",
     "Outcome",

@@ -49,8 +49,7 @@ class AcceptManyOut(BaseModel):
 
 
 class ResolveIn(BaseModel):
-    """``POST /api/v1/handoffs/{id}/resolve``'s optional body."""
-
-    model_config = ConfigDict(extra="forbid")
+    """``POST /api/v1/handoffs/{id}/resolve``'s optional body (other fields are ignored, as
+    before it had one)."""
 
     article: Slug | None = None

@@ -44,6 +44,7 @@ ASSETS = {
         f"{name}.js": "text/javascript; charset=utf-8"
         for name in ("i18n", "api", "articles", "editor", "try", "gaps", "coverage", "main")
     },
+    "kb-learning.js": "text/javascript; charset=utf-8",  # issue 30
 }
 CSV_TYPES = ("text/csv", "application/csv")
 JOB_ID_CHARS = 32

@@ -23,6 +23,7 @@
     return KB.articles.load().then(function () {
       $("content").hidden = false;
       KB.setStatus(KB.t("loaded", new Date().toLocaleTimeString(KB.lang)));
+      if (KB.learning) { KB.learning.load(); }
       return KB.gaps.load();
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {
@@ -42,6 +43,7 @@
       KB.applyLanguage($("lang").value);
       KB.articles.render();
       KB.gaps.render();
+      if (KB.learning) { KB.learning.render(); }
     });
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();

@@ -12,8 +12,7 @@ threshold used is their mean weighted by the number of probes and ``PRIOR_WEIGHT
 number of messages the default was fitted on (``bench/matcher.py --fit``: half of
 id_ecommerce/dev and a sixth of CLINC150 k5 dev). A KB of 50 articles moves a little from the
 default; one of 2,000 articles is mostly its own. ``expected_wrong`` is the probes' wrong
-share at the threshold used, with its one-sided upper confidence bound (Wilson): no constant
-is fitted to any data set.
+share at the threshold used. No constant is fitted to any data set.
 
 A search by words that is sure (``WORDS_SURE``) is decided by words even when encoders are
 in use, so the encoder threshold is chosen with those probes' answers counted as they fall.
@@ -21,14 +20,12 @@ in use, so the encoder threshold is chosen with those probes' answers counted as
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.calibration.loo import Probe, Scored
 from app.kb.matcher import WORDS_SURE
 
-CONFIDENCE_Z = 1.645  # one-sided 95 %
 GRID = tuple(step / 100 for step in range(30, 100))  # candidate thresholds
 PRIOR_WEIGHT = 677  # messages the default thresholds were fitted on (160 + 517)
 MIN_PROBES = 20  # fewer held-out phrasings than this: no evidence, keep the default
@@ -38,18 +35,8 @@ ALWAYS = 2.0  # a score above every threshold
 @dataclass(frozen=True)
 class Choice:
     threshold: float
-    expected_wrong: float  # the upper bound at that threshold
+    expected_wrong: float  # the probes' wrong share at that threshold
     answered: float  # share of probes answered right at that threshold
-
-
-def wilson_upper(wrong: int, total: int, z: float = CONFIDENCE_Z) -> float:
-    """One-sided upper confidence bound of a share ``wrong / total``."""
-    if total == 0:
-        return 1.0
-    p = wrong / total
-    centre = p + z * z / (2 * total)
-    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
-    return min(1.0, (centre + spread) / (1 + z * z / total))
 
 
 def _answers(scored: Scored, threshold: float, margin: float) -> bool:
@@ -81,7 +68,7 @@ def choose(
     used = round(min(max(used, GRID[0]), GRID[-1]), 3)
     wrong = sum(1 for top, bad in reach if top >= used and bad)
     right = sum(1 for top, bad in reach if top >= used and not bad)
-    return Choice(used, round(wilson_upper(wrong, total), 4), right / max(total, 1))
+    return Choice(used, round(wrong / max(total, 1), 4), right / max(total, 1))
 
 
 def choose_words(probes: Sequence[Probe], target: float, margin: float, default: float) -> Choice:

@@ -20,5 +20,10 @@ async def kb_status(request: Request, session: SessionDep, _: AdminDep) -> KbSta
     kb: KnowledgeBase = request.app.state.kb
     await kb.refresh(session)  # a change another replica made shows at once
     return KbStatus.model_validate(
-        {**kb.status(), "calibration": await calibration_status(session, kb)}
+        {
+            **kb.status(),
+            "calibration": await calibration_status(
+                session, kb, configured=request.app.state.settings.kb_answer_threshold
+            ),
+        }
     )

@@ -8,7 +8,7 @@
       learned_title: "Kalimat yang dipelajari", learned_hint: "kalimat pelanggan yang berujung pada sebuah artikel; diterima, menjadi variasinya",
       confusable_title: "Artikel yang tertukar", confusable_hint: "pertanyaan satu artikel yang dijawab bot dengan artikel lain",
       source_chosen_suggestion: "dipilih pelanggan dari saran", source_agent_answer: "dijawab agen dengan artikel ini",
-      seen: "{count}x, {customers} pelanggan", accept: "Terima", reject: "Tolak", accept_all: "Terima semua yang tampil",
+      seen: "{customers} pelanggan", accept: "Terima", reject: "Tolak", accept_all: "Terima semua yang tampil",
       no_learned: "Belum ada kalimat baru untuk ditinjau.", flagged: "Perhatian: kalimat ini akan menarik pertanyaan artikel lain:",
       accepted: "Diterima: kini variasi {slug}.", rejected: "Ditolak.",
       no_confusable: "Tidak ada artikel yang tertukar (dihitung setelah setiap perubahan KB).",
@@ -20,7 +20,7 @@
       learned_title: "Learned wordings", learned_hint: "customers' wordings that led to an article; accepted, one becomes its variant",
       confusable_title: "Confusable articles", confusable_hint: "one article's questions the bot answers with another",
       source_chosen_suggestion: "picked by the customer from suggestions", source_agent_answer: "answered by an agent with this article",
-      seen: "{count}x, {customers} customers", accept: "Accept", reject: "Reject", accept_all: "Accept all shown",
+      seen: "{customers} customers", accept: "Accept", reject: "Reject", accept_all: "Accept all shown",
       no_learned: "No new wordings to review.", flagged: "Careful: this wording would pull other articles' questions:",
       accepted: "Accepted: now a variant of {slug}.", rejected: "Rejected.",
       no_confusable: "No articles are confused (computed after every KB change).",
@@ -63,10 +63,10 @@
       var row = KB.el("div", null, "gap learned");
       row.setAttribute("data-test", "learned-row");
       row.setAttribute("data-id", String(item.id));
-      row.appendChild(KB.el("span", t("seen", item), "count"));
+      row.appendChild(KB.el("span", item.count + "x", "count"));
       var body = KB.el("div");
       body.appendChild(KB.el("div", item.text, "example"));
-      body.appendChild(KB.el("div", "→ " + item.slug + " · " + t("source_" + item.source), "others"));
+      body.appendChild(KB.el("div", "→ " + item.slug + " · " + t("source_" + item.source) + " · " + t("seen", item), "others"));
       if (item.flagged) {
         body.appendChild(KB.el("div", t("flagged") + " " + item.pulls.map(function (p) {
           return "\"" + p.text + "\" (" + p.slug + ")";
@@ -95,9 +95,10 @@
     pairs.forEach(function (pair) {
       var row = KB.el("div", null, "gap");
       row.setAttribute("data-test", "confusable-row");
-      row.appendChild(KB.el("span", pair.a + " ↔ " + pair.b, "count"));
+      row.appendChild(KB.el("span", Math.round(pair.score * 100) + "%", "count"));
       var body = KB.el("div");
-      body.appendChild(KB.el("div", t("confused", { count: pair.count, score: Math.round(pair.score * 100) }), "example"));
+      body.appendChild(KB.el("div", pair.a + " ↔ " + pair.b, "example"));
+      body.appendChild(KB.el("div", t("confused", { count: pair.count, score: Math.round(pair.score * 100) }), "others"));
       pair.examples.forEach(function (example) { body.appendChild(KB.el("div", t("went", example), "others")); });
       body.appendChild(KB.el("div", t("advice"), "others"));
       row.appendChild(body);

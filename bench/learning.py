@@ -14,7 +14,8 @@ One table per dataset: first reply answered right (of the messages an article an
 wrong (answered with another article, or answered when none should be, of all), top-3 (the
 right article answered or among the suggestions), reject (messages no article answers that
 were not answered), and the answer threshold in use. Rows: the fitted default threshold
-without calibration (what ``main`` does), calibrated before learning, after learning.
+without calibration (what ``main`` does), calibrated before learning, after learning (and
+calibrated again), and after learning with the threshold from before it.
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ class Replay:
             params = {"status": "pending", "limit": "500", **({"cursor": cursor} if cursor else {})}
             r = (await self.client.get("/api/v1/kb/learned", params=params, headers=ADMIN)).json()
             for item in r["items"]:
+                if os.environ.get("BENCH_SHOW_LEARNED"):
+                    print("learned", item["flagged"], item["slug"], item["source"], item["text"])
                 if item["flagged"]:
                     flagged += 1
                 else:
@@ -225,6 +228,10 @@ async def bench(path: str, sample: int) -> None:
                 proposed, accepted, flagged = await replay.learn()
                 await replay.ready()
                 after = await replay.measure(held)
+                recalibrated = app.state.kb.calibrated
+                app.state.kb.calibrated = calibrated  # learned, but the threshold as before
+                same = await replay.measure(held)
+                app.state.kb.calibrated = recalibrated
                 seconds = time.perf_counter() - started
     print(
         f"\n{path}: {len(data['articles'])} articles; {len(teach)} messages taught,"
@@ -236,6 +243,7 @@ async def bench(path: str, sample: int) -> None:
     print(row("default threshold (main)", default))
     print(row("calibrated, before learning", before))
     print(row("after learning", after))
+    print(row("after learning, threshold as before", same))
     sys.stdout.flush()
 
 

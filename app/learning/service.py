@@ -32,6 +32,10 @@ from app.learning.scrub import scrub, wording_key
 from app.learning.sources import wording_before_handoff
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+# A variant is a question, not a story: a message of several sentences (what happened, then
+# the question) shares words with many articles, and as a variant it would draw their
+# customers to this one. Longer wordings are not proposed.
+MAX_WORDS = 15
 CHOSEN_SUGGESTION, AGENT_ANSWER = "chosen_suggestion", "agent_answer"
 
 
@@ -50,7 +54,7 @@ async def propose(
     there is nothing to learn (no words left once scrubbed, or the KB already answers it
     with that article)."""
     wording = scrub(text)
-    if not wording or not normalize_words(words(wording)):
+    if not wording or not normalize_words(words(wording)) or len(words(wording)) > MAX_WORDS:
         return None
     result = await kb.search(session, wording, limit=1, count=False)
     if result.decision == "answer" and result.matches and result.matches[0].slug == slug:

@@ -14,14 +14,15 @@ from app.db import SessionDep, utcnow
 from app.errors import NotFound, ValidationFailed
 from app.json_body import JSONRoute
 from app.learning import service
+from app.learning.models import LearnedPhrasing
 from app.learning.schemas import AcceptMany, AcceptManyOut, LearnedList, LearnedOut, LearnedStatus
 from app.security_params import PathId
 
 router = APIRouter(prefix="/api/v1/kb", tags=["kb"], route_class=JSONRoute)
 
 
-def _out(phrasing: object) -> LearnedOut:
-    return LearnedOut.model_validate(service.as_item(phrasing))  # type: ignore[arg-type]
+def _out(phrasing: LearnedPhrasing) -> LearnedOut:
+    return LearnedOut.model_validate(service.as_item(phrasing))
 
 
 @router.get("/learned", response_model=LearnedList)

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.escalation.models import Handoff
 from app.kb.index import MatchIndex
-from app.kb.service import article_text
+from app.kb.service import KnowledgeBase, article_text
 from app.learning.guard import pulls
 from app.learning.harvest import Learner
 from app.learning.scrub import scrub, wording_key
@@ -340,3 +340,46 @@ async def test_a_flagged_proposal_is_never_accepted_automatically(
             assert flagged["status"] == "pending"
             assert not items[VAGUE]["flagged"]
             assert items[VAGUE]["status"] == "accepted"
+
+
+async def test_a_story_or_a_wording_the_kb_answers_is_not_proposed(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str
+) -> None:
+    await load_kb(client, admin_headers)
+    story = (
+        "Kemarin saya pesan sepatu dan sudah bayar, lalu kurirnya datang tapi salah alamat,"
+        " sekarang saya mau minta uangnya balik dong kak"
+    )
+    answering = make_settings(database_url)  # the default threshold: the KB answers
+    async with app.state.sessionmaker() as session:
+        kb = app.state.kb
+        assert (
+            await propose(
+                session,
+                kb,
+                text=story,
+                slug="cara-refund",
+                source="agent_answer",
+                conversation_id=1,
+                contact_id=1,
+                now=utcnow(),
+            )
+            is None
+        )
+        other = KnowledgeBase(answering)
+        assert (
+            await propose(
+                session,
+                other,
+                text="Bagaimana cara mengajukan refund?",
+                slug="cara-refund",
+                source="agent_answer",
+                conversation_id=2,
+                contact_id=2,
+                now=utcnow(),
+            )
+            is None
+        )
+        await other.close()
+        await session.commit()
+    assert await learned(client, admin_headers) == []

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +24,7 @@ from app.config import Settings
 from app.conversations.models import Outcome
 from app.db import utcnow
 from app.db_util import insert_ignore
+from app.kb.semantic import encoder_text
 from app.kb.service import KnowledgeBase
 from app.learning import service
 from app.learning.guard import pulls
@@ -141,10 +143,8 @@ class Learner:
             )
         if not todo:
             return 0
-        index = self._kb.snapshot().index
-        found = await asyncio.to_thread(
-            lambda: [(row.id, pulls(index, row.slug, row.text)) for row in todo]
-        )
+        snapshot = self._kb.snapshot()
+        found = await asyncio.to_thread(_check, snapshot, [(r.id, r.slug, r.text) for r in todo])
         async with self._transaction() as session:
             for phrasing_id, pulled in found:
                 await session.execute(
@@ -179,6 +179,20 @@ class Learner:
         if accepted:
             logger.info("learned phrasings accepted automatically", extra={"count": accepted})
         return accepted
+
+
+def _check(snapshot: Any, rows: list[tuple[int, str, str]]) -> list[tuple[int, list[Any]]]:
+    """The guard for each (id, slug, text), with the encoders' evidence once it is ready."""
+    index, semantic = snapshot.index, snapshot.semantic or ()
+    out = []
+    for phrasing_id, slug, text in rows:
+        vectors = (
+            [e.encode([encoder_text(index, text)])[0] for e in snapshot.encoders]
+            if semantic
+            else []
+        )
+        out.append((phrasing_id, pulls(index, slug, text, semantic, vectors)))
+    return out
 
 
 def learning_worker(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
@@ -383,3 +384,24 @@ async def test_a_story_or_a_wording_the_kb_answers_is_not_proposed(
         await other.close()
         await session.commit()
     assert await learned(client, admin_headers) == []
+
+
+def test_the_guard_reads_the_encoders_evidence() -> None:
+    from app.kb.index import ArticleText
+    from app.kb.semantic import SemanticIndex
+    from app.learning.guard import encoder_pulls
+
+    index = MatchIndex.build(
+        [
+            ArticleText("a", "satu dua", ("tiga empat",)),
+            ArticleText("b", "lima enam", ("tujuh delapan",)),
+        ]
+    )
+    # b's two phrasings are near each other (cosine 0.6); the wording is nearer b's first.
+    vectors = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0.6, 0.8]], dtype=np.float32)
+    semantic = [SemanticIndex(vectors, index)]
+    near_b = np.array([0.3, 0.95, 0], dtype=np.float32)
+    near_b /= np.linalg.norm(near_b)
+    assert encoder_pulls(index, 0, semantic, [near_b]) == [{"slug": "b", "text": "lima enam"}]
+    # Between a's own phrasings: b's stay with b.
+    assert encoder_pulls(index, 0, semantic, [np.array([1, 0, 0], dtype=np.float32)]) == []

@@ -23,8 +23,6 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db import utcnow
-from app.learning.models import LearnedPhrasing
 from app.main import create_app
 from tests.factories import bearer
 from tests.security.conftest import (
@@ -130,35 +128,15 @@ async def _coverage_job(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/kb/coverage/{await w.coverage_job()}")
 
 
-async def _learned_id(w: World) -> int:
-    """A pending learned phrasing of a fresh article (issue 30)."""
-    now = utcnow()
-    row = LearnedPhrasing(
-        slug=await w.article(),
-        text=f"cara {secrets.token_hex(3)}",
-        text_key=secrets.token_hex(16),
-        source="agent_answer",
-        count=1,
-        customers=1,
-        status="pending",
-        pulls=[],
-        first_seen=now,
-        last_seen=now,
-    )
-    w.session.add(row)
-    await w.session.commit()
-    return row.id
-
-
 def _learned(action: str) -> Build:
     async def build(w: World, _caller: dict[str, str]) -> Call:
-        return Call(f"/api/v1/kb/learned/{await _learned_id(w)}/{action}")
+        return Call(f"/api/v1/kb/learned/{await w.learned_phrasing()}/{action}")
 
     return build
 
 
 async def _accept_learned(w: World, _caller: dict[str, str]) -> Call:
-    return Call("/api/v1/kb/learned/accept", json={"ids": [await _learned_id(w)]})
+    return Call("/api/v1/kb/learned/accept", json={"ids": [await w.learned_phrasing()]})
 
 
 async def _erase(w: World, _caller: dict[str, str]) -> Call:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
@@ -235,6 +235,38 @@ async def learn_from_handoff(
         contact_id=contact_id,
         now=now,
     )
+
+
+async def forget_contact(session: AsyncSession, *, contact_id: int) -> None:
+    """Erasure: the contact's part in proposals goes; a pending proposal nobody else gave
+    goes with it, the others are counted again. An accepted wording is KB content now."""
+    touched = list(
+        await session.scalars(
+            select(LearnedSource.phrasing_id).where(LearnedSource.contact_id == contact_id)
+        )
+    )
+    if not touched:
+        return
+    await session.execute(delete(LearnedSource).where(LearnedSource.contact_id == contact_id))
+    for phrasing_id in set(touched):
+        count, customers = (
+            await session.execute(
+                select(
+                    func.count(LearnedSource.id),
+                    func.count(func.distinct(LearnedSource.contact_id)),
+                ).where(LearnedSource.phrasing_id == phrasing_id)
+            )
+        ).one()
+        pending = LearnedPhrasing.id == phrasing_id, LearnedPhrasing.status == PENDING
+        if count == 0:
+            await session.execute(delete(LearnedPhrasing).where(*pending))
+        else:
+            await session.execute(
+                update(LearnedPhrasing)
+                .where(*pending)
+                .values(count=count, customers=customers)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def as_item(phrasing: LearnedPhrasing) -> dict[str, Any]:

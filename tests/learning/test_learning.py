@@ -405,3 +405,32 @@ def test_the_guard_reads_the_encoders_evidence() -> None:
     assert encoder_pulls(index, 0, semantic, [near_b]) == [{"slug": "b", "text": "lima enam"}]
     # Between a's own phrasings: b's stay with b.
     assert encoder_pulls(index, 0, semantic, [np.array([1, 0, 0], dtype=np.float32)]) == []
+
+
+async def test_erasing_a_customer_forgets_their_part_in_proposals(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    from app.learning.service import forget_contact
+
+    await load_kb(client, admin_headers)
+    async with app.state.sessionmaker() as session:
+        for conversation_id, contact_id, text in [
+            (1, 7, VAGUE),  # only customer 7
+            (2, 7, "paket ku nyasar kemana ya"),  # customers 7 and 8
+            (3, 8, "paket ku nyasar kemana ya"),
+        ]:
+            await propose(
+                session,
+                app.state.kb,
+                text=text,
+                slug="cara-refund" if text == VAGUE else "lacak-paket",
+                source="agent_answer",
+                conversation_id=conversation_id,
+                contact_id=contact_id,
+                now=utcnow(),
+            )
+        await forget_contact(session, contact_id=7)
+        await session.commit()
+    [left] = await learned(client, admin_headers)
+    assert left["text"] == "paket ku nyasar kemana ya"
+    assert (left["count"], left["customers"]) == (1, 1)

@@ -254,6 +254,18 @@ class Settings(BaseSettings):
     # Searches and events wait in memory this long at most before one batched insert.
     help_flush_interval_seconds: float = Field(default=2.0, gt=0)
 
+    # Issue 30: the matcher adapts to each KB and learns from its conversations
+    # (docs/matcher.md). The answer threshold is chosen per KB version so that the expected
+    # share of wrong answers on the KB's own phrasings (left out one at a time) is at most this.
+    kb_target_wrong: float = Field(default=0.02, gt=0, lt=1)
+    kb_calibration_interval_seconds: float = Field(default=10.0, gt=0)
+    kb_calibration_lease_seconds: float = Field(default=300.0, gt=0)
+    # review: proposals wait for an editor; auto: a proposal seen from at least
+    # kb_learning_min_count customers is accepted by itself; off: nothing is recorded.
+    kb_learning: Literal["review", "auto", "off"] = "review"
+    kb_learning_min_count: int = Field(default=2, ge=1)
+    kb_learning_interval_seconds: float = Field(default=30.0, gt=0)
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from app.accounts.throttle import login_throttle
 from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
+from app.calibration.job import calibration_workers
 from app.config import Settings, get_settings
 from app.conversations.retention import remove_expired
 from app.cors import WebchatCORSMiddleware, parse_origins
@@ -27,6 +28,7 @@ from app.inbox.writer import InboxWriter
 from app.kb.coverage_runner import CoverageRunner, coverage_worker
 from app.kb.refresh import kb_refresh_worker, refresh_kb
 from app.kb.service import KnowledgeBase
+from app.learning.harvest import learning_worker
 from app.logging import configure_logging
 from app.metrics import MULTIPROCESS_DIR_VARIABLE
 from app.middleware import RequestMiddleware
@@ -49,6 +51,7 @@ from app.routers import (
     inbox,
     kb_categories,
     kb_editor,
+    kb_learning,
     kb_status,
     media,
     stats,
@@ -97,11 +100,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_replies=lambda: poke_outbox(app.state),
         )
         # Per process: each keeps its own KB index fresh. The jobs work on shared queues.
+        calibration_refresh, calibration = calibration_workers(
+            app.state.sessionmaker, app.state.kb, settings, app.state.sqlite_writer_queue
+        )
         local = [kb_refresh_worker(app.state.sessionmaker, app.state.kb, settings)]
         app.state.help = help_center(
             settings, app.state.sessionmaker, app.state.sqlite_writer_queue
         )
         local.append(help_flush_worker(app.state.help, settings))  # its buffer is this process's
+        local.append(calibration_refresh)
         jobs = [
             inbox_worker(app.state.inbox),
             PeriodicWorker(
@@ -139,6 +146,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "retention",
                 lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
                 RETENTION_INTERVAL_SECONDS,
+            ),
+        ]
+        jobs += [
+            calibration,
+            learning_worker(
+                app.state.sessionmaker, app.state.kb, settings, app.state.sqlite_writer_queue
             ),
         ]
         if not settings.is_sqlite:
@@ -243,6 +256,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(accounts.page_router)
     app.include_router(audit.router)
+    app.include_router(kb_learning.router)
     return app
 
 

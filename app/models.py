@@ -2,6 +2,7 @@
 
 from app.accounts.models import AccountSession, PasswordToken
 from app.audit.models import AuditEntry
+from app.calibration.models import KbCalibration
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
 from app.db import Base
@@ -17,6 +18,7 @@ from app.kb.models import (
     KbState,
     PhrasingVector,
 )
+from app.learning.models import LearnedPhrasing, LearnedSource, LearningCursor
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
 from app.teams.models import Team, TeamMember
@@ -36,8 +38,12 @@ __all__ = [
     "HandoffEvent",
     "HelpEvent",
     "InboxItem",
+    "KbCalibration",
     "KbCategory",
     "KbState",
+    "LearnedPhrasing",
+    "LearnedSource",
+    "LearningCursor",
     "Message",
     "OutboxItem",
     "Outcome",

@@ -34,6 +34,7 @@ from app.errors import Conflict, NotFound
 from app.escalation import service as escalation
 from app.events.erasure import erase_from_events
 from app.inbox import repository as inbox
+from app.learning.service import forget_contact as forget_learned
 from app.outbox import repository as outbox
 from app.types import Channel, ConversationStatus
 
@@ -83,6 +84,7 @@ async def erase_contact(
             session, channel=channel.value, external_id=external_id, erased_id=erased_id
         ),
     )
+    await forget_learned(session, contact_id=contact.id)  # issue 30: their learned wordings
     contact.external_id = erased_id
     contact.display_name = None
     # The audit entry names the contact row only: its platform id is what was erased.

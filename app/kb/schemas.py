@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.calibration.schemas import CalibrationOut
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_QUESTION = 1000
 MAX_ANSWER = 10000
@@ -173,3 +175,4 @@ class KbStatus(BaseModel):
     phrasings: int
     semantic_ready: bool
     models: list[EncoderProgress]
+    calibration: CalibrationOut | None = None  # issue 30: app.calibration

@@ -101,6 +101,9 @@ class KnowledgeBase:
             _cosines, thread_name="kb-encode-query"
         )
         self._ahead = Lookahead()
+        # Answer thresholds chosen for this KB by app.calibration, per encoder setup (() for
+        # words alone); the fitted defaults until one is persisted. Read per search: a dict.
+        self.calibrated: dict[tuple[str, ...], float] = {}
 
     @property
     def version(self) -> int | None:
@@ -135,8 +138,11 @@ class KnowledgeBase:
 
     def thresholds(self, model: Model = WORDS) -> Thresholds:
         """The decision thresholds for a search scored by ``model``."""
+        configured = self._settings.kb_answer_threshold
+        if configured is None:
+            configured = self.calibrated.get(model.encoders)
         return Thresholds(
-            answer=answer_threshold(self._settings.kb_answer_threshold, model),
+            answer=answer_threshold(configured, model),
             suggest=self._settings.kb_suggest_threshold,
             margin=self._settings.kb_answer_margin,
         )
@@ -246,6 +252,11 @@ class KnowledgeBase:
                 pending[done.position] = done
         results = {text: batch.decide(p, limit) for text, p in zip(distinct, pending, strict=True)}
         return [results[text] for text in texts]
+
+    def snapshot(self) -> _Search:
+        """The current index, its encoders' vectors, model and thresholds (for the
+        calibration's leave-one-out). The index must have been built (``refresh``)."""
+        return self._batch()
 
     def _batch(self) -> _Search:
         """The current index, its vectors and thresholds, fixed for one search or batch."""

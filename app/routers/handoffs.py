@@ -20,6 +20,8 @@ from app.escalation.queue import handoff_detail
 from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, HandoffList
 from app.escalation.transcripts import with_article_links
 from app.json_body import JSONRoute
+from app.learning.schemas import ResolveIn
+from app.learning.service import learn_from_handoff, require_article
 from app.security_params import PathId
 from app.types import Channel, HandoffStatus
 from app.wakeups import OUTBOX_WORKER
@@ -132,8 +134,15 @@ async def resolve(
     principal: PrincipalDep,
     session: SessionDep,
     background: BackgroundTasks,
+    body: ResolveIn | None = None,
 ) -> HandoffDetail:
     now = utcnow()
-    await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    kb, settings = request.app.state.kb, request.app.state.settings
+    article = body.article if body is not None else None
+    if article is not None:
+        await require_article(session, kb, article)  # 422 before anything changes
+    handoff = await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    if article is not None:
+        await learn_from_handoff(session, kb, settings, handoff=handoff, slug=article, now=now)
     background.add_task(wake, request.app.state, OUTBOX_WORKER)  # the CSAT prompt
     return await handoff_detail(session, handoff_id=handoff_id, now=now)

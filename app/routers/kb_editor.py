@@ -47,6 +47,7 @@ ASSETS = {
             "kb-help",
         )
     },
+    "kb-learning.js": "text/javascript; charset=utf-8",  # issue 30
 }
 CSV_TYPES = ("text/csv", "application/csv")
 JOB_ID_CHARS = 32

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.auth import AdminDep
+from app.calibration.service import calibration_status
 from app.db import SessionDep
 from app.json_body import JSONRoute
 from app.kb.schemas import KbStatus
@@ -18,4 +19,11 @@ router = APIRouter(prefix="/api/v1/kb", tags=["kb"], route_class=JSONRoute)
 async def kb_status(request: Request, session: SessionDep, _: AdminDep) -> KbStatus:
     kb: KnowledgeBase = request.app.state.kb
     await kb.refresh(session)  # a change another replica made shows at once
-    return KbStatus.model_validate(kb.status())
+    return KbStatus.model_validate(
+        {
+            **kb.status(),
+            "calibration": await calibration_status(
+                session, kb, configured=request.app.state.settings.kb_answer_threshold
+            ),
+        }
+    )

@@ -59,6 +59,7 @@ ASSETS = {
             "agent",
         )
     },
+    "agent-article.js": "text/javascript; charset=utf-8",  # issue 30
 }
 
 

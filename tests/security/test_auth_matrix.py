@@ -131,6 +131,17 @@ async def _coverage_job(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/kb/coverage/{await w.coverage_job()}")
 
 
+def _learned(action: str) -> Build:
+    async def build(w: World, _caller: dict[str, str]) -> Call:
+        return Call(f"/api/v1/kb/learned/{await w.learned_phrasing()}/{action}")
+
+    return build
+
+
+async def _accept_learned(w: World, _caller: dict[str, str]) -> Call:
+    return Call("/api/v1/kb/learned/accept", json={"ids": [await w.learned_phrasing()]})
+
+
 async def _erase(w: World, _caller: dict[str, str]) -> Call:
     body = {"channel": "whatsapp", "external_id": await w.closed_contact()}
     return Call("/api/v1/contacts/erase", json=body)
@@ -297,6 +308,11 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/kb"): (Auth.public, fixed("/kb")),
     ("GET", "/kb/assets/{name}"): (Auth.public, fixed("/kb/assets/main.js")),
     ("GET", "/api/v1/kb/status"): (Auth.admin, fixed("/api/v1/kb/status")),
+    ("GET", "/api/v1/kb/confusable"): (Auth.admin, fixed("/api/v1/kb/confusable")),
+    ("GET", "/api/v1/kb/learned"): (Auth.admin, fixed("/api/v1/kb/learned")),
+    ("POST", "/api/v1/kb/learned/accept"): (Auth.admin, _accept_learned),
+    ("POST", "/api/v1/kb/learned/{phrasing_id}/accept"): (Auth.admin, _learned("accept")),
+    ("POST", "/api/v1/kb/learned/{phrasing_id}/reject"): (Auth.admin, _learned("reject")),
     ("GET", "/api/v1/kb/articles"): (Auth.admin, fixed("/api/v1/kb/articles")),
     ("POST", "/api/v1/kb/articles"): (Auth.admin, _new_article),
     ("GET", A): (Auth.admin, _article()),

@@ -297,7 +297,11 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
     async def subscription() -> dict[str, Any]:
         return {"subscription_id": await world.event_subscription()}
 
+    async def learned() -> dict[str, Any]:
+        return {"phrasing_id": await world.learned_phrasing()}
+
     by_param = {
+        "{phrasing_id}": learned,
         "{message_id}": media,
         "{subscription_id}": subscription,
         "{handoff_id}": handoff,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.sessions import COOKIE, CSRF_HEADER, csrf_token, start_session
 from app.db import utcnow
 from app.inbox.models import InboxItem
+from app.learning.models import LearnedPhrasing
 from app.outbox.models import OutboxItem
 from app.types import Channel, ConversationStatus, OutboxStatus
 from tests.conftest import ADMIN_TOKEN
@@ -151,6 +152,25 @@ class World:
         )
         assert response.status_code == 201, response.text
         return slug
+
+    async def learned_phrasing(self) -> int:
+        """A pending learned phrasing of a fresh article (issue 30)."""
+        now = utcnow()
+        row = LearnedPhrasing(
+            slug=await self.article(),
+            text=f"cara {next(_ids)}",
+            text_key=f"{next(_ids):064d}",
+            source="agent_answer",
+            count=1,
+            customers=1,
+            status="pending",
+            pulls=[],
+            first_seen=now,
+            last_seen=now,
+        )
+        self.session.add(row)
+        await self.session.commit()
+        return row.id
 
     async def closed_contact(self) -> str:
         """A WhatsApp customer whose only conversation is closed: one that can be erased."""

@@ -147,7 +147,7 @@
     var id = open.id;
     var button = $(action);
     button.disabled = true;
-    A.post("/api/v1/handoffs/" + id + "/" + action).then(function (detail) {
+    A.post("/api/v1/handoffs/" + id + "/" + action, action === "resolve" && A.resolveBody ? A.resolveBody() : undefined).then(function (detail) {
       A.clearNotice();
       if (action === "resolve") { A.notice(A.t("resolvedDone"), true); }
       if (action === "release") { A.notice(A.t("released"), true); }

@@ -41,7 +41,7 @@
     var path = "/api/v1/handoffs/" + handoffId + "/suggestions?limit=3";
     if (query) { path += "&q=" + encodeURIComponent(query); }
     return A.get(path).then(function (data) {
-      if (mine === seq && current === handoffId) { render(data.items); }
+      if (mine === seq && current === handoffId) { render(data.items); if (A.onSuggestions) { A.onSuggestions(data.items, handoffId); } }
     }, function (error) {
       if (error.status !== 401 && mine === seq) { A.notice(error.message); }
     });

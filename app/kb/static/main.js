@@ -24,6 +24,7 @@
       $("content").hidden = false;
       KB.setStatus(KB.t("loaded", new Date().toLocaleTimeString(KB.lang)));
       if (KB.help) { KB.help.load(); } // categories and most read (kb-help.js)
+      if (KB.learning) { KB.learning.load(); }
       return KB.gaps.load();
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {
@@ -43,6 +44,7 @@
       KB.applyLanguage($("lang").value);
       KB.articles.render();
       KB.gaps.render();
+      if (KB.learning) { KB.learning.render(); }
     });
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();

@@ -53,6 +53,8 @@ from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
+from app.routers import teams as teams_router
+from app.teams.presence import run_routing
 from app.wakeups import COVERAGE_WORKER, INBOX_WORKER, OUTBOX_WORKER, WakeListener
 from app.worker_process import WorkerProcess
 from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
@@ -127,6 +129,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "retention",
                 lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
                 RETENTION_INTERVAL_SECONDS,
+            ),
+            PeriodicWorker(
+                "routing",
+                lambda: run_routing(app.state.sessionmaker, settings),
+                settings.routing_interval_seconds,
             ),
         ]
         if not settings.is_sqlite:
@@ -224,6 +231,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media.router)
     app.include_router(conversations_router.router)
     app.include_router(events_router.router)
+    app.include_router(teams_router.router)
     return app
 
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from app.agenttools.models import CannedResponse, ConversationLabel
 from app.audit.models import AuditEntry
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
@@ -24,8 +25,10 @@ __all__ = [
     "Article",
     "AuditEntry",
     "Base",
+    "CannedResponse",
     "Contact",
     "Conversation",
+    "ConversationLabel",
     "CoverageJob",
     "CoverageResults",
     "EventSubscription",

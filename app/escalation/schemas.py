@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.conversations.transcript import TranscriptItem
+from app.teams.schemas import TeamRef
 
 
 class Customer(BaseModel):
@@ -31,6 +32,8 @@ class HandoffItem(BaseModel):
     lease_expires_at: datetime | None
     # The customer's first message with text, so an agent sees what the request is about.
     first_message: str | None = None
+    # The team it was routed or transferred to (issue 32).
+    team: TeamRef | None = None
 
 
 class HandoffList(BaseModel):
@@ -92,6 +95,9 @@ class AgentReplyOut(BaseModel):
 
 class AgentCreateIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+    # Routing (issue 32): the agent's teams and how many handoffs they may hold at once.
+    teams: list[int] | None = Field(default=None, max_length=200)
+    max_open: int | None = Field(default=None, ge=1, le=100)
 
 
 class AgentCreated(BaseModel):
@@ -105,6 +111,11 @@ class AgentOut(BaseModel):
     name: str
     active: bool
     created_at: datetime
+    # Presence and load (issue 32).
+    status: str = "offline"
+    open_count: int = 0
+    max_open: int = 3
+    teams: list[int] = Field(default_factory=list)
 
 
 class AgentList(BaseModel):

@@ -21,6 +21,7 @@ from app.escalation.schemas import AgentReplyIn, AgentReplyOut, HandoffDetail, H
 from app.escalation.transcripts import with_article_links
 from app.json_body import JSONRoute
 from app.security_params import PathId
+from app.teams.views import TeamQuery, queue_view
 from app.types import Channel, HandoffStatus
 from app.wakeups import OUTBOX_WORKER
 from app.workers import wake
@@ -50,6 +51,8 @@ async def list_queue(
             description="ids the caller shows: wait until the list differs from them",
         ),
     ] = None,
+    team: TeamQuery = None,
+    mine: Annotated[bool, Query(description="only the caller's own handoffs")] = False,
 ) -> HandoffList:
     principal = await _authenticate_briefly(request)
     settings = request.app.state.settings
@@ -63,6 +66,7 @@ async def list_queue(
         known=None if known is None else frozenset(int(i) for i in known.split(",") if i),
         principal=principal,
         gone=request.is_disconnected,
+        view=queue_view(principal, team=team, mine=mine),
     )
     return HandoffList(items=items)
 
@@ -118,10 +122,16 @@ async def reply(
 
 @router.post("/{handoff_id}/release")
 async def release(
-    handoff_id: PathId, principal: PrincipalDep, session: SessionDep
+    request: Request, handoff_id: PathId, principal: PrincipalDep, session: SessionDep
 ) -> HandoffDetail:
     now = utcnow()
-    await release_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    await release_handoff(
+        session,
+        handoff_id=handoff_id,
+        principal=principal,
+        now=now,
+        lease_seconds=request.app.state.settings.handoff_lease_seconds,
+    )
     return await handoff_detail(session, handoff_id=handoff_id, now=now)
 
 
@@ -134,6 +144,12 @@ async def resolve(
     background: BackgroundTasks,
 ) -> HandoffDetail:
     now = utcnow()
-    await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    await resolve_handoff(
+        session,
+        handoff_id=handoff_id,
+        principal=principal,
+        now=now,
+        lease_seconds=request.app.state.settings.handoff_lease_seconds,
+    )
     background.add_task(wake, request.app.state, OUTBOX_WORKER)  # the CSAT prompt
     return await handoff_detail(session, handoff_id=handoff_id, now=now)

@@ -49,6 +49,7 @@ from app.routers import (
     webhooks,
     workspace,
 )
+from app.routers import agenttools as agenttools_router
 from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
@@ -232,6 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conversations_router.router)
     app.include_router(events_router.router)
     app.include_router(teams_router.router)
+    app.include_router(agenttools_router.router)
     return app
 
 

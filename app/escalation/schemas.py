@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.conversations.transcript import TranscriptItem
-from app.teams.schemas import TeamRef
+from app.teams.schemas import BodyId, TeamRef
 
 
 class Customer(BaseModel):
@@ -96,7 +96,7 @@ class AgentReplyOut(BaseModel):
 class AgentCreateIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     # Routing (issue 32): the agent's teams and how many handoffs they may hold at once.
-    teams: list[int] | None = Field(default=None, max_length=200)
+    teams: list[BodyId] | None = Field(default=None, max_length=200)
     max_open: int | None = Field(default=None, ge=1, le=100)
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.agenttools.schemas import LabelQuery
 from app.analytics.agents import agent_stats
 from app.analytics.articles import article_stats
 from app.analytics.export import export_csv
@@ -66,6 +67,7 @@ async def get_self_service(
     period: PeriodDep,
     channel: Channel | None = None,
     granularity: Granularity | None = None,
+    label: LabelQuery = None,
 ) -> SelfServiceStats:
     settings = _settings(request)
     return await self_service_stats(
@@ -75,6 +77,7 @@ async def get_self_service(
         tz=ZoneInfo(settings.timezone),
         recontact_window_hours=settings.recontact_window_hours,
         granularity=granularity,
+        label=label,
     )
 
 

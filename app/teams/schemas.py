@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from app.security_params import MAX_DB_ID
 
-TeamId = Field(ge=1, le=MAX_DB_ID)
-CategorySlug = Field(min_length=1, max_length=200)
+# Ids in a body, bounded like ids in a path (a larger number would overflow the driver).
+BodyId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
+Category = Annotated[str, Field(max_length=200)]
 
 
 class TeamRef(BaseModel):
@@ -22,17 +23,17 @@ class TeamRef(BaseModel):
 
 class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    categories: list[str] = Field(default_factory=list, max_length=200)
+    categories: list[Category] = Field(default_factory=list, max_length=200)
     auto_assign: bool = False
     # Agent ids; replaces the membership when given.
-    members: list[int] | None = Field(default=None, max_length=1000)
+    members: list[BodyId] | None = Field(default=None, max_length=1000)
 
 
 class TeamPatch(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    categories: list[str] | None = Field(default=None, max_length=200)
+    categories: list[Category] | None = Field(default=None, max_length=200)
     auto_assign: bool | None = None
-    members: list[int] | None = Field(default=None, max_length=1000)
+    members: list[BodyId] | None = Field(default=None, max_length=1000)
 
 
 class TeamMemberOut(BaseModel):

@@ -260,7 +260,20 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
     async def subscription() -> dict[str, Any]:
         return {"subscription_id": await world.event_subscription()}
 
+    async def team() -> dict[str, Any]:
+        response = await world.client.post(
+            "/api/v1/teams", json={"name": f"Tim {utcnow().timestamp()}"}, headers=ADMIN
+        )
+        return {"team_id": response.json()["id"]}
+
+    async def canned() -> dict[str, Any]:
+        body = {"shortcut": f"s{int(utcnow().timestamp() * 1e6)}", "text": "x", "shared": True}
+        response = await world.client.post("/api/v1/canned-responses", json=body, headers=ADMIN)
+        return {"canned_id": response.json()["id"]}
+
     by_param = {
+        "{team_id}": team,
+        "{canned_id}": canned,
         "{message_id}": media,
         "{subscription_id}": subscription,
         "{handoff_id}": handoff,
@@ -291,6 +304,8 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
             return Target(ADMIN, path_parameters=claimed_handoff)
         if path.startswith("/api/v1/inbox/"):
             return Target(ADMIN, path_parameters=event)
+        if path == "/api/v1/agents/me/status":  # a person's presence: not the admin token's
+            return Target(world.agent)
         factory = next((f for param, f in by_param.items() if param in path), None)
         return Target(ADMIN, path_parameters=factory)
 

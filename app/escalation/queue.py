@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.agenttools.labels import labels_of
 from app.conversations.models import Contact, Conversation, Message
 from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
@@ -137,6 +138,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "csat_comment": handoff.csat_comment,
             "reply_window_seconds_left": reply_window_seconds_left(contact, now),
             "transcript": await transcript(session, conversation_id=handoff.conversation_id),
+            "labels": (await labels_of(session, [conversation.id])).get(conversation.id, []),
         }
     )
 

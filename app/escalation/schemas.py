@@ -54,6 +54,7 @@ class HandoffDetail(HandoffItem):
     # WhatsApp only: free-form replies are allowed for 24 h after the customer's last message.
     reply_window_seconds_left: int | None
     transcript: list[TranscriptMessage]
+    labels: list[str] = Field(default_factory=list)  # the conversation's (issue 32)
 
 
 class TranscriptPage(BaseModel):

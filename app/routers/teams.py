@@ -13,7 +13,16 @@ from app.json_body import JSONRoute
 from app.security_params import PathId
 from app.teams import service
 from app.teams.presence import set_status
-from app.teams.schemas import StatusIn, StatusOut, TeamIn, TeamList, TeamOut, TeamPatch, TransferIn
+from app.teams.schemas import (
+    Directory,
+    StatusIn,
+    StatusOut,
+    TeamIn,
+    TeamList,
+    TeamOut,
+    TeamPatch,
+    TransferIn,
+)
 from app.teams.transfer import transfer_handoff
 
 router = APIRouter(tags=["teams"], route_class=JSONRoute)
@@ -26,6 +35,13 @@ def _changes(body: TeamIn | TeamPatch) -> dict[str, object]:
 @router.get("/api/v1/teams")
 async def list_teams(_admin: AdminDep, session: SessionDep) -> TeamList:
     return TeamList(items=await service.list_teams(session))
+
+
+@router.get("/api/v1/teams/directory")
+async def get_directory(_principal: PrincipalDep, session: SessionDep) -> Directory:
+    """Every agent may read it: team names and colleagues' presence, for the queue's filter
+    and the transfer control (the teams' settings stay with admins)."""
+    return await service.directory(session)
 
 
 @router.post("/api/v1/teams", status_code=201)

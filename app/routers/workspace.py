@@ -46,6 +46,7 @@ SECURITY_HEADERS = {
 STATIC = files("app.escalation") / "static"
 ASSETS = {
     "agent.css": "text/css; charset=utf-8",
+    "agent-team.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
         for name in (
@@ -57,6 +58,8 @@ ASSETS = {
             "conversation",
             "queue",
             "agent",
+            "agent-team",
+            "agent-tools",
         )
     },
 }

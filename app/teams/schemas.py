@@ -55,6 +55,22 @@ class TeamList(BaseModel):
     items: list[TeamOut]
 
 
+class DirectoryAgent(BaseModel):
+    id: int
+    name: str
+    status: str
+    open_count: int
+    max_open: int
+    teams: list[int]
+
+
+class Directory(BaseModel):
+    """What an agent needs to pick a queue or a transfer target (names, presence, load)."""
+
+    teams: list[TeamRef]
+    agents: list[DirectoryAgent]
+
+
 class TransferIn(BaseModel):
     """Exactly one of ``team`` (back to that team's queue) or ``agent`` (straight to them)."""
 

@@ -15,7 +15,15 @@ from app.escalation.models import Agent, Handoff
 from app.escalation.schemas import AgentOut
 from app.teams.errors import TeamNameTaken, TeamNotFound, UnknownAgent, UnknownTeam
 from app.teams.models import Team, TeamMember
-from app.teams.schemas import TeamIn, TeamMemberOut, TeamOut, TeamPatch
+from app.teams.schemas import (
+    Directory,
+    DirectoryAgent,
+    TeamIn,
+    TeamMemberOut,
+    TeamOut,
+    TeamPatch,
+    TeamRef,
+)
 from app.types import HandoffStatus
 
 MAX_CATEGORIES = 200
@@ -194,3 +202,15 @@ async def agents_with_load(session: AsyncSession, agents: Sequence[Agent]) -> li
         )
         for a in agents
     ]
+
+
+async def directory(session: AsyncSession) -> Directory:
+    teams = (await session.scalars(select(Team).order_by(Team.name, Team.id))).all()
+    agents = (
+        await session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name))
+    ).all()
+    loads = await agents_with_load(session, agents)
+    return Directory(
+        teams=[TeamRef(id=t.id, name=t.name) for t in teams],
+        agents=[DirectoryAgent.model_validate(a.model_dump()) for a in loads],
+    )

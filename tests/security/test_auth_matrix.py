@@ -376,6 +376,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),
     # Issue 32: teams (admin); transfer (the holder, or a supervisor); presence; agent tools.
     ("GET", "/api/v1/teams"): (Auth.admin, fixed("/api/v1/teams")),
+    ("GET", "/api/v1/teams/directory"): (Auth.agent, fixed("/api/v1/teams/directory")),
     ("POST", "/api/v1/teams"): (Auth.admin, fixed("/api/v1/teams", 201, json={"name": "Tim"})),
     ("PATCH", "/api/v1/teams/{team_id}"): (Auth.admin, _patch_team),
     ("DELETE", "/api/v1/teams/{team_id}"): (Auth.admin, _delete_team),

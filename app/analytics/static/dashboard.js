@@ -21,12 +21,12 @@
       LIST_KEYS.forEach(function (key) { list[key] = p.get(key) || ""; });
     }
     return { from: p.get("from") || "", to: p.get("to") || "", channel: p.get("channel") || "",
-      list: list, conversation: p.get("conversation") || "" };
+      label: p.get("label") || "", list: list, conversation: p.get("conversation") || "" };
   }
 
   function writeUrl(push) {
     var p = new URLSearchParams();
-    ["from", "to", "channel"].forEach(function (key) { if (state[key]) { p.set(key, state[key]); } });
+    ["from", "to", "channel", "label"].forEach(function (key) { if (state[key]) { p.set(key, state[key]); } });
     if (D.i18n.explicit()) { p.set("lang", D.i18n.lang()); } // chosen, so a link keeps it
     if (state.list) {
       p.set("list", "1");
@@ -58,7 +58,7 @@
   }
 
   function view() {
-    return { period: period(), channel: state.channel, list: state.list };
+    return { period: period(), channel: state.channel, label: state.label, list: state.list };
   }
 
   function openList(list) {
@@ -117,6 +117,7 @@
     var selfParams = new URLSearchParams(base);
     selfParams.set("granularity", granularity());
     if (state.channel) { selfParams.set("channel", state.channel); }
+    if (state.label) { selfParams.set("label", state.label); } // agents' labels (issue 32)
     var gapParams = new URLSearchParams(base);
     gapParams.set("limit", "15");
     setStatus(t("loading"), false);
@@ -199,6 +200,11 @@
       writeUrl(false);
       load();
     });
+    $("label-filter").addEventListener("change", function () {
+      state.label = $("label-filter").value.trim().toLowerCase();
+      writeUrl(false);
+      load();
+    });
     $("lang").addEventListener("change", function () {
       D.i18n.setLang($("lang").value);
       writeUrl(false);
@@ -230,6 +236,7 @@
     window.addEventListener("popstate", function () {
       state = readUrl();
       $("channel").value = state.channel;
+      $("label-filter").value = state.label;
       load();
     });
   }
@@ -240,6 +247,7 @@
     if (D.i18n.explicit()) { writeUrl(false); } // a language chosen earlier: into the link
     addChannelOption(state.channel);
     $("channel").value = state.channel;
+    $("label-filter").value = state.label;
     setStatus(t("enter_token"), false);
     bind();
     if (D.api.token()) {

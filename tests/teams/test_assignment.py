@@ -15,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import utcnow
+from app.escalation.leases import expire_leases
 from app.escalation.models import Agent, Handoff, HandoffEvent
 from app.main import create_app
 from app.teams.assignment import assign_waiting
 from app.teams.presence import run_routing
 from app.types import HandoffStatus
+from tests.conftest import make_settings
 from tests.teams.support import held_by, new_agent, new_team, open_for_team, set_status, statuses
 
 LIMIT = 2
@@ -224,3 +226,50 @@ async def test_two_instances_racing_never_exceed_a_limit(
             .where(Handoff.status == HandoffStatus.assigned.value)
         )
     assert doubled == 0
+
+
+async def test_an_unanswered_assignment_goes_to_someone_else(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    maker = app.state.sessionmaker
+    (ani, ani_headers), (budi, budi_headers), _ = await three_agents(client)
+    await set_status(client, ani_headers, "online")
+    [handoff_id] = await open_for_team(maker, "Billing")
+    await set_status(client, budi_headers, "online")
+    assert (await held_by(maker)) == {ani: 1}
+    later = utcnow() + timedelta(seconds=301)
+    async with maker() as session, session.begin():
+        assert await expire_leases(session, now=later, lease_seconds=300) == 1
+    async with maker() as session:
+        assert (
+            await session.scalar(select(Handoff.agent_id).where(Handoff.id == handoff_id)) == budi
+        )
+
+
+async def test_the_bot_routes_by_setting_and_assigns_at_once(
+    database_url: str, client: httpx.AsyncClient
+) -> None:
+    """Through the engine: ROUTER_DEFAULT_TEAM, then the online member gets it in the same
+    transaction (the customer is told no queue position)."""
+    routed = create_app(make_settings(database_url, default_team="billing"))
+    async with routed.router.lifespan_context(routed):
+        transport = httpx.ASGITransport(app=routed)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as web:
+            team = await new_team(web, "Billing", auto_assign=True)
+            _, headers = await new_agent(web, "Ani", teams=[team["id"]])
+            await set_status(web, headers, "online")
+            started = await web.post("/api/v1/webchat/sessions", json={"name": "Budi"})
+            customer = {"Authorization": f"Bearer {started.json()['token']}"}
+            sent = await web.post(
+                "/api/v1/webchat/messages", json={"action": "escalate"}, headers=customer
+            )
+            assert sent.json()["conversation"]["status"] == "handoff"
+            [item] = (
+                await web.get(
+                    "/api/v1/handoffs",
+                    params={"status": "assigned", "mine": "true"},
+                    headers=headers,
+                )
+            ).json()["items"]
+            assert item["team"]["name"] == "Billing"
+            assert item["claimed_at"] is not None

@@ -201,7 +201,7 @@
       load();
     });
     $("label-filter").addEventListener("change", function () {
-      state.label = $("label-filter").value.trim().toLowerCase();
+      state.label = $("label-filter").value.trim().toLowerCase().replace(/\s+/g, "-");
       writeUrl(false);
       load();
     });

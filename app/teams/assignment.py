@@ -157,7 +157,7 @@ async def assign_new_handoff(
         session, [handoff.team_id], skip_locked=True
     ):
         return None
-    return await _give_to_member(
+    given = await _give_to_member(
         session,
         handoff_id=handoff.id,
         team_id=handoff.team_id,
@@ -165,6 +165,9 @@ async def assign_new_handoff(
         lease_seconds=lease_seconds,
         avoid=None,
     )
+    if given is not None:
+        await session.refresh(handoff)  # assigned by a plain UPDATE
+    return given
 
 
 async def assign_waiting(

@@ -18,7 +18,6 @@ from app.config import Settings
 from app.conversations.models import Conversation, Message
 from app.escalation.models import Handoff
 from app.kb.models import Article
-from app.teams.assignment import assign_new_handoff
 from app.teams.models import Team
 from app.types import Direction, Sender
 
@@ -106,20 +105,15 @@ async def route_new_handoff(
     policy: RoutingPolicy,
     now: datetime,
 ) -> Team | None:
-    """Give a just-created handoff its team and, for an auto-assign team, its agent.
+    """Give a just-created handoff its team (or none).
 
-    Called by ``open_handoff`` in the transaction that creates the handoff, so whatever
-    reads the handoff afterwards (SLA policies by team, the queue, events) sees its team.
+    Called by ``open_handoff`` in the transaction that creates the handoff, before anything
+    reads it, so the ``handoff.created`` event, SLA policies by team and the queue all see its
+    team. Auto-assignment follows the created event: ``app.teams.assignment.assign_new_handoff``.
     """
     team = await team_for_conversation(session, conversation, policy)
     if team is None:
         return None
     handoff.team_id = team.id
     await session.flush()
-    if team.auto_assign:
-        given = await assign_new_handoff(
-            session, handoff=handoff, now=now, lease_seconds=policy.lease_seconds
-        )
-        if given is not None:
-            await session.refresh(handoff)  # assigned by a plain UPDATE
     return team

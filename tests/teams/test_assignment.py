@@ -4,6 +4,7 @@ database (DESIGN.md round 3, "The support team's workday")."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
 
@@ -17,7 +18,9 @@ from app.config import Settings
 from app.db import utcnow
 from app.escalation.leases import expire_leases
 from app.escalation.models import Agent, Handoff, HandoffEvent
+from app.events.catalog import EVENT_CHANNEL
 from app.main import create_app
+from app.outbox.models import OutboxItem
 from app.teams.assignment import assign_waiting
 from app.teams.presence import run_routing
 from app.types import HandoffStatus
@@ -273,3 +276,36 @@ async def test_the_bot_routes_by_setting_and_assigns_at_once(
             ).json()["items"]
             assert item["team"]["name"] == "Billing"
             assert item["claimed_at"] is not None
+
+
+async def test_events_name_the_team_and_ring_the_assignee(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """``handoff.created`` (with its team) and then ``handoff.claimed`` with the agent: what
+    an outside tool needs to ring the assignee."""
+    body = {
+        "url": "https://93.184.215.14/hooks",
+        "events": ["handoff.created", "handoff.claimed"],
+        "secret": "s" * 16,
+    }
+    subscribed = await client.post(
+        "/api/v1/event-subscriptions",
+        json=body,
+        headers={"Authorization": "Bearer test-admin-token"},
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    (ani, ani_headers), *_ = await three_agents(client)
+    await set_status(client, ani_headers, "online")
+    await open_for_team(app.state.sessionmaker, "Billing")
+    async with app.state.sessionmaker() as session:
+        payloads = list(
+            await session.scalars(
+                select(OutboxItem.payload)
+                .where(OutboxItem.channel == EVENT_CHANNEL)
+                .order_by(OutboxItem.id)
+            )
+        )
+    events = [json.loads(p["body"]) for p in payloads]
+    assert [e["type"] for e in events] == ["handoff.created", "handoff.claimed"]
+    assert events[0]["data"]["handoff"]["team"]["name"] == "Billing"
+    assert events[1]["data"]["handoff"]["agent"] == {"id": ani, "name": "Ani"}

@@ -97,8 +97,10 @@ async def get_gaps(
 
 
 @router.get("/agents")
-async def get_agents(session: SessionDep, _admin: AdminDep, period: PeriodDep) -> AgentStats:
-    return await agent_stats(session, period=period, now=utcnow())
+async def get_agents(
+    session: SessionDep, _admin: AdminDep, period: PeriodDep, label: LabelQuery = None
+) -> AgentStats:
+    return await agent_stats(session, period=period, now=utcnow(), label=label)
 
 
 @router.get("/export.csv", response_class=StreamingResponse)

@@ -10,7 +10,7 @@ from app.conversations.outcomes import record_outcome
 from app.db import utcnow
 from app.escalation.models import Agent
 from app.types import OutcomeKind
-from tests.factories import make_conversation
+from tests.factories import make_conversation, make_handoff
 from tests.teams.support import ADMIN, new_agent
 
 CANNED = "/api/v1/canned-responses"
@@ -76,6 +76,8 @@ async def test_labels_filter_conversations_and_stats(
 ) -> None:
     async with app.state.sessionmaker() as session, session.begin():
         conversations = [await make_conversation(session) for _ in range(3)]
+        for conversation in conversations[::2]:  # the first and the third asked for a person
+            await make_handoff(session, conversation=conversation)
         for conversation in conversations:
             await record_outcome(
                 session,
@@ -116,6 +118,11 @@ async def test_labels_filter_conversations_and_stats(
     assert stats.json()["escalated"] == 2
     everything = await client.get("/api/v1/stats/self-service", headers=ADMIN)
     assert everything.json()["escalated"] == 3
+    agents = await client.get("/api/v1/stats/agents", params={"label": "refund"}, headers=ADMIN)
+    assert agents.status_code == 200, agents.text
+    assert agents.json()["overall"]["handoffs"] == 1
+    all_agents = await client.get("/api/v1/stats/agents", headers=ADMIN)
+    assert all_agents.json()["overall"]["handoffs"] == 2
 
     # Replacing: an empty list removes them all.
     await client.put(f"/api/v1/conversations/{second}/labels", json={"labels": []}, headers=headers)

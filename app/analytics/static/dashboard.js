@@ -51,6 +51,13 @@
     return params;
   }
 
+  // The agents' label filter, for the statistics that take it (issue 32).
+  function labelled(params) {
+    var copy = new URLSearchParams(params);
+    if (state.label) { copy.set("label", state.label); }
+    return copy;
+  }
+
   function granularity() {
     if (!state.from) { return "day"; }
     var end = state.to ? new Date(state.to) : new Date();
@@ -114,16 +121,15 @@
     var base = new URLSearchParams();
     if (state.from) { base.set("from", state.from); }
     if (state.to) { base.set("to", state.to); }
-    var selfParams = new URLSearchParams(base);
+    var selfParams = labelled(base);
     selfParams.set("granularity", granularity());
     if (state.channel) { selfParams.set("channel", state.channel); }
-    if (state.label) { selfParams.set("label", state.label); } // agents' labels (issue 32)
     var gapParams = new URLSearchParams(base);
     gapParams.set("limit", "15");
     setStatus(t("loading"), false);
     return Promise.all([
       D.api.getJson("/api/v1/stats/self-service", selfParams),
-      D.api.getJson("/api/v1/stats/agents", base),
+      D.api.getJson("/api/v1/stats/agents", labelled(base)),
       D.api.getJson("/api/v1/stats/gaps", gapParams),
       D.api.getJson("/api/v1/stats/articles", base)
     ]).then(function (results) {

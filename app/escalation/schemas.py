@@ -82,6 +82,7 @@ class Me(BaseModel):
     kind: str
     id: int | None
     name: str | None
+    role: str = "agent"  # what the page may offer: supervisors transfer any handoff
 
 
 class AgentReplyIn(BaseModel):

@@ -67,7 +67,9 @@ ASSETS = {
 
 @router.get("/api/v1/agents/me")
 async def me(principal: PrincipalDep) -> Me:
-    return Me(kind=principal.kind, id=principal.agent_id, name=principal.agent_name)
+    return Me(
+        kind=principal.kind, id=principal.agent_id, name=principal.agent_name, role=principal.role
+    )
 
 
 @router.get("/api/v1/handoffs/{handoff_id}/messages")

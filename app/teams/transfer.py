@@ -127,10 +127,13 @@ async def transfer_handoff(
     if handoff.agent_id is not None and handoff.agent_id != previous_agent:
         await handoff_changed(session, handoff.id, "claimed", now=now)  # rings the new holder
     if teams:
+        # A holder who passes it on does not get it back from their own team's assignment.
+        avoid = {handoff.id: previous_agent} if previous_agent is not None else None
         await assign_waiting(
             session,
             now=now,
             lease_seconds=lease_seconds,
             team_ids=[t for t in teams if t is not None],
+            avoid=avoid,
         )
     return handoff

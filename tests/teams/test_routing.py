@@ -237,3 +237,19 @@ async def test_presence_api(client: httpx.AsyncClient) -> None:
     assert listed[0]["status"] == "away"
     assert listed[0]["open_count"] == 0
     assert listed[0]["max_open"] == 3
+
+
+async def test_passing_a_handoff_on_within_an_auto_team(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    team = await new_team(client, "Billing", auto_assign=True)
+    _ani, ani_headers = await new_agent(client, "Ani", teams=[team["id"]])
+    await set_status(client, ani_headers, "online")
+    [handoff_id] = await open_for_team(app.state.sessionmaker, "Billing")
+    budi, budi_headers = await new_agent(client, "Budi", teams=[team["id"]])
+    await set_status(client, budi_headers, "online")
+    moved = await client.post(
+        f"/api/v1/handoffs/{handoff_id}/transfer", json={"team": team["id"]}, headers=ani_headers
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["agent_id"] == budi  # not straight back to Ani

@@ -175,3 +175,39 @@ async def test_filter_canned_note_transfer_and_presence(chromium: str, service: 
         finally:
             await browser.close()
     assert problems == []
+
+
+async def test_presence_follows_the_page(chromium: str, tmp_path: Path) -> None:
+    """Online when the page opens, away when idle, online again on a movement, offline
+    when the tab closes."""
+    from playwright.async_api import async_playwright
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    engine = create_engine(Settings(database_url=database_url))
+    await upgrade(engine)
+    await engine.dispose()
+    env = {"ROUTER_AGENT_IDLE_MINUTES": "0.03", "ROUTER_AGENT_HEARTBEAT_SECONDS": "0.5"}
+    async with running_service(tmp_path, database_url, TOKEN, **env) as base:
+        async with httpx.AsyncClient(base_url=base, headers=ADMIN) as client:
+            token = (await client.post("/api/v1/agents", json={"name": "Ani"})).json()["token"]
+        problems: list[str] = []
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                page: Any = await (await browser.new_context(locale="id-ID")).new_page()
+                _watch(page, problems)
+                await page.goto(f"{base}/agent")
+                await page.fill("[data-test=login-token]", token)
+                await page.click("[data-test=login-submit]")
+                await _wait_for_status(base, "online")
+                await _wait_for_status(base, "away")  # 1.8 s without a movement
+                await page.mouse.move(200, 200)
+                await page.mouse.move(220, 240)
+                await _wait_for_status(base, "online")
+                await page.close(run_before_unload=True)
+                await _wait_for_status(base, "offline")
+            finally:
+                await browser.close()
+        assert problems == []

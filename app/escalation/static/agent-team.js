@@ -35,7 +35,10 @@
     return A.request("PUT", "/api/v1/agents/me/status", { status: status }).then(function (body) {
       presence.status = body.status;
       presence.idleMinutes = body.idle_minutes;
-      presence.heartbeat = body.heartbeat_seconds;
+      if (body.heartbeat_seconds !== presence.heartbeat) {  // the server's pace, from now on
+        presence.heartbeat = body.heartbeat_seconds;
+        if (presence.timer) { clearInterval(presence.timer); presence.timer = setInterval(tick, presence.heartbeat * 1000); }
+      }
       renderPresence();
       if (body.assigned && body.assigned.length) { A.refreshQueue(); }
     });
@@ -49,7 +52,7 @@
   function effective() {
     // Chosen "online" turns "away" by itself after the idle minutes, and back on activity.
     var idle = (Date.now() - presence.lastActive) / 60000 >= presence.idleMinutes;
-    if (presence.chosen === "online" && (idle || document.hidden && idle)) { return "away"; }
+    if (presence.chosen === "online" && idle) { return "away"; }
     return presence.chosen;
   }
 

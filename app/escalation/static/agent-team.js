@@ -254,6 +254,8 @@
       filter = "";
     }
   };
+  // For a sign-out that does not go through forgetToken (a session's logout): call first.
+  A.presenceOffline = function () { return putStatus("offline", true); };
   // Signing out: offline first, while the page still holds the credentials.
   var forgetToken = A.forgetToken;
   A.forgetToken = function () {

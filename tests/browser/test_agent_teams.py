@@ -186,7 +186,7 @@ async def test_presence_follows_the_page(chromium: str, tmp_path: Path) -> None:
     engine = create_engine(Settings(database_url=database_url))
     await upgrade(engine)
     await engine.dispose()
-    env = {"ROUTER_AGENT_IDLE_MINUTES": "0.03", "ROUTER_AGENT_HEARTBEAT_SECONDS": "0.5"}
+    env = {"ROUTER_AGENT_IDLE_MINUTES": "0.08", "ROUTER_AGENT_HEARTBEAT_SECONDS": "0.5"}
     async with running_service(tmp_path, database_url, TOKEN, **env) as base:
         async with httpx.AsyncClient(base_url=base, headers=ADMIN) as client:
             token = (await client.post("/api/v1/agents", json={"name": "Ani"})).json()["token"]
@@ -202,7 +202,7 @@ async def test_presence_follows_the_page(chromium: str, tmp_path: Path) -> None:
                 await page.fill("[data-test=login-token]", token)
                 await page.click("[data-test=login-submit]")
                 await _wait_for_status(base, "online")
-                await _wait_for_status(base, "away")  # 1.8 s without a movement
+                await _wait_for_status(base, "away")  # 4.8 s without a movement
                 await page.mouse.move(200, 200)
                 await page.mouse.move(220, 240)
                 await _wait_for_status(base, "online")

@@ -157,8 +157,15 @@
     return supervisor || (detail.status === "assigned" && detail.agent_id === A.me.id);
   }
 
+  var rendered = "";  // what the tools show, so a refresh does not reset a half-made choice
+
   function renderTools(detail) {
     var box = $("team-tools");
+    var key = JSON.stringify([detail.id, detail.team, detail.status, detail.agent_id, directory]);
+    if (key === rendered && box.firstChild) { return; }
+    var same = rendered.indexOf("[" + detail.id + ",") === 0;  // the same handoff, refreshed
+    rendered = key;
+    var chosen = same && box.querySelector("select") ? box.querySelector("select").value : "";
     box.textContent = "";
     var line = A.el("div", null, "team-line");
     var team = A.el("span", A.t("team") + ": " + (detail.team ? detail.team.name : A.t("noTeam")), "meta");
@@ -188,6 +195,7 @@
       button.addEventListener("click", function () { transfer(detail.id, select.value, button); });
       line.appendChild(select);
       line.appendChild(button);
+      if (chosen && select.querySelector("option[value='" + chosen + "']")) { select.value = chosen; }
     }
     box.appendChild(line);
   }

@@ -165,8 +165,13 @@
     var input = $("reply-input");
     input.addEventListener("input", showMenu);
     input.addEventListener("keydown", onKey, true);  // capture: ahead of Enter-to-send
-    input.addEventListener("blur", function () { setTimeout(hideMenu, 150); });
-    input.addEventListener("focus", function () { if (!canned.length) { loadCanned(); } });
+    // Later than a click in the menu; not when the box has its focus back meanwhile.
+    input.addEventListener("blur", function () {
+      setTimeout(function () { if (document.activeElement !== input) { hideMenu(); } }, 150);
+    });
+    input.addEventListener("focus", function () {
+      if (!canned.length) { loadCanned().then(function () { if (typed()) { showMenu(); } }); }
+    });
   }
 
   var startQueue = A.startQueue;

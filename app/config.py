@@ -266,6 +266,19 @@ class Settings(BaseSettings):
     kb_learning_min_count: int = Field(default=2, ge=1)
     kb_learning_interval_seconds: float = Field(default=30.0, gt=0)
 
+    # Issue 32 (teams, routing, presence): the team a handoff goes to when no team's
+    # categories include the article it was about (a team name or id; empty: none).
+    default_team: str = ""
+    # The agent page turns an agent `away` after this many idle minutes.
+    agent_idle_minutes: float = Field(default=5.0, gt=0, le=1440)
+    # The page repeats its status this often; an agent not heard from for
+    # `agent_presence_timeout_seconds` (a closed laptop) is marked offline by the sweep.
+    agent_heartbeat_seconds: float = Field(default=30.0, gt=0, le=3600)
+    agent_presence_timeout_seconds: float = Field(default=120.0, gt=0, le=86400)
+    # How often the routing job runs: the presence sweep, then auto-assignment of whatever
+    # waits in auto-assign teams (a safety net behind the event-driven runs).
+    routing_interval_seconds: float = Field(default=10.0, gt=0)
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -59,10 +59,13 @@ from app.routers import (
     webhooks,
     workspace,
 )
+from app.routers import agenttools as agenttools_router
 from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
+from app.routers import teams as teams_router
+from app.teams.presence import run_routing
 from app.wakeups import COVERAGE_WORKER, INBOX_WORKER, OUTBOX_WORKER, WakeListener
 from app.worker_process import WorkerProcess
 from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
@@ -146,6 +149,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "retention",
                 lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
                 RETENTION_INTERVAL_SECONDS,
+            ),
+            PeriodicWorker(
+                "routing",
+                lambda: run_routing(app.state.sessionmaker, settings),
+                settings.routing_interval_seconds,
             ),
         ]
         jobs += [
@@ -257,6 +265,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.page_router)
     app.include_router(audit.router)
     app.include_router(kb_learning.router)
+    app.include_router(teams_router.router)
+    app.include_router(agenttools_router.router)
     return app
 
 

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from app.accounts.models import AccountSession, PasswordToken
+from app.agenttools.models import CannedResponse, ConversationLabel
 from app.audit.models import AuditEntry
 from app.calibration.models import KbCalibration
 from app.channels.models import WebchatSession
@@ -29,8 +30,10 @@ __all__ = [
     "Article",
     "AuditEntry",
     "Base",
+    "CannedResponse",
     "Contact",
     "Conversation",
+    "ConversationLabel",
     "CoverageJob",
     "CoverageResults",
     "EventSubscription",

@@ -15,6 +15,7 @@ from app.conversations.outcomes import record_outcome
 from app.db import Base, utcnow
 from app.escalation.models import Agent, Handoff
 from app.escalation.service import open_handoff
+from app.teams.routing import RoutingPolicy
 from app.types import (
     Channel,
     ConversationStatus,
@@ -132,12 +133,18 @@ async def make_handoff(
     reason: str = "button",
     priority: int = 0,
     now: datetime | None = None,
+    routing: RoutingPolicy | None = None,
 ) -> Handoff:
     """A waiting handoff opened the way the engine opens one (commits nothing)."""
     if conversation is None:
         conversation = await make_conversation(session, channel=channel, created_at=now)
     return await open_handoff(
-        session, conversation=conversation, reason=reason, now=now or utcnow(), priority=priority
+        session,
+        conversation=conversation,
+        reason=reason,
+        now=now or utcnow(),
+        priority=priority,
+        routing=routing,
     )
 
 

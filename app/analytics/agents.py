@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.agenttools.labels import labelled
 from app.analytics.periods import Period
 from app.analytics.schemas import AgentRow, AgentStats, OverallKpis
 from app.analytics.sql import percentiles, seconds_between
@@ -30,12 +31,14 @@ METRICS: dict[str, tuple[Any, tuple[float, ...]]] = {
 OVERALL = -1  # group key of the all-agents row
 
 
-def _in(period: Period) -> tuple[Any, ...]:
-    return (Handoff.created_at >= period.start_at, Handoff.created_at < period.end_at)
+def _in(period: Period, label: str | None = None) -> tuple[Any, ...]:
+    where = (Handoff.created_at >= period.start_at, Handoff.created_at < period.end_at)
+    # An agent's label on the conversation (issue 32).
+    return where if label is None else (*where, labelled(Handoff.conversation_id, label))
 
 
 async def _percentiles(
-    session: AsyncSession, period: Period, group: Any
+    session: AsyncSession, period: Period, group: Any, label: str | None = None
 ) -> dict[int, dict[str, float | None]]:
     dialect = session.get_bind().dialect.name
     durations = select(
@@ -44,7 +47,7 @@ async def _percentiles(
             seconds_between(end, Handoff.created_at, dialect).label(name)
             for name, (end, _) in METRICS.items()
         ),
-    ).where(*_in(period))
+    ).where(*_in(period, label))
     spec = [(name, fractions) for name, (_, fractions) in METRICS.items()]
     rows = await session.execute(percentiles(durations, spec, dialect))
     return {
@@ -57,7 +60,9 @@ async def _percentiles(
     }
 
 
-async def _totals(session: AsyncSession, period: Period, group: Any) -> dict[int, dict[str, Any]]:
+async def _totals(
+    session: AsyncSession, period: Period, group: Any, label: str | None = None
+) -> dict[int, dict[str, Any]]:
     rows = await session.execute(
         select(
             group.label("g"),
@@ -66,7 +71,7 @@ async def _totals(session: AsyncSession, period: Period, group: Any) -> dict[int
             func.avg(Handoff.csat_score),
             func.count(Handoff.csat_score),
         )
-        .where(*_in(period))
+        .where(*_in(period, label))
         .group_by(group)
     )
     return {
@@ -86,13 +91,15 @@ def _kpis(totals: dict[str, Any], spans: dict[str, float | None]) -> dict[str, A
     return {**empty, **totals, **{n: spans.get(n) for n in names}}
 
 
-async def agent_stats(session: AsyncSession, *, period: Period, now: datetime) -> AgentStats:
+async def agent_stats(
+    session: AsyncSession, *, period: Period, now: datetime, label: str | None = None
+) -> AgentStats:
     overall_group = literal(OVERALL)
     agent_group = func.coalesce(Handoff.agent_id, OVERALL - 1)
-    totals = await _totals(session, period, overall_group)
-    spans = await _percentiles(session, period, overall_group)
-    agent_totals = await _totals(session, period, agent_group)
-    agent_spans = await _percentiles(session, period, agent_group)
+    totals = await _totals(session, period, overall_group, label)
+    spans = await _percentiles(session, period, overall_group, label)
+    agent_totals = await _totals(session, period, agent_group, label)
+    agent_spans = await _percentiles(session, period, agent_group, label)
     waiting = (
         await session.execute(
             select(func.count(), func.min(Handoff.created_at)).where(

@@ -62,6 +62,7 @@ class ConversationFilter:
     article: str | None = None
     rated: ArticleRating | None = None
     texts: Sequence[str] = ()  # a customer wrote one of these exactly (a gap's wordings)
+    label: str | None = None  # an agent labelled it so (issue 32)
 
     def __post_init__(self) -> None:
         if self.rated is not None and self.article is None:

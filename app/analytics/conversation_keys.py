@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Subquery, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.agenttools.labels import labelled
 from app.analytics.conversation_filters import ConversationFilter, OutcomeFilter, fixed
 from app.analytics.counting import DEFLECTED
 from app.analytics.keyset import Key
@@ -54,6 +55,8 @@ def _where(f: ConversationFilter) -> list[ColumnElement[bool]]:
         where.append(Outcome.reason == f.reason)
     if f.ended_on_article:
         where.append(Outcome.article_slug == f.article)
+    if f.label is not None:
+        where.append(labelled(_order_key(f)[1], f.label))
     return where
 
 

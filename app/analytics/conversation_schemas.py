@@ -19,6 +19,7 @@ class ConversationItem(BaseModel):
     created_at: datetime
     closed_at: datetime | None
     first_message: str | None = Field(description="the customer's first text (null if removed)")
+    labels: list[str] = Field(default_factory=list, description="set by agents (issue 32)")
 
 
 class ConversationList(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.agenttools.labels import labels_of
 from app.analytics.conversation_filters import ConversationFilter, customer_text
 from app.analytics.conversation_keys import page_keys
 from app.analytics.conversation_schemas import (
@@ -93,10 +94,13 @@ async def list_conversations(
     rows = list((await session.execute(statement)).tuples())
     page, more = rows[:limit], len(rows) > limit
     firsts = await _first_messages(session, [conversation.id for conversation, _, _ in page])
+    labels = await labels_of(session, [conversation.id for conversation, _, _ in page])
     last = page[-1][0] if page else None
     return ConversationList(
         items=[
-            ConversationItem.model_validate(_item(c, contact, outcome, firsts.get(c.id)))
+            ConversationItem.model_validate(
+                {**_item(c, contact, outcome, firsts.get(c.id)), "labels": labels.get(c.id, [])}
+            )
             for c, contact, outcome in page
         ],
         cursor=encode_cursor(Key(last.created_at, last.id)) if more and last else None,
@@ -142,6 +146,7 @@ async def conversation_detail(session: AsyncSession, *, conversation_id: int) ->
             "article_slug": outcome.article_slug if outcome else None,
             "outcome_recorded_at": outcome.recorded_at if outcome else None,
             "handoff": await _latest_handoff(session, conversation_id),
+            "labels": (await labels_of(session, [conversation_id])).get(conversation_id, []),
             "transcript": transcript,
         }
     )

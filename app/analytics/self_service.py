@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.agenttools.labels import labelled
 from app.analytics.counting import DEFLECTED, outcome_counts, rate
 from app.analytics.periods import Bucket, Granularity, Period, buckets
 from app.analytics.schemas import OutcomeCounts, SelfServiceStats, SeriesPoint
@@ -25,18 +26,26 @@ from app.conversations.models import Conversation, Outcome
 from app.types import Channel, EscalationReason, OutcomeKind
 
 
-def _outcomes_in(period: Period, channel: str | None) -> list[ColumnElement[bool]]:
+def _outcomes_in(
+    period: Period, channel: str | None, label: str | None = None
+) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
         Outcome.conversation_created_at >= period.start_at,
         Outcome.conversation_created_at < period.end_at,
     ]
     if channel is not None:
         where.append(Outcome.channel == channel)
+    if label is not None:
+        where.append(labelled(Outcome.conversation_id, label))
     return where
 
 
 async def _durable_deflected(
-    session: AsyncSession, period: Period, channel: str | None, window_hours: int
+    session: AsyncSession,
+    period: Period,
+    channel: str | None,
+    window_hours: int,
+    label: str | None = None,
 ) -> int:
     """Deflections with no escalation from the same contact within the recontact window.
 
@@ -59,13 +68,15 @@ async def _durable_deflected(
     statement = (
         select(func.count())
         .select_from(Outcome)
-        .where(*_outcomes_in(period, channel), Outcome.outcome.in_(DEFLECTED), ~escalated_later)
+        .where(
+            *_outcomes_in(period, channel, label), Outcome.outcome.in_(DEFLECTED), ~escalated_later
+        )
     )
     return int(await session.scalar(statement) or 0)
 
 
 async def _grouped(
-    session: AsyncSession, items: list[Bucket], channel: str | None
+    session: AsyncSession, items: list[Bucket], channel: str | None, label: str | None = None
 ) -> tuple[list[Any], list[Any]]:
     """Outcomes per (bucket, channel, outcome, reason) and conversations per (bucket, channel).
 
@@ -84,6 +95,7 @@ async def _grouped(
             ),
         )
         .where(*([Outcome.channel == channel] if channel else []))
+        .where(*([labelled(Outcome.conversation_id, label)] if label else []))
         .group_by(table.c.idx, Outcome.channel, Outcome.outcome, Outcome.reason)
     )
     conversation_rows = await session.execute(
@@ -97,6 +109,7 @@ async def _grouped(
             ),
         )
         .where(*([Conversation.channel == channel] if channel else []))
+        .where(*([labelled(Conversation.id, label)] if label else []))
         .group_by(table.c.idx, Conversation.channel)
     )
     return list(outcome_rows), list(conversation_rows)
@@ -114,12 +127,13 @@ async def self_service_stats(
     tz: ZoneInfo,
     recontact_window_hours: int,
     granularity: Granularity | None = None,
+    label: str | None = None,
 ) -> SelfServiceStats:
     if granularity:
         items = buckets(period, granularity, tz)
     else:
         items = [Bucket(period.start_at.astimezone(tz), period.start_at, period.end_at)]
-    outcome_rows, conversation_rows = await _grouped(session, items, channel)
+    outcome_rows, conversation_rows = await _grouped(session, items, channel, label)
 
     # Folding a few hundred grouped rows (buckets x channels x outcomes), not raw data.
     channels = [channel] if channel else [c.value for c in Channel]
@@ -146,7 +160,7 @@ async def self_service_stats(
         )
     }
     totals = outcome_counts(overall, sum(created_by_channel.values()))
-    durable = await _durable_deflected(session, period, channel, recontact_window_hours)
+    durable = await _durable_deflected(session, period, channel, recontact_window_hours, label)
     series = None
     if granularity:
         series = [

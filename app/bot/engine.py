@@ -49,6 +49,7 @@ from app.escalation.service import live_handoff_for, open_handoff, queue_positio
 from app.escalation.transcripts import customer_wrote
 from app.helpcenter.links import article_link
 from app.metrics import DUPLICATES, MESSAGES_IN
+from app.teams.routing import RoutingPolicy
 from app.types import (
     Channel,
     ConversationStatus,
@@ -311,7 +312,11 @@ class ConversationEngine:
         if turn.conversation.last_bot_action == EXTERNAL_AGENT:
             turn.conversation.last_bot_action = None  # our agents' queue from now on
         handoff = await open_handoff(
-            turn.session, conversation=turn.conversation, reason=reason.value, now=turn.now
+            turn.session,
+            conversation=turn.conversation,
+            reason=reason.value,
+            now=turn.now,
+            routing=RoutingPolicy.from_settings(self.settings),
         )
         position = await queue_position(turn.session, handoff)
         after_hours = None

@@ -31,6 +31,7 @@ from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import WHATSAPP_REPLY_WINDOW
 from app.events.hooks import handoff_changed
+from app.teams.assignment import after_capacity_freed
 from app.types import Channel, ConversationStatus, HandoffStatus, Sender
 
 CLOSED_STATUSES = (HandoffStatus.resolved.value, HandoffStatus.cancelled.value)
@@ -120,7 +121,12 @@ async def post_agent_reply(
 
 
 async def release_handoff(
-    session: AsyncSession, *, handoff_id: int, principal: Principal, now: datetime
+    session: AsyncSession,
+    *,
+    handoff_id: int,
+    principal: Principal,
+    now: datetime,
+    lease_seconds: int = 300,
 ) -> Handoff:
     handoff, _conversation = await _lock_for_action(session, handoff_id, principal)
     if handoff.status != HandoffStatus.assigned:
@@ -138,14 +144,23 @@ async def release_handoff(
     notify_after_commit(session)
     await handoff_changed(session, handoff.id, "released", now=now, agent_id=released_agent)
     await _audit(session, principal, "handoff.released", handoff.id, now)
+    await after_capacity_freed(
+        session, handoff=handoff, agent_id=released_agent, now=now, lease_seconds=lease_seconds
+    )
     return handoff
 
 
 async def resolve_handoff(
-    session: AsyncSession, *, handoff_id: int, principal: Principal, now: datetime
+    session: AsyncSession,
+    *,
+    handoff_id: int,
+    principal: Principal,
+    now: datetime,
+    lease_seconds: int = 300,
 ) -> Handoff:
     """Close the handoff and the conversation, then ask the customer for a 1-5 rating."""
     handoff, conversation = await _lock_for_action(session, handoff_id, principal)
+    holder = handoff.agent_id
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
     handoff.lease_expires_at = None
@@ -171,6 +186,9 @@ async def resolve_handoff(
     )
     await _audit(session, principal, "handoff.resolved", handoff.id, now)
     await session.flush()
+    await after_capacity_freed(
+        session, handoff=handoff, agent_id=holder, now=now, lease_seconds=lease_seconds
+    )
     return handoff
 
 

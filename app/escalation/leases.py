@@ -13,6 +13,7 @@ from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import count_waiting
 from app.events.hooks import handoff_changed
 from app.metrics import QUEUE_WAITING
+from app.teams.assignment import assign_waiting
 from app.types import HandoffStatus
 
 LEASE_CHECK_INTERVAL_SECONDS = 5.0
@@ -60,6 +61,9 @@ async def expire_leases(session: AsyncSession, *, now: datetime, lease_seconds: 
     notify_after_commit(session)
     for row in rows:
         await handoff_changed(session, row.id, "lease_expired", now=now, agent_id=row.agent_id)
+    # Auto-assign teams: to someone else with room, if anyone has.
+    avoid = {row.id: row.agent_id for row in rows if row.agent_id is not None}
+    await assign_waiting(session, now=now, lease_seconds=lease_seconds, avoid=avoid)
     return len(rows)
 
 

@@ -11,6 +11,7 @@ from app.auth import Principal, confirm_principal
 from app.escalation.notifier import HandoffNotifier
 from app.escalation.queue import list_handoffs
 from app.escalation.schemas import HandoffItem
+from app.teams.queues import QueueView
 from app.types import Channel, HandoffStatus
 
 # Handoffs opened by other replicas do not wake this process's notifier: poll this often too.
@@ -28,6 +29,7 @@ async def wait_for_handoffs(
     known: frozenset[int] | None = None,
     principal: Principal | None = None,
     gone: Callable[[], Awaitable[bool]] | None = None,
+    view: QueueView | None = None,
 ) -> list[HandoffItem]:
     """The matching handoffs as soon as there is one, or an empty list after ``wait_seconds``.
 
@@ -46,7 +48,9 @@ async def wait_for_handoffs(
         async with sessionmaker() as session:
             if principal is not None:
                 await confirm_principal(session, principal)
-            items = await list_handoffs(session, status=status, channel=channel, limit=limit)
+            items = await list_handoffs(
+                session, status=status, channel=channel, limit=limit, view=view
+            )
         remaining = deadline - loop.time()
         changed = bool(items) if known is None else {i.id for i in items} != known
         if changed or remaining <= 0 or (gone is not None and await gone()):

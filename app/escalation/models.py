@@ -28,6 +28,8 @@ class Agent(Base):
     status: Mapped[str] = mapped_column(String(16), default="offline", server_default="offline")
     max_open: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The page's last heartbeat: an `online` agent not heard from in a while is set offline.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Handoff(Base):
@@ -45,6 +47,8 @@ class Handoff(Base):
         Index("ix_handoffs_created_at", "created_at"),
         # Every handoff of a conversation (transcripts, the stats export), not just the live one.
         Index("ix_handoffs_conversation_id", "conversation_id"),
+        # An agent's open count (auto-assignment checks it under the agent's row lock).
+        Index("ix_handoffs_agent_id_status", "agent_id", "status"),
         # Retention: the CSAT comments not removed yet (customer text, like a message's).
         Index(
             "ix_handoffs_csat_commented",

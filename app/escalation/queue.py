@@ -8,11 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.agenttools.labels import labels_of
 from app.conversations.models import Contact, Conversation, Message
 from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
 from app.escalation.schemas import Customer, HandoffDetail, HandoffItem, TranscriptMessage
 from app.escalation.transcripts import transcript
+from app.teams.models import Team
+from app.teams.queues import QueueView
+from app.teams.schemas import TeamRef
 from app.types import Channel, HandoffStatus, Sender
 
 WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
@@ -34,7 +38,11 @@ def reply_window_seconds_left(contact: Contact, now: datetime) -> int | None:
 
 
 def _item(
-    handoff: Handoff, contact: Contact, position: int | None, first_message: str | None
+    handoff: Handoff,
+    contact: Contact,
+    position: int | None,
+    first_message: str | None,
+    team: Team | None = None,
 ) -> dict[str, Any]:
     return {
         "id": handoff.id,
@@ -50,6 +58,7 @@ def _item(
         "claimed_at": handoff.claimed_at,
         "lease_expires_at": handoff.lease_expires_at,
         "first_message": first_message,
+        "team": TeamRef(id=team.id, name=team.name) if team is not None else None,
     }
 
 
@@ -74,24 +83,35 @@ def _with_positions() -> Any:
         .scalar_subquery()
     )
     return (
-        select(Handoff, Contact, ranked.c.position, first_message.label("first_message"))
+        select(Handoff, Contact, ranked.c.position, first_message.label("first_message"), Team)
         .join(Conversation, Conversation.id == Handoff.conversation_id)
         .join(Contact, Contact.id == Conversation.contact_id)
         .outerjoin(ranked, ranked.c.id == Handoff.id)
+        .outerjoin(Team, Team.id == Handoff.team_id)
     )
 
 
 async def list_handoffs(
-    session: AsyncSession, *, status: HandoffStatus, channel: Channel | None, limit: int
+    session: AsyncSession,
+    *,
+    status: HandoffStatus,
+    channel: Channel | None,
+    limit: int,
+    view: QueueView | None = None,
 ) -> list[HandoffItem]:
-    """Handoffs in one status, queue order; positions count the whole queue, not the filter."""
+    """Handoffs in one status, queue order; positions count the whole queue, not the filter.
+    ``view`` narrows to a team or an agent and puts the reader's teams first."""
     statement = _with_positions().where(Handoff.status == status.value)
     if channel is not None:
         statement = statement.where(Handoff.channel == channel.value)
-    rows = await session.execute(statement.order_by(*queue_order()).limit(limit))
+    order = queue_order()
+    if view is not None:
+        statement = view.narrow(statement)
+        order = (*view.first(), *order)
+    rows = await session.execute(statement.order_by(*order).limit(limit))
     return [
-        HandoffItem.model_validate(_item(handoff, contact, position, first))
-        for handoff, contact, position, first in rows.tuples()
+        HandoffItem.model_validate(_item(handoff, contact, position, first, team))
+        for handoff, contact, position, first, team in rows.tuples()
     ]
 
 
@@ -106,10 +126,10 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
     ).one_or_none()
     if row is None:
         raise HandoffNotFound(f"handoff {handoff_id} does not exist")
-    handoff, contact, position, first, conversation, agent = row._tuple()
+    handoff, contact, position, first, team, conversation, agent = row._tuple()
     return HandoffDetail.model_validate(
         {
-            **_item(handoff, contact, position, first),
+            **_item(handoff, contact, position, first, team),
             "conversation_status": conversation.status,
             "agent_name": agent.name if agent is not None else None,
             "first_agent_reply_at": handoff.first_agent_reply_at,
@@ -118,6 +138,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "csat_comment": handoff.csat_comment,
             "reply_window_seconds_left": reply_window_seconds_left(contact, now),
             "transcript": await transcript(session, conversation_id=handoff.conversation_id),
+            "labels": (await labels_of(session, [conversation.id])).get(conversation.id, []),
         }
     )
 

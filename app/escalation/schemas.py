@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.conversations.transcript import TranscriptItem
+from app.teams.schemas import BodyId, TeamRef
 
 
 class Customer(BaseModel):
@@ -32,6 +33,8 @@ class HandoffItem(BaseModel):
     lease_expires_at: datetime | None
     # The customer's first message with text, so an agent sees what the request is about.
     first_message: str | None = None
+    # The team it was routed or transferred to (issue 32).
+    team: TeamRef | None = None
 
 
 class HandoffList(BaseModel):
@@ -52,6 +55,7 @@ class HandoffDetail(HandoffItem):
     # WhatsApp only: free-form replies are allowed for 24 h after the customer's last message.
     reply_window_seconds_left: int | None
     transcript: list[TranscriptMessage]
+    labels: list[str] = Field(default_factory=list)  # the conversation's (issue 32)
 
 
 class TranscriptPage(BaseModel):
@@ -79,6 +83,7 @@ class Me(BaseModel):
     kind: str
     id: int | None
     name: str | None
+    role: str = "agent"  # what the page may offer: supervisors transfer any handoff
 
 
 class AgentReplyIn(BaseModel):
@@ -96,6 +101,9 @@ class AgentCreateIn(BaseModel):
     # Accounts (issue 32): with an e-mail, the agent also signs in with a password.
     email: str | None = Field(default=None, max_length=320)
     role: Literal["agent", "supervisor", "admin"] = "agent"
+    # Routing (issue 32): the agent's teams and how many handoffs they may hold at once.
+    teams: list[BodyId] | None = Field(default=None, max_length=200)
+    max_open: int | None = Field(default=None, ge=1, le=100)
 
 
 class AgentCreated(BaseModel):
@@ -114,6 +122,11 @@ class AgentOut(BaseModel):
     created_at: datetime
     email: str | None = None
     role: str = "agent"
+    # Presence and load (issue 32).
+    status: str = "offline"
+    open_count: int = 0
+    max_open: int = 3
+    teams: list[int] = Field(default_factory=list)
 
 
 class AgentList(BaseModel):

@@ -15,6 +15,8 @@ from app.db_util import insert_ignore, rowcount
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.events.hooks import csat_received, handoff_changed
+from app.teams.assignment import assign_new_handoff
+from app.teams.routing import RoutingPolicy, route_new_handoff
 from app.types import ConversationStatus, HandoffStatus, OutcomeKind
 
 LIVE_STATUSES = (HandoffStatus.waiting.value, HandoffStatus.assigned.value)
@@ -38,8 +40,10 @@ async def open_handoff(
     reason: str,
     now: datetime,
     priority: int = 0,
+    routing: RoutingPolicy | None = None,
 ) -> Handoff:
     """Put the conversation in the agents' queue; returns the live handoff if there is one.
+    A new handoff gets its team (and, in an auto-assign team, its agent) in this transaction.
 
     The partial unique index decides races (two triggers, two replicas): the loser's insert is
     a no-op and it returns the winner's handoff.
@@ -67,9 +71,16 @@ async def open_handoff(
         else:
             session.add(HandoffEvent(handoff_id=new_id, kind="created", created_at=now))
             handoff = await session.get_one(Handoff, new_id)
+            policy = routing or RoutingPolicy()
+            await route_new_handoff(
+                session, handoff=handoff, conversation=conversation, policy=policy, now=now
+            )
             notify_after_commit(session)
             await handoff_changed(session, new_id, "created", now=now)
             await hand_over(session, conversation, reason=reason, now=now)
+            await assign_new_handoff(
+                session, handoff=handoff, now=now, lease_seconds=policy.lease_seconds
+            )
     conversation.status = ConversationStatus.handoff.value
     await record_outcome(
         session,

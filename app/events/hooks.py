@@ -16,6 +16,7 @@ from app.conversations.models import Contact, Conversation, Outcome
 from app.escalation.models import Agent, Handoff
 from app.events.catalog import EventType
 from app.events.emit import emit
+from app.teams.models import Team
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -31,15 +32,16 @@ def _customer(contact: Contact | None) -> dict[str, Any] | None:
 async def _handoff_data(session: AsyncSession, handoff_id: int) -> dict[str, Any]:
     row = (
         await session.execute(
-            select(Handoff, Contact, Agent.name)
+            select(Handoff, Contact, Agent.name, Team.name)
             .join(Conversation, Conversation.id == Handoff.conversation_id)
             .join(Contact, Contact.id == Conversation.contact_id)
             .outerjoin(Agent, Agent.id == Handoff.agent_id)
+            .outerjoin(Team, Team.id == Handoff.team_id)
             .where(Handoff.id == handoff_id)
             .execution_options(populate_existing=True)  # updated by plain UPDATEs
         )
     ).one()
-    handoff, contact, agent_name = row
+    handoff, contact, agent_name, team_name = row
     return {
         "handoff": {
             "id": handoff.id,
@@ -52,6 +54,9 @@ async def _handoff_data(session: AsyncSession, handoff_id: int) -> dict[str, Any
                 {"id": handoff.agent_id, "name": agent_name}
                 if handoff.agent_id is not None
                 else None
+            ),
+            "team": (
+                {"id": handoff.team_id, "name": team_name} if handoff.team_id is not None else None
             ),
             "created_at": _iso(handoff.created_at),
             "claimed_at": _iso(handoff.claimed_at),

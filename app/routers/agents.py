@@ -15,6 +15,7 @@ from app.escalation.schemas import AgentCreated, AgentCreateIn, AgentList, Agent
 from app.json_body import JSONRoute
 from app.routers.accounts import base_url
 from app.security_params import PathId
+from app.teams.service import agents_with_load, configure_routing
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"], route_class=JSONRoute)
 
@@ -27,6 +28,7 @@ async def create(
     agent, token = await create_account(
         session, name=body.name, email=body.email, role=body.role, actor=actor, now=now
     )
+    await configure_routing(session, agent, teams=body.teams, max_open=body.max_open)
     url = None
     if agent.email is not None:
         url = await setup_link(
@@ -43,8 +45,7 @@ async def create(
 
 @router.get("")
 async def list_all(_admin: AdminDep, session: SessionDep) -> AgentList:
-    agents = await list_agents(session)
-    return AgentList(items=[AgentOut.model_validate(a, from_attributes=True) for a in agents])
+    return AgentList(items=await agents_with_load(session, await list_agents(session)))
 
 
 @router.delete("/{agent_id}")

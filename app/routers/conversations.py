@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from app.agenttools.schemas import LabelQuery
 from app.analytics.conversation_filters import ArticleRating, ConversationFilter, OutcomeFilter
 from app.analytics.conversation_schemas import ConversationDetail, ConversationList
 from app.analytics.conversations import conversation_detail, list_conversations
@@ -49,6 +50,7 @@ async def get_conversations(
         list[str] | None,
         Query(description="a customer wrote exactly this (repeatable: a gap's wordings)"),
     ] = None,
+    label: LabelQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(description="from the previous page")] = None,
 ) -> ConversationList:
@@ -66,6 +68,7 @@ async def get_conversations(
         article=article,
         rated=rated,
         texts=texts,
+        label=label,
     )
     after = decode_cursor(cursor) if cursor else None
     return await list_conversations(session, filters=filters, limit=limit, after=after)

@@ -23,6 +23,7 @@ from app.json_body import JSONRoute
 from app.learning.schemas import ResolveIn
 from app.learning.service import learn_from_handoff, require_article
 from app.security_params import PathId
+from app.teams.views import TeamQuery, queue_view
 from app.types import Channel, HandoffStatus
 from app.wakeups import OUTBOX_WORKER
 from app.workers import wake
@@ -52,6 +53,8 @@ async def list_queue(
             description="ids the caller shows: wait until the list differs from them",
         ),
     ] = None,
+    team: TeamQuery = None,
+    mine: Annotated[bool, Query(description="only the caller's own handoffs")] = False,
 ) -> HandoffList:
     principal = await _authenticate_briefly(request)
     settings = request.app.state.settings
@@ -65,6 +68,7 @@ async def list_queue(
         known=None if known is None else frozenset(int(i) for i in known.split(",") if i),
         principal=principal,
         gone=request.is_disconnected,
+        view=queue_view(principal, team=team, mine=mine),
     )
     return HandoffList(items=items)
 
@@ -120,10 +124,16 @@ async def reply(
 
 @router.post("/{handoff_id}/release")
 async def release(
-    handoff_id: PathId, principal: PrincipalDep, session: SessionDep
+    request: Request, handoff_id: PathId, principal: PrincipalDep, session: SessionDep
 ) -> HandoffDetail:
     now = utcnow()
-    await release_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    await release_handoff(
+        session,
+        handoff_id=handoff_id,
+        principal=principal,
+        now=now,
+        lease_seconds=request.app.state.settings.handoff_lease_seconds,
+    )
     return await handoff_detail(session, handoff_id=handoff_id, now=now)
 
 
@@ -141,7 +151,13 @@ async def resolve(
     article = body.article if body is not None else None
     if article is not None:
         await require_article(session, kb, article)  # 422 before anything changes
-    handoff = await resolve_handoff(session, handoff_id=handoff_id, principal=principal, now=now)
+    handoff = await resolve_handoff(
+        session,
+        handoff_id=handoff_id,
+        principal=principal,
+        now=now,
+        lease_seconds=settings.handoff_lease_seconds,
+    )
     if article is not None:
         await learn_from_handoff(session, kb, settings, handoff=handoff, slug=article, now=now)
     background.add_task(wake, request.app.state, OUTBOX_WORKER)  # the CSAT prompt

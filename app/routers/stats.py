@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from app.agenttools.schemas import LabelQuery
 from app.analytics.agents import agent_stats
 from app.analytics.articles import article_stats
 from app.analytics.export import export_csv
@@ -70,6 +71,7 @@ async def get_self_service(
     period: PeriodDep,
     channel: Channel | None = None,
     granularity: Granularity | None = None,
+    label: LabelQuery = None,
 ) -> SelfServiceStats:
     settings = _settings(request)
     stats = await self_service_stats(
@@ -79,8 +81,9 @@ async def get_self_service(
         tz=ZoneInfo(settings.timezone),
         recontact_window_hours=settings.recontact_window_hours,
         granularity=granularity,
+        label=label,
     )
-    if channel is None:
+    if channel is None and label is None:  # help-center visits have neither
         stats.overall_self_service_rate = await overall_self_service_rate(session, stats, period)
     return stats
 
@@ -103,8 +106,10 @@ async def get_gaps(
 
 
 @router.get("/agents")
-async def get_agents(session: SessionDep, _reader: SupervisorDep, period: PeriodDep) -> AgentStats:
-    return await agent_stats(session, period=period, now=utcnow())
+async def get_agents(
+    session: SessionDep, _reader: SupervisorDep, period: PeriodDep, label: LabelQuery = None
+) -> AgentStats:
+    return await agent_stats(session, period=period, now=utcnow(), label=label)
 
 
 @router.get("/export.csv", response_class=StreamingResponse)

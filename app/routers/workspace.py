@@ -46,6 +46,7 @@ SECURITY_HEADERS = {
 STATIC = files("app.escalation") / "static"
 ASSETS = {
     "agent.css": "text/css; charset=utf-8",
+    "agent-team.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
         for name in (
@@ -57,6 +58,8 @@ ASSETS = {
             "conversation",
             "queue",
             "agent",
+            "agent-team",
+            "agent-tools",
         )
     },
     "agent-article.js": "text/javascript; charset=utf-8",  # issue 30
@@ -65,7 +68,9 @@ ASSETS = {
 
 @router.get("/api/v1/agents/me")
 async def me(principal: PrincipalDep) -> Me:
-    return Me(kind=principal.kind, id=principal.agent_id, name=principal.agent_name)
+    return Me(
+        kind=principal.kind, id=principal.agent_id, name=principal.agent_name, role=principal.role
+    )
 
 
 @router.get("/api/v1/handoffs/{handoff_id}/messages")

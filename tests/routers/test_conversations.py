@@ -146,6 +146,7 @@ async def test_list_is_newest_first_with_the_contract_fields(
         "created_at": "2026-05-04T04:00:00Z",
         "closed_at": None,
         "first_message": "refund saya",
+        "labels": [],
     }
     first = body["items"][0]
     # Still open: no outcome; its first *text* is the wording, not the button press before it.

@@ -84,6 +84,7 @@ async def test_me_names_the_token(
         "kind": "admin",
         "id": None,
         "name": None,
+        "role": "admin",
     }
     refused = await client.get("/api/v1/agents/me", headers=bearer(inactive))
     assert refused.status_code == 401

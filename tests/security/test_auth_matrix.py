@@ -244,6 +244,71 @@ async def _role(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/agents/{await w.account()}/role", json={"role": "supervisor"})
 
 
+# Issue 32 (teams, routing, agent tools).
+async def _team(w: World, _caller: dict[str, str], ok: int = 200, **kwargs: Any) -> Call:
+    body = {"name": f"Tim {secrets.token_hex(4)}"}
+    created = await w.client.post("/api/v1/teams", json=body, headers=ADMIN)
+    assert created.status_code == 201, created.text
+    return Call(f"/api/v1/teams/{created.json()['id']}", ok, **kwargs)
+
+
+async def _delete_team(w: World, caller: dict[str, str]) -> Call:
+    return await _team(w, caller, 204)
+
+
+async def _patch_team(w: World, caller: dict[str, str]) -> Call:
+    return await _team(w, caller, json={"auto_assign": True})
+
+
+async def _transfer(w: World, caller: dict[str, str]) -> Call:
+    team = await _team(w, caller)
+    handoff_id = await w.handoff(claimed_by=caller)
+    body = {"team": int(team.path.rsplit("/", 1)[1])}
+    return Call(f"/api/v1/handoffs/{handoff_id}/transfer", json=body)
+
+
+async def _status(_w: World, caller: dict[str, str]) -> Call:
+    # The admin token is nobody's presence: a clear 409, not a 5xx.
+    return Call(
+        "/api/v1/agents/me/status", 409 if caller == ADMIN else 200, json={"status": "away"}
+    )
+
+
+def _canned_body(caller: dict[str, str]) -> dict[str, Any]:
+    # The admin token has no agent: its replies are shared.
+    shortcut = f"s{secrets.token_hex(4)}"
+    return {"shortcut": shortcut, "text": "Halo {name}", "shared": caller == ADMIN}
+
+
+async def _new_canned(_w: World, caller: dict[str, str]) -> Call:
+    return Call("/api/v1/canned-responses", 201, json=_canned_body(caller))
+
+
+async def _canned(w: World, caller: dict[str, str], ok: int = 200, **kwargs: Any) -> Call:
+    created = await w.client.post(
+        "/api/v1/canned-responses", json=_canned_body(caller), headers=caller
+    )
+    assert created.status_code == 201, created.text
+    return Call(f"/api/v1/canned-responses/{created.json()['id']}", ok, **kwargs)
+
+
+async def _patch_canned(w: World, caller: dict[str, str]) -> Call:
+    return await _canned(w, caller, json={"text": "Selamat pagi {name}"})
+
+
+async def _delete_canned(w: World, caller: dict[str, str]) -> Call:
+    return await _canned(w, caller, 204)
+
+
+async def _note(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/handoffs/{await w.handoff()}/notes", 201, json={"text": "catatan"})
+
+
+async def _labels(w: World, _caller: dict[str, str]) -> Call:
+    conversation_id = await w.conversation()
+    return Call(f"/api/v1/conversations/{conversation_id}/labels", json={"labels": ["vip"]})
+
+
 H = "/api/v1/handoffs/{handoff_id}"
 A = "/api/v1/kb/articles/{slug}"
 ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
@@ -395,6 +460,20 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/accounts/assets/{name}"): (Auth.public, fixed("/accounts/assets/account.js")),
     # An authorised caller reaches the lookup: an unknown message is a 404 with the shape.
     ("GET", "/api/v1/media/{message_id}"): (Auth.agent, fixed("/api/v1/media/987654321", 404)),
+    # Issue 32: teams (admin); transfer (the holder, or a supervisor); presence; agent tools.
+    ("GET", "/api/v1/teams"): (Auth.admin, fixed("/api/v1/teams")),
+    ("GET", "/api/v1/teams/directory"): (Auth.agent, fixed("/api/v1/teams/directory")),
+    ("POST", "/api/v1/teams"): (Auth.admin, fixed("/api/v1/teams", 201, json={"name": "Tim"})),
+    ("PATCH", "/api/v1/teams/{team_id}"): (Auth.admin, _patch_team),
+    ("DELETE", "/api/v1/teams/{team_id}"): (Auth.admin, _delete_team),
+    ("POST", H + "/transfer"): (Auth.agent, _transfer),
+    ("PUT", "/api/v1/agents/me/status"): (Auth.agent, _status),
+    ("GET", "/api/v1/canned-responses"): (Auth.agent, fixed("/api/v1/canned-responses")),
+    ("POST", "/api/v1/canned-responses"): (Auth.agent, _new_canned),
+    ("PATCH", "/api/v1/canned-responses/{canned_id}"): (Auth.agent, _patch_canned),
+    ("DELETE", "/api/v1/canned-responses/{canned_id}"): (Auth.agent, _delete_canned),
+    ("POST", H + "/notes"): (Auth.agent, _note),
+    ("PUT", "/api/v1/conversations/{conversation_id}/labels"): (Auth.agent, _labels),
 }
 
 

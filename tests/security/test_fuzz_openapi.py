@@ -300,8 +300,21 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
     async def learned() -> dict[str, Any]:
         return {"phrasing_id": await world.learned_phrasing()}
 
+    async def team() -> dict[str, Any]:
+        response = await world.client.post(
+            "/api/v1/teams", json={"name": f"Tim {utcnow().timestamp()}"}, headers=ADMIN
+        )
+        return {"team_id": response.json()["id"]}
+
+    async def canned() -> dict[str, Any]:
+        body = {"shortcut": f"s{int(utcnow().timestamp() * 1e6)}", "text": "x", "shared": True}
+        response = await world.client.post("/api/v1/canned-responses", json=body, headers=ADMIN)
+        return {"canned_id": response.json()["id"]}
+
     by_param = {
         "{phrasing_id}": learned,
+        "{team_id}": team,
+        "{canned_id}": canned,
         "{message_id}": media,
         "{subscription_id}": subscription,
         "{handoff_id}": handoff,
@@ -334,6 +347,8 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
             return Target(ADMIN, path_parameters=event)
         if path.endswith("/password-reset"):
             return Target(ADMIN, path_parameters=account)
+        if path == "/api/v1/agents/me/status":  # a person's presence: not the admin token's
+            return Target(world.agent)
         factory = next((f for param, f in by_param.items() if param in path), None)
         return Target(ADMIN, path_parameters=factory)
 

@@ -21,12 +21,12 @@
       LIST_KEYS.forEach(function (key) { list[key] = p.get(key) || ""; });
     }
     return { from: p.get("from") || "", to: p.get("to") || "", channel: p.get("channel") || "",
-      list: list, conversation: p.get("conversation") || "" };
+      label: p.get("label") || "", list: list, conversation: p.get("conversation") || "" };
   }
 
   function writeUrl(push) {
     var p = new URLSearchParams();
-    ["from", "to", "channel"].forEach(function (key) { if (state[key]) { p.set(key, state[key]); } });
+    ["from", "to", "channel", "label"].forEach(function (key) { if (state[key]) { p.set(key, state[key]); } });
     if (D.i18n.explicit()) { p.set("lang", D.i18n.lang()); } // chosen, so a link keeps it
     if (state.list) {
       p.set("list", "1");
@@ -51,6 +51,13 @@
     return params;
   }
 
+  // The agents' label filter, for the statistics that take it (issue 32).
+  function labelled(params) {
+    var copy = new URLSearchParams(params);
+    if (state.label) { copy.set("label", state.label); }
+    return copy;
+  }
+
   function granularity() {
     if (!state.from) { return "day"; }
     var end = state.to ? new Date(state.to) : new Date();
@@ -58,7 +65,7 @@
   }
 
   function view() {
-    return { period: period(), channel: state.channel, list: state.list };
+    return { period: period(), channel: state.channel, label: state.label, list: state.list };
   }
 
   function openList(list) {
@@ -114,7 +121,7 @@
     var base = new URLSearchParams();
     if (state.from) { base.set("from", state.from); }
     if (state.to) { base.set("to", state.to); }
-    var selfParams = new URLSearchParams(base);
+    var selfParams = labelled(base);
     selfParams.set("granularity", granularity());
     if (state.channel) { selfParams.set("channel", state.channel); }
     var gapParams = new URLSearchParams(base);
@@ -122,7 +129,7 @@
     setStatus(t("loading"), false);
     return Promise.all([
       D.api.getJson("/api/v1/stats/self-service", selfParams),
-      D.api.getJson("/api/v1/stats/agents", base),
+      D.api.getJson("/api/v1/stats/agents", labelled(base)),
       D.api.getJson("/api/v1/stats/gaps", gapParams),
       D.api.getJson("/api/v1/stats/articles", base)
     ]).then(function (results) {
@@ -206,6 +213,11 @@
       writeUrl(false);
       load();
     });
+    $("label-filter").addEventListener("change", function () {
+      state.label = $("label-filter").value.trim().toLowerCase().replace(/\s+/g, "-");
+      writeUrl(false);
+      load();
+    });
     $("lang").addEventListener("change", function () {
       D.i18n.setLang($("lang").value);
       writeUrl(false);
@@ -238,6 +250,7 @@
     window.addEventListener("popstate", function () {
       state = readUrl();
       $("channel").value = state.channel;
+      $("label-filter").value = state.label;
       load();
     });
   }
@@ -248,6 +261,7 @@
     if (D.i18n.explicit()) { writeUrl(false); } // a language chosen earlier: into the link
     addChannelOption(state.channel);
     $("channel").value = state.channel;
+    $("label-filter").value = state.label;
     setStatus(t("enter_token"), false);
     bind();
     if (D.api.token()) {

@@ -11,6 +11,7 @@
   function listParams(view, cursor) {
     var params = new URLSearchParams(view.period);
     if (view.channel) { params.set("channel", view.channel); }
+    if (view.label) { params.set("label", view.label); }
     KEYS.forEach(function (key) {
       if (view.list[key]) { params.set(key, view.list[key]); }
     });
@@ -51,7 +52,7 @@
   }
 
   function appendPage(view, cursor, onOpen) {
-    var key = JSON.stringify([view.period, view.channel, view.list]);
+    var key = JSON.stringify([view.period, view.channel, view.label, view.list]);
     shown = key;
     var body = $("conversations-table").querySelector("tbody");
     var more = $("conversations-more");

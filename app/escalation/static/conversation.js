@@ -66,6 +66,7 @@
     var left = detail.reply_window_seconds_left;
     open.windowEndsAt = left === null || left === undefined ? null : Date.now() + left * 1000;
     renderState();
+    if (A.onDetail) { A.onDetail(detail); }  // team, transfer, labels (agent-team.js, agent-tools.js)
   }
 
   function append(items) {

@@ -32,7 +32,16 @@
       actions: { helpful_yes: "Ya, terjawab", helpful_no: "Tidak membantu", escalate: "Butuh bantuan lanjut" },
       kinds: { image: "Foto", audio: "Pesan suara", video: "Video", document: "Dokumen", sticker: "Stiker",
         location: "Lokasi", contacts: "Kontak", order: "Pesanan", form: "Formulir", other: "Lampiran", context: "Pusat bantuan" },
-      units: { s: "dtk", m: "mnt", h: "jam", d: "hari" }
+      units: { s: "dtk", m: "mnt", h: "jam", d: "hari" },
+      // Issue 32: teams, presence, transfers, canned replies, notes, labels.
+      presence: "Status", online: "Online", away: "Istirahat", offline: "Offline",
+      allTeams: "Semua tim", myTeams: "Tim saya", noTeam: "Tanpa tim", team: "Tim",
+      transferTo: "Alihkan ke…", transfer: "Alihkan", transferred: "Dialihkan.",
+      toTeam: "Tim: {name}", toAgent: "{name} ({status}, {open}/{max})",
+      note: "Catatan internal", addNote: "Simpan sebagai catatan", noteSaved: "Catatan disimpan (tidak terlihat pelanggan).",
+      labels: "Label", labelsSave: "Simpan label", labelsSaved: "Label disimpan.", labelsHint: "pisahkan dengan koma",
+      cannedNone: "Tidak ada balasan cepat untuk /{q}", assignedToYou: "Percakapan baru diberikan kepada Anda",
+      agentAtCapacity: "Agen itu sudah penuh.", unknownTarget: "Tujuan tidak ditemukan.", customerFallback: "Kak"
     },
     en: {
       title: "Agent workspace", signIn: "Sign in", signOut: "Sign out", tokenLabel: "Agent token",
@@ -61,7 +70,16 @@
       actions: { helpful_yes: "Yes, answered", helpful_no: "Not helpful", escalate: "Need more help" },
       kinds: { image: "Photo", audio: "Voice message", video: "Video", document: "Document", sticker: "Sticker",
         location: "Location", contacts: "Contacts", order: "Order", form: "Form", other: "Attachment", context: "Help center" },
-      units: { s: "s", m: "min", h: "h", d: "d" }
+      units: { s: "s", m: "min", h: "h", d: "d" },
+      // Issue 32: teams, presence, transfers, canned replies, notes, labels.
+      presence: "Status", online: "Online", away: "Away", offline: "Offline",
+      allTeams: "All teams", myTeams: "My teams", noTeam: "No team", team: "Team",
+      transferTo: "Transfer to…", transfer: "Transfer", transferred: "Transferred.",
+      toTeam: "Team: {name}", toAgent: "{name} ({status}, {open}/{max})",
+      note: "Private note", addNote: "Save as a note", noteSaved: "Note saved (the customer does not see it).",
+      labels: "Labels", labelsSave: "Save labels", labelsSaved: "Labels saved.", labelsHint: "separate with commas",
+      cannedNone: "No canned reply for /{q}", assignedToYou: "A new conversation was given to you",
+      agentAtCapacity: "That agent is full.", unknownTarget: "Target not found.", customerFallback: "there"
     }
   };
 

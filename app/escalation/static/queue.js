@@ -24,6 +24,7 @@
     if (item.position) { meta.unshift("#" + item.position); }
     li.appendChild(A.el("div", meta.join(" · "), "line2"));
     if (item.first_message) { li.appendChild(A.el("div", item.first_message, "line2 first")); }
+    if (A.decorateRow) { A.decorateRow(li, item); }  // the team (agent-team.js)
     li.addEventListener("click", function () { A.openHandoff(item.id); });
     return li;
   }
@@ -65,7 +66,7 @@
   }
 
   function step(signal) {
-    var path = "/api/v1/handoffs?status=waiting&limit=200";
+    var path = "/api/v1/handoffs?status=waiting&limit=200" + (A.queueFilter ? A.queueFilter() : "");
     if (shown !== null) { path += "&wait=" + WAIT + "&known=" + Object.keys(shown).join(","); }
     return A.get(path, { signal: signal }).then(function (data) {
       A.offline(false);
@@ -76,7 +77,7 @@
   }
 
   A.refreshQueue = function () {
-    return A.get("/api/v1/handoffs?status=waiting&limit=200")
+    return A.get("/api/v1/handoffs?status=waiting&limit=200" + (A.queueFilter ? A.queueFilter() : ""))
       .then(function (data) { received(data.items); })
       .then(loadMine)
       .catch(function () {});

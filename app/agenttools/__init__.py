@@ -1,0 +1,1 @@
+"""Agent tools: canned replies, private notes, conversation labels."""

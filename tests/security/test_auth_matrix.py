@@ -252,6 +252,11 @@ async def _team(w: World, _caller: dict[str, str], ok: int = 200, **kwargs: Any)
     return Call(f"/api/v1/teams/{created.json()['id']}", ok, **kwargs)
 
 
+async def _new_team(_w: World, _caller: dict[str, str]) -> Call:
+    # Each caller (token, accounts) creates its own: names are unique.
+    return Call("/api/v1/teams", 201, json={"name": f"Tim {secrets.token_hex(4)}"})
+
+
 async def _delete_team(w: World, caller: dict[str, str]) -> Call:
     return await _team(w, caller, 204)
 
@@ -463,7 +468,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     # Issue 32: teams (admin); transfer (the holder, or a supervisor); presence; agent tools.
     ("GET", "/api/v1/teams"): (Auth.admin, fixed("/api/v1/teams")),
     ("GET", "/api/v1/teams/directory"): (Auth.agent, fixed("/api/v1/teams/directory")),
-    ("POST", "/api/v1/teams"): (Auth.admin, fixed("/api/v1/teams", 201, json={"name": "Tim"})),
+    ("POST", "/api/v1/teams"): (Auth.admin, _new_team),
     ("PATCH", "/api/v1/teams/{team_id}"): (Auth.admin, _patch_team),
     ("DELETE", "/api/v1/teams/{team_id}"): (Auth.admin, _delete_team),
     ("POST", H + "/transfer"): (Auth.agent, _transfer),

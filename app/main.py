@@ -53,6 +53,9 @@ from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
+from app.routers import sla as sla_router
+from app.sla.clock import configure as configure_sla_clock
+from app.sla.job import check_service_levels
 from app.wakeups import COVERAGE_WORKER, INBOX_WORKER, OUTBOX_WORKER, WakeListener
 from app.worker_process import WorkerProcess
 from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        configure_sla_clock(app.state.sessionmaker, settings)
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)
@@ -127,6 +131,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "retention",
                 lambda: remove_expired(app.state.sessionmaker, settings, now=utcnow()),
                 RETENTION_INTERVAL_SECONDS,
+            ),
+            PeriodicWorker(
+                "sla",
+                lambda: check_service_levels(app.state.sessionmaker, now=utcnow()),
+                settings.sla_check_interval_seconds,
             ),
         ]
         if not settings.is_sqlite:
@@ -224,6 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media.router)
     app.include_router(conversations_router.router)
     app.include_router(events_router.router)
+    app.include_router(sla_router.router)
     return app
 
 

@@ -17,6 +17,8 @@ from app.kb.models import (
 )
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
+from app.sla.models import HandoffSla, ReplyWait, SlaEvent, SlaPolicy
+from app.surveys.models import SurveyResponse
 from app.teams.models import Team, TeamMember
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "EventSubscription",
     "Handoff",
     "HandoffEvent",
+    "HandoffSla",
     "InboxItem",
     "KbCategory",
     "KbState",
@@ -39,6 +42,10 @@ __all__ = [
     "Outcome",
     "PhrasingVector",
     "RateLimitState",
+    "ReplyWait",
+    "SlaEvent",
+    "SlaPolicy",
+    "SurveyResponse",
     "Team",
     "TeamMember",
     "WebchatSession",

@@ -48,6 +48,7 @@ from app.errors import NotFound, ValidationFailed
 from app.escalation.service import live_handoff_for, open_handoff, queue_position
 from app.escalation.transcripts import customer_wrote
 from app.metrics import DUPLICATES, MESSAGES_IN
+from app.sla.service import customer_wrote as sla_customer_wrote
 from app.types import (
     Channel,
     ConversationStatus,
@@ -81,7 +82,9 @@ class ConversationEngine:
     def __init__(self, settings: Settings, kb: KnowledgeSource) -> None:
         self.settings = settings
         self.kb = kb
-        self.hours = BusinessHours.parse(settings.business_hours, settings.timezone)
+        self.hours = BusinessHours.parse(
+            settings.business_hours, settings.timezone, settings.holidays
+        )
         self._typed_buttons = {
             fold(title): button_id
             for button_id in (HELPFUL_YES, HELPFUL_NO, ESCALATE)
@@ -270,6 +273,8 @@ class ConversationEngine:
         if turn.contact.channel == Channel.chatwoot:
             return []  # Chatwoot's agents have it: not a word from the bot
         handoff = await live_handoff_for(turn.session, turn.conversation.id)
+        if handoff is not None:
+            await sla_customer_wrote(turn.session, handoff, now=turn.now)
         if handoff is None and turn.conversation.last_bot_action == EXTERNAL_AGENT:
             # A person answers from another app; our agents step in only when asked.
             asked = (inbound.action or self._typed_action(text, turn)) == ESCALATE

@@ -72,6 +72,8 @@ class Conversation(Base):
     feedback: Mapped[str | None] = mapped_column(String(16))
     had_request: Mapped[bool] = mapped_column(default=False)
     awaiting_csat: Mapped[bool] = mapped_column(default=False)
+    # Surveys still to ask after the conversation ended ("nps,ces"), the first one asked now.
+    survey_pending: Mapped[str | None] = mapped_column(String(32))
 
 
 # What in a message can quote or identify the customer, whatever its kind (a location's

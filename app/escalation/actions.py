@@ -30,6 +30,7 @@ from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import WHATSAPP_REPLY_WINDOW
 from app.events.hooks import handoff_changed
+from app.sla import service as sla
 from app.types import Channel, ConversationStatus, HandoffStatus, Sender
 
 CLOSED_STATUSES = (HandoffStatus.resolved.value, HandoffStatus.cancelled.value)
@@ -104,6 +105,7 @@ async def post_agent_reply(
         sender=Sender.agent,
         now=now,
     )
+    await sla.agent_replied(session, handoff, now=now)
     if handoff.first_agent_reply_at is None:
         handoff.first_agent_reply_at = now
     # The lease only guards "claimed but never answered"; a working agent keeps the handoff.
@@ -146,6 +148,7 @@ async def resolve_handoff(
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
     handoff.lease_expires_at = None
+    await sla.handoff_ended(session, handoff, now=now)
     await handoff_changed(session, handoff.id, "resolved", now=now)  # before the close
     if conversation.status != ConversationStatus.closed:
         await close_conversation(session, conversation, now=now)

@@ -13,6 +13,7 @@ from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
 from app.escalation.schemas import Customer, HandoffDetail, HandoffItem, TranscriptMessage
 from app.escalation.transcripts import transcript
+from app.sla.views import attach_sla
 from app.types import Channel, HandoffStatus, Sender
 
 WHATSAPP_REPLY_WINDOW = timedelta(hours=24)
@@ -89,10 +90,12 @@ async def list_handoffs(
     if channel is not None:
         statement = statement.where(Handoff.channel == channel.value)
     rows = await session.execute(statement.order_by(*queue_order()).limit(limit))
-    return [
+    items = [
         HandoffItem.model_validate(_item(handoff, contact, position, first))
         for handoff, contact, position, first in rows.tuples()
     ]
+    await attach_sla(session, items)
+    return items
 
 
 async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetime) -> HandoffDetail:
@@ -107,7 +110,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
     if row is None:
         raise HandoffNotFound(f"handoff {handoff_id} does not exist")
     handoff, contact, position, first, conversation, agent = row._tuple()
-    return HandoffDetail.model_validate(
+    detail = HandoffDetail.model_validate(
         {
             **_item(handoff, contact, position, first),
             "conversation_status": conversation.status,
@@ -120,6 +123,8 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "transcript": await transcript(session, conversation_id=handoff.conversation_id),
         }
     )
+    await attach_sla(session, [detail])
+    return detail
 
 
 async def conversation_transcript(

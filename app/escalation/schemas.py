@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.conversations.transcript import TranscriptItem
+from app.sla.schemas import HandoffSlaOut
 
 
 class Customer(BaseModel):
@@ -31,6 +32,8 @@ class HandoffItem(BaseModel):
     lease_expires_at: datetime | None
     # The customer's first message with text, so an agent sees what the request is about.
     first_message: str | None = None
+    # Service level (app.sla): null when no policy applied.
+    sla: HandoffSlaOut | None = None
 
 
 class HandoffList(BaseModel):

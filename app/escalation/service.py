@@ -15,6 +15,7 @@ from app.db_util import insert_ignore, rowcount
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.events.hooks import csat_received, handoff_changed
+from app.sla.service import apply_sla_policy
 from app.types import ConversationStatus, HandoffStatus, OutcomeKind
 
 LIVE_STATUSES = (HandoffStatus.waiting.value, HandoffStatus.assigned.value)
@@ -67,6 +68,7 @@ async def open_handoff(
         else:
             session.add(HandoffEvent(handoff_id=new_id, kind="created", created_at=now))
             handoff = await session.get_one(Handoff, new_id)
+            await apply_sla_policy(session, handoff, now=now)  # once its team is set
             notify_after_commit(session)
             await handoff_changed(session, new_id, "created", now=now)
             await hand_over(session, conversation, reason=reason, now=now)

@@ -12,13 +12,17 @@ from app.analytics.agents import agent_stats
 from app.analytics.articles import article_stats
 from app.analytics.export import export_csv
 from app.analytics.gaps import knowledge_gaps
+from app.analytics.kpi_schemas import KpiStats, SlaStats
+from app.analytics.kpis import kpi_stats
 from app.analytics.periods import Granularity, Period, resolve_period
 from app.analytics.schemas import AgentStats, ArticleStats, GapStats, SelfServiceStats
 from app.analytics.self_service import self_service_stats
-from app.auth import AdminDep
+from app.auth import AdminDep, SupervisorDep
 from app.config import Settings
 from app.db import SessionDep, utcnow
 from app.json_body import JSONRoute
+from app.security_params import OptionalQueryId
+from app.sla.stats import sla_stats
 from app.types import Channel
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"], route_class=JSONRoute)
@@ -105,4 +109,36 @@ async def get_export(request: Request, _admin: AdminDep, period: AllTimeDep) -> 
         export_csv(request.app.state.sessionmaker, period=period),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
+    )
+
+
+# Issue 33: service levels and the seeds' KPIs; supervisors read statistics too.
+@router.get("/sla")
+async def get_sla(
+    session: SessionDep,
+    _reader: SupervisorDep,
+    period: PeriodDep,
+    channel: Channel | None = None,
+    team: OptionalQueryId = None,
+) -> SlaStats:
+    return await sla_stats(
+        session, period=period, channel=channel.value if channel else None, team=team
+    )
+
+
+@router.get("/kpis")
+async def get_kpis(
+    request: Request,
+    session: SessionDep,
+    _reader: SupervisorDep,
+    period: PeriodDep,
+    channel: Channel | None = None,
+    team: OptionalQueryId = None,
+) -> KpiStats:
+    return await kpi_stats(
+        session,
+        period=period,
+        channel=channel.value if channel else None,
+        team=team,
+        fcr_window_hours=_settings(request).fcr_window_hours,
     )

@@ -56,6 +56,7 @@ from app.routers import outbox as outbox_router
 from app.routers import sla as sla_router
 from app.sla.clock import configure as configure_sla_clock
 from app.sla.job import check_service_levels
+from app.surveys.plan import configure as configure_surveys
 from app.wakeups import COVERAGE_WORKER, INBOX_WORKER, OUTBOX_WORKER, WakeListener
 from app.worker_process import WorkerProcess
 from app.workers import PeriodicWorker, cancel_and_wait, poke_worker
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         configure_sla_clock(app.state.sessionmaker, settings)
+        configure_surveys(app.state.sessionmaker, settings)
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)

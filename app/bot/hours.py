@@ -44,7 +44,7 @@ def _day(name: str, spec: str) -> int:
     return _DAYS.index(name)
 
 
-def _parse_group(group: str, spec: str) -> tuple[list[int], list[Period]]:
+def _parse_group(group: str, spec: str) -> dict[int, list[Period]]:
     match = _GROUP.match(group)
     if not match:
         raise ValueError(f"business hours must look like {_FORM}, got {spec!r}")
@@ -52,7 +52,7 @@ def _parse_group(group: str, spec: str) -> tuple[list[int], list[Period]]:
     start = _day(first, spec)
     end = _day(last, spec) if last else start
     days = [(start + i) % 7 for i in range((end - start) % 7 + 1)]
-    periods: list[Period] = []
+    by_day: dict[int, list[Period]] = {}
     for raw in periods_text.split(","):
         found = _PERIOD.match(raw)
         if not found:
@@ -60,10 +60,16 @@ def _parse_group(group: str, spec: str) -> tuple[list[int], list[Period]]:
         oh, om, ch, cm = found.groups()
         opens = _clock(oh, om, spec, end=False)
         closes = _clock(ch, cm, spec, end=True)
-        if opens is None or (closes is not None and closes <= opens):
-            raise ValueError(f"business hours: {raw.strip()!r} must end after it starts")
-        periods.append((opens, closes))
-    return days, periods
+        if opens is None:
+            raise ValueError(f"business hours: {raw.strip()!r} cannot open at 24:00")
+        for day in days:
+            if closes is None or closes > opens:
+                by_day.setdefault(day, []).append((opens, closes))
+            elif closes < opens:  # overnight, "22:00-06:00": into the next morning
+                by_day.setdefault(day, []).append((opens, None))
+                by_day.setdefault((day + 1) % 7, []).append((time(0), closes))
+            # equal ("00:00-00:00"): no open time that day, as the old parser read it
+    return by_day
 
 
 def parse_holidays(spec: str) -> frozenset[date]:
@@ -95,8 +101,7 @@ class BusinessHours:
         if not groups:
             raise ValueError(f"business hours must look like {_FORM}, got {spec!r}")
         for group in groups:
-            days, periods = _parse_group(group, spec)
-            for day in days:
+            for day, periods in _parse_group(group, spec).items():
                 by_day.setdefault(day, []).extend(periods)
         merged = {day: _merge(periods) for day, periods in by_day.items()}
         days_off = parse_holidays(holidays) if isinstance(holidays, str) else frozenset(holidays)

@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.bot.replies import rating_question
 from app.bot.types import Reply
 from app.channels.outbound import send_replies
 from app.conversations.models import Contact, Conversation, Message
@@ -31,6 +30,7 @@ from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import WHATSAPP_REPLY_WINDOW
 from app.events.hooks import handoff_changed
 from app.sla import service as sla
+from app.surveys import flow as surveys
 from app.types import Channel, ConversationStatus, HandoffStatus, Sender
 
 CLOSED_STATUSES = (HandoffStatus.resolved.value, HandoffStatus.cancelled.value)
@@ -143,7 +143,8 @@ async def release_handoff(
 async def resolve_handoff(
     session: AsyncSession, *, handoff_id: int, principal: Principal, now: datetime
 ) -> Handoff:
-    """Close the handoff and the conversation, then ask the customer for a 1-5 rating."""
+    """Close the handoff and the conversation, then ask the customer the surveys
+    (``ROUTER_SURVEY_AFTER_AGENT``: a 1-5 rating by default)."""
     handoff, conversation = await _lock_for_action(session, handoff_id, principal)
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
@@ -155,12 +156,11 @@ async def resolve_handoff(
     contact = await session.get_one(Contact, conversation.contact_id)
     # Outside WhatsApp's window the prompt could not be delivered: do not wait for an answer.
     if _can_send_free_form(contact, now):
-        conversation.awaiting_csat = True
         await send_replies(
             session,
             contact=contact,
             conversation_id=conversation.id,
-            replies=[rating_question(conversation.language)],
+            replies=await surveys.after_agent(session, conversation, now=now),
             sender=Sender.system,
             now=now,
         )

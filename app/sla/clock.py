@@ -36,7 +36,10 @@ class SlaClock:
     def due(self, start: datetime, seconds: float, *, business_hours: bool) -> datetime:
         """``start`` plus the target: open time only for a business-hours policy."""
         if business_hours:
-            return self.calendar.add_business_seconds(start, seconds)
+            try:
+                return self.calendar.add_business_seconds(start, seconds)
+            except ValueError:  # business hours that never open: count around the clock
+                pass
         return start + timedelta(seconds=seconds)
 
     def warning(self, start: datetime, seconds: float, *, business_hours: bool) -> datetime:
@@ -46,7 +49,16 @@ class SlaClock:
 
 def configure(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """Give every session of ``sessionmaker`` the clock of these settings."""
-    sessionmaker.configure(info={_KEY: SlaClock.from_settings(settings)})
+    share_with_sessions(sessionmaker, _KEY, SlaClock.from_settings(settings))
+
+
+def share_with_sessions(
+    sessionmaker: async_sessionmaker[AsyncSession], key: str, value: object
+) -> None:
+    """Put ``value`` in the ``info`` of every session ``sessionmaker`` makes from now on."""
+    info = dict(sessionmaker.kw.get("info") or {})
+    info[key] = value
+    sessionmaker.configure(info=info)
 
 
 def clock_of(session: AsyncSession) -> SlaClock:

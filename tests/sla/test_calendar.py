@@ -93,6 +93,24 @@ def test_periods_of_two_groups_on_one_day_are_merged() -> None:
     assert merged.add_business_seconds(jkt(7, 8), 6 * 3600) == jkt(7, 14)
 
 
+def test_an_overnight_period_runs_into_the_next_morning() -> None:
+    night = BusinessHours.parse("Fri 22:00-06:00", "Asia/Jakarta")
+    assert night.is_open(jkt(12, 5, 59))  # Saturday morning belongs to Friday's shift
+    assert not night.is_open(jkt(12, 6, 0))
+    assert night.add_business_seconds(jkt(11, 23, 0), 3 * 3600) == jkt(12, 2)
+
+
+def test_an_empty_period_never_opens_and_due_times_fall_back() -> None:
+    from app.sla.clock import SlaClock
+
+    never = BusinessHours.parse("Mon-Sun 00:00-00:00", "Asia/Jakarta")
+    assert not never.is_open(jkt(8, 10))
+    with pytest.raises(ValueError, match="never open"):
+        never.add_business_seconds(jkt(8, 10), 60)
+    clock = SlaClock(never)
+    assert clock.due(jkt(8, 10), 60, business_hours=True) == jkt(8, 10, 1)
+
+
 def test_until_midnight_and_around_the_week() -> None:
     always = BusinessHours.parse("Mon-Sun 00:00-24:00", "Asia/Jakarta")
     start = jkt(8, 23, 0)
@@ -105,7 +123,7 @@ def test_until_midnight_and_around_the_week() -> None:
     [
         "whenever",
         "Mon-Fri 08:00-17:00,",
-        "Mon-Fri 17:00-08:00",
+        "Mon-Fri 24:00-08:00",
         "Mon-Fri 08:00-25:00",
         "Xyz 08:00-10:00",
         "",

@@ -61,7 +61,9 @@ def _outcome_filters(period: Period, channel: str | None, team: int | None) -> l
     return where
 
 
-def _returned(contact_id: Any, ended_at: Any, hours: int, dialect: str) -> ColumnElement[bool]:
+def returned_within(
+    contact_id: Any, ended_at: Any, hours: int, dialect: str
+) -> ColumnElement[bool]:
     """The contact opened a conversation within ``hours`` after ``ended_at``."""
     return exists().where(
         Conversation.contact_id == contact_id,
@@ -74,7 +76,7 @@ async def _fcr(
     session: AsyncSession, period: Period, channel: str | None, team: int | None, hours: int
 ) -> Fcr:
     dialect = session.get_bind().dialect.name
-    returned = _returned(Outcome.contact_id, Outcome.recorded_at, hours, dialect)
+    returned = returned_within(Outcome.contact_id, Outcome.recorded_at, hours, dialect)
     bot_ended = bot_first = 0
     if team is None:
         bot_ended, bot_first = (
@@ -84,7 +86,7 @@ async def _fcr(
                 .where(*_outcome_filters(period, channel, None), Outcome.outcome.in_(DEFLECTED))
             )
         ).one()
-    human_returned = _returned(Outcome.contact_id, Handoff.resolved_at, hours, dialect)
+    human_returned = returned_within(Outcome.contact_id, Handoff.resolved_at, hours, dialect)
     human_ended, human_first = (
         await session.execute(
             select(func.count(), func.count(case((~human_returned, 1))))

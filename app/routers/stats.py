@@ -106,7 +106,11 @@ async def get_agents(session: SessionDep, _admin: AdminDep, period: PeriodDep) -
 async def get_export(request: Request, _admin: AdminDep, period: AllTimeDep) -> StreamingResponse:
     """All conversations by default; each page is read in its own short transaction."""
     return StreamingResponse(
-        export_csv(request.app.state.sessionmaker, period=period),
+        export_csv(
+            request.app.state.sessionmaker,
+            period=period,
+            fcr_window_hours=_settings(request).fcr_window_hours,
+        ),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
     )

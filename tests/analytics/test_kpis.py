@@ -205,3 +205,36 @@ async def test_bad_filters_are_422(
         response = await client.get("/api/v1/stats/kpis", params=params, headers=admin_headers)
         assert response.status_code == 422, response.text
         assert "error" in response.json()
+
+
+async def test_the_csv_export_gains_the_kpi_columns_after_the_old_ones(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], scripted: int
+) -> None:
+    import csv
+    import io
+
+    from app.analytics.export import COLUMNS
+    from app.analytics.kpi_export import KPI_COLUMNS
+
+    response = await client.get("/api/v1/stats/export.csv", params=PERIOD, headers=admin_headers)
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    header = response.text.splitlines()[0].split(",")
+    assert header[: len(COLUMNS) - len(KPI_COLUMNS)][-2:] == ["csat_score", "csat_comment"]
+    assert header[-len(KPI_COLUMNS) :] == list(KPI_COLUMNS)
+    by_start = {row["created_at"][:16]: row for row in rows}
+    d = by_start["2026-12-04T09:05"]
+    assert (d["first_response_s"], d["resolution_s"], d["aht_s"]) == ("600", "3900", "3600")
+    assert d["first_contact_resolution"] == "yes"
+    assert by_start["2026-12-04T10:00"]["first_contact_resolution"] == "no"  # E came back
+    assert by_start["2026-12-02T10:00"]["first_contact_resolution"] == "yes"  # A
+    assert by_start["2026-12-02T11:00"]["first_contact_resolution"] == "no"  # B came back
+    assert by_start["2026-12-03T09:00"]["first_contact_resolution"] == ""  # unresolved
+    assert by_start["2026-12-05T09:00"]["first_contact_resolution"] == ""  # still open
+    assert (
+        by_start["2026-12-02T10:00"]["nps_score"],
+        by_start["2026-12-02T10:00"]["ces_score"],
+    ) == (
+        "3",
+        "2",
+    )  # the last answers of that conversation

@@ -50,6 +50,7 @@ def _item(
         "created_at": handoff.created_at,
         "claimed_at": handoff.claimed_at,
         "lease_expires_at": handoff.lease_expires_at,
+        "first_agent_reply_at": handoff.first_agent_reply_at,
         "first_message": first_message,
     }
 

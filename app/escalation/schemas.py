@@ -34,6 +34,8 @@ class HandoffItem(BaseModel):
     first_message: str | None = None
     # Service level (app.sla): null when no policy applied.
     sla: HandoffSlaOut | None = None
+    # Whether the first-response clock still runs (the agent page's SLA countdown).
+    first_agent_reply_at: datetime | None = None
 
 
 class HandoffList(BaseModel):

@@ -29,6 +29,7 @@ ASSETS = {
     "panels.js": JS,
     "dashboard.css": "text/css; charset=utf-8",
     "kb-status.js": "text/javascript; charset=utf-8",
+    "service-levels.js": JS,
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

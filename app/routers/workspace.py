@@ -57,6 +57,7 @@ ASSETS = {
             "conversation",
             "queue",
             "agent",
+            "agent-sla",
         )
     },
 }

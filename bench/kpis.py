@@ -30,7 +30,11 @@ POLICIES = 3
 MARK = "bench_kpis_seeded"
 
 # INSERT ... SELECT over the seeded handoffs and outcomes: the same text on both databases.
+# The first is migration 0020's backfill of the FCR column (bench/stats.py seeds without it).
 STATEMENTS = [
+    "UPDATE outcomes SET next_conversation_at = (SELECT min(c.created_at) FROM conversations c"
+    " WHERE c.contact_id = outcomes.contact_id AND c.created_at > outcomes.conversation_created_at"
+    " AND c.id <> outcomes.conversation_id)",
     f"INSERT INTO teams (id, name, categories, auto_assign, created_at) SELECT n, 'Tim ' || n,"
     f" '[]', false, CURRENT_TIMESTAMP FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3"
     f" UNION ALL SELECT {TEAMS}) AS t",

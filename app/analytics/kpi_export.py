@@ -72,7 +72,7 @@ async def kpi_columns(
         for cid, came_back in await session.execute(
             select(
                 Outcome.conversation_id,
-                returned_within(Outcome.contact_id, ended_at, hours, dialect),
+                returned_within(ended_at, hours, dialect),
             ).where(
                 Outcome.conversation_id.in_(ids),
                 or_(Outcome.outcome.in_(DEFLECTED), resolved.is_not(None)),

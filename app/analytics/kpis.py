@@ -22,18 +22,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.counting import DEFLECTED, RATED, rate
 from app.analytics.kpi_schemas import Average, Fcr, KpiStats, Nps
 from app.analytics.periods import Period
 from app.analytics.sql import percentiles, plus_hours, seconds_between
-from app.conversations.models import Conversation, Outcome
+from app.conversations.models import Outcome
 from app.escalation.models import Handoff
 from app.sla.models import ReplyWait
 from app.surveys.models import SurveyResponse
-from app.types import HandoffStatus
+from app.types import HandoffStatus, OutcomeKind
 
 
 def _handoff_filters(period: Period, channel: str | None, team: int | None) -> list[Any]:
@@ -61,14 +61,12 @@ def _outcome_filters(period: Period, channel: str | None, team: int | None) -> l
     return where
 
 
-def returned_within(
-    contact_id: Any, ended_at: Any, hours: int, dialect: str
-) -> ColumnElement[bool]:
-    """The contact opened a conversation within ``hours`` after ``ended_at``."""
-    return exists().where(
-        Conversation.contact_id == contact_id,
-        Conversation.created_at > ended_at,
-        Conversation.created_at <= plus_hours(ended_at, hours, dialect),
+def returned_within(ended_at: Any, hours: int, dialect: str) -> ColumnElement[bool]:
+    """The contact opened its next conversation within ``hours`` after ``ended_at``
+    (``outcomes.next_conversation_at``, set when that conversation started)."""
+    return and_(
+        Outcome.next_conversation_at.is_not(None),
+        Outcome.next_conversation_at <= plus_hours(ended_at, hours, dialect),
     )
 
 
@@ -76,7 +74,7 @@ async def _fcr(
     session: AsyncSession, period: Period, channel: str | None, team: int | None, hours: int
 ) -> Fcr:
     dialect = session.get_bind().dialect.name
-    returned = returned_within(Outcome.contact_id, Outcome.recorded_at, hours, dialect)
+    returned = returned_within(Outcome.recorded_at, hours, dialect)
     bot_ended = bot_first = 0
     if team is None:
         bot_ended, bot_first = (
@@ -86,7 +84,7 @@ async def _fcr(
                 .where(*_outcome_filters(period, channel, None), Outcome.outcome.in_(DEFLECTED))
             )
         ).one()
-    human_returned = returned_within(Outcome.contact_id, Handoff.resolved_at, hours, dialect)
+    human_returned = returned_within(Handoff.resolved_at, hours, dialect)
     human_ended, human_first = (
         await session.execute(
             select(func.count(), func.count(case((~human_returned, 1))))
@@ -95,6 +93,8 @@ async def _fcr(
             .where(
                 *_outcome_filters(period, channel, None),
                 Handoff.status == HandoffStatus.resolved.value,
+                # Always so for a handed-off request; lets the database skip the others.
+                Outcome.outcome == OutcomeKind.escalated.value,
                 *([Handoff.team_id == team] if team is not None else []),
             )
         )

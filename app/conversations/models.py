@@ -210,3 +210,6 @@ class Outcome(Base):
     # Copied from the conversation: stats attribute outcomes to the creation period.
     conversation_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the same contact next opened a conversation (FCR: did they come back?), set once
+    # by the next conversation's start so the KPI needs no search per request.
+    next_conversation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -142,9 +142,22 @@ def upgrade() -> None:
     op.create_index("ix_survey_responses_conversation_id", "survey_responses", ["conversation_id"])
     with op.batch_alter_table("conversations") as batch:
         batch.add_column(sa.Column("survey_pending", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("outcomes") as batch:
+        batch.add_column(sa.Column("next_conversation_at", UTCDateTime(), nullable=True))
+    # Requests that ended before: when the contact next opened a conversation (FCR).
+    op.execute(BACKFILL_NEXT_CONVERSATION)
+
+
+BACKFILL_NEXT_CONVERSATION = (
+    "UPDATE outcomes SET next_conversation_at = (SELECT min(c.created_at) FROM conversations c"
+    " WHERE c.contact_id = outcomes.contact_id AND c.created_at > outcomes.conversation_created_at"
+    " AND c.id <> outcomes.conversation_id)"
+)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outcomes") as batch:
+        batch.drop_column("next_conversation_at")
     with op.batch_alter_table("conversations") as batch:
         batch.drop_column("survey_pending")
     op.drop_table("survey_responses")

@@ -238,3 +238,22 @@ async def test_the_csv_export_gains_the_kpi_columns_after_the_old_ones(
         "3",
         "2",
     )  # the last answers of that conversation
+
+
+async def test_a_customer_who_comes_back_is_no_first_contact_resolution(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    from tests.bot.kb_fixture import load_test_kb
+    from tests.bot.test_conversations import REFUND_QUESTION
+    from tests.surveys.test_flow import Customer
+
+    await load_test_kb(client, admin_headers)
+    customer = Customer(app)
+    await customer.say(REFUND_QUESTION)
+    await customer.say(action="helpful_yes")  # deflected: the conversation ends
+    ever = {"from": "2020-01-01", "to": "2100-01-01"}  # the customer's clock runs ahead
+    first = await client.get("/api/v1/stats/kpis", params=ever, headers=admin_headers)
+    assert first.json()["fcr"]["bot"] == 100.0
+    await customer.say("Berapa lama waktu pengiriman paket?")  # back: a new conversation
+    kpis = (await client.get("/api/v1/stats/kpis", params=ever, headers=admin_headers)).json()
+    assert kpis["fcr"]["bot"] == 0.0

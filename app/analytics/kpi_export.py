@@ -5,19 +5,17 @@ resolution (the definitions of ``app.analytics.kpis``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.counting import DEFLECTED
-from app.analytics.kpis import returned_within
 from app.conversations.models import Outcome
 from app.escalation.models import Handoff
 from app.sla.models import HandoffSla
 from app.surveys.models import SurveyResponse
-from app.types import HandoffStatus
 
 KPI_COLUMNS = (
     "first_response_s",
@@ -40,7 +38,6 @@ async def kpi_columns(
     session: AsyncSession, ids: Sequence[int], handoffs: Mapping[int, Sequence[Any]], hours: int
 ) -> dict[int, tuple[str, ...]]:
     """``handoffs``: the export's (created, claimed, first reply, resolved, ...) per id."""
-    dialect = session.get_bind().dialect.name
     sla = {
         cid: (name or "", status or "")
         for cid, name, status in await session.execute(
@@ -58,27 +55,20 @@ async def kpi_columns(
             .order_by(SurveyResponse.id)
         )
     }
-    resolved = (
-        select(func.max(Handoff.resolved_at))
-        .where(
-            Handoff.conversation_id == Outcome.conversation_id,
-            Handoff.status == HandoffStatus.resolved.value,
-        )
-        .scalar_subquery()
-    )
-    ended_at = case((Outcome.outcome.in_(DEFLECTED), Outcome.recorded_at), else_=resolved)
-    fcr = {
-        cid: "no" if came_back else "yes"
-        for cid, came_back in await session.execute(
-            select(
-                Outcome.conversation_id,
-                returned_within(ended_at, hours, dialect),
-            ).where(
-                Outcome.conversation_id.in_(ids),
-                or_(Outcome.outcome.in_(DEFLECTED), resolved.is_not(None)),
-            )
-        )
-    }
+    # FCR from the outcome's row and the handoff's resolution already read: no search.
+    window = timedelta(hours=hours)
+    fcr: dict[int, str] = {}
+    for cid, outcome, recorded_at, came_back in await session.execute(
+        select(
+            Outcome.conversation_id,
+            Outcome.outcome,
+            Outcome.recorded_at,
+            Outcome.next_conversation_at,
+        ).where(Outcome.conversation_id.in_(ids))
+    ):
+        ended = recorded_at if outcome in DEFLECTED else (handoffs.get(cid) or (None,) * 4)[3]
+        if ended is not None:
+            fcr[cid] = "no" if came_back is not None and came_back <= ended + window else "yes"
     out: dict[int, tuple[str, ...]] = {}
     for cid in ids:
         created, claimed, replied, done = (handoffs.get(cid) or (None,) * 4)[:4]

@@ -260,7 +260,14 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
     async def subscription() -> dict[str, Any]:
         return {"subscription_id": await world.event_subscription()}
 
+    async def sla_policy() -> dict[str, Any]:
+        body = {"name": "Fuzz", "first_response_s": 900, "business_hours": True}
+        created = await world.client.post("/api/v1/sla-policies", json=body, headers=ADMIN)
+        assert created.status_code == 201, created.text
+        return {"policy_id": created.json()["id"]}
+
     by_param = {
+        "{policy_id}": sla_policy,
         "{message_id}": media,
         "{subscription_id}": subscription,
         "{handoff_id}": handoff,

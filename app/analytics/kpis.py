@@ -33,7 +33,7 @@ from app.conversations.models import Outcome
 from app.escalation.models import Handoff
 from app.sla.models import ReplyWait
 from app.surveys.models import SurveyResponse
-from app.types import HandoffStatus, OutcomeKind
+from app.types import HandoffStatus
 
 
 def _handoff_filters(period: Period, channel: str | None, team: int | None) -> list[Any]:
@@ -90,12 +90,10 @@ async def _fcr(
             select(func.count(), func.count(case((~human_returned, 1))))
             .select_from(Handoff)
             .join(Outcome, Outcome.conversation_id == Handoff.conversation_id)
+            # By the handoff's creation (its index; the conversation began minutes before).
             .where(
-                *_outcome_filters(period, channel, None),
+                *_handoff_filters(period, channel, team),
                 Handoff.status == HandoffStatus.resolved.value,
-                # Always so for a handed-off request; lets the database skip the others.
-                Outcome.outcome == OutcomeKind.escalated.value,
-                *([Handoff.team_id == team] if team is not None else []),
             )
         )
     ).one()

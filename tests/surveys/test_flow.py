@@ -189,3 +189,22 @@ async def test_ces_after_a_confirmed_deflection(database_url: str) -> None:
             assert answered["conversation"]["status"] == "closed"
         assert await _answers(app) == [("ces", "bot", 6)]
         assert await _count(app, Handoff) == 0
+
+
+async def test_no_survey_after_agents_when_set_to_none(database_url: str) -> None:
+    from app.main import create_app
+    from tests.bot.kb_fixture import load_test_kb
+
+    app = create_app(make_settings(database_url, survey_after_agent="none"))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            from tests.conftest import ADMIN_TOKEN
+
+            await load_test_kb(client, {"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        customer = Customer(app)
+        assert await customer.resolved_by_agent() == []  # the last message is no question
+        async with app.state.sessionmaker() as session:
+            conversation = await session.scalar(select(Conversation))
+            assert conversation is not None
+            assert (conversation.awaiting_csat, conversation.survey_pending) == (False, None)

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.bot.hours import parse_holidays
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/router.db"
 
 
@@ -278,6 +280,42 @@ class Settings(BaseSettings):
     # How often the routing job runs: the presence sweep, then auto-assignment of whatever
     # waits in auto-assign teams (a safety net behind the event-driven runs).
     routing_interval_seconds: float = Field(default=10.0, gt=0)
+
+    # Issue 33: service levels (SLA), surveys and the seeds' KPIs (docs/service-levels.md).
+    # Days closed all day in the business's timezone, comma-separated ISO dates.
+    holidays: str = ""
+    # How often the SLA job looks for warnings and breaches (a breach is noticed within it).
+    sla_check_interval_seconds: float = Field(default=10.0, gt=0, le=30)
+    # Share of a target used when `sla.warning` fires.
+    sla_warning_ratio: float = Field(default=0.8, gt=0, lt=1)
+    # Asked after an agent resolves: csat, ces, nps or a comma list, asked one after another.
+    survey_after_agent: str = "csat"
+    # Asked after a customer confirmed the bot's answer helped: none or ces.
+    survey_after_bot: Literal["none", "ces"] = "none"
+    # NPS is asked at most once per customer in this many days.
+    nps_interval_days: int = Field(default=90, ge=0)
+    # FCR: an ended request counts as resolved first time when the contact opened no new
+    # conversation within this many hours after it ended.
+    fcr_window_hours: int = Field(default=72, ge=1, le=24 * 365)
+
+    @field_validator("holidays")
+    @classmethod
+    def _valid_holidays(cls, value: str) -> str:
+        parse_holidays(value)
+        return value
+
+    @field_validator("survey_after_agent")
+    @classmethod
+    def _known_surveys(cls, value: str) -> str:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        unknown = sorted(set(names) - {"csat", "ces", "nps", "none"})
+        if unknown or len(set(names)) != len(names):
+            raise ValueError(f"must be none or a list of csat, ces, nps (got {value!r})")
+        return ",".join(n for n in names if n != "none")
+
+    @property
+    def surveys_after_agent(self) -> tuple[str, ...]:
+        return tuple(n for n in self.survey_after_agent.split(",") if n)
 
 
 @lru_cache

@@ -64,7 +64,11 @@ from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
 from app.routers import outbox as outbox_router
+from app.routers import sla as sla_router
 from app.routers import teams as teams_router
+from app.sla.clock import configure as configure_sla_clock
+from app.sla.job import check_service_levels
+from app.surveys.plan import configure as configure_surveys
 from app.teams.presence import run_routing
 from app.wakeups import COVERAGE_WORKER, INBOX_WORKER, OUTBOX_WORKER, WakeListener
 from app.worker_process import WorkerProcess
@@ -86,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        configure_sla_clock(app.state.sessionmaker, settings)
+        configure_surveys(app.state.sessionmaker, settings)
         app.state.sqlite_writer_queue = asyncio.Lock() if settings.is_sqlite else None
         if settings.migrate_on_start:
             await upgrade(engine)
@@ -154,6 +160,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "routing",
                 lambda: run_routing(app.state.sessionmaker, settings),
                 settings.routing_interval_seconds,
+            ),
+            PeriodicWorker(
+                "sla",
+                lambda: check_service_levels(app.state.sessionmaker, now=utcnow()),
+                settings.sla_check_interval_seconds,
             ),
         ]
         jobs += [
@@ -267,6 +278,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kb_learning.router)
     app.include_router(teams_router.router)
     app.include_router(agenttools_router.router)
+    app.include_router(sla_router.router)
     return app
 
 

@@ -22,6 +22,8 @@ from app.kb.models import (
 from app.learning.models import LearnedPhrasing, LearnedSource, LearningCursor
 from app.outbox.models import OutboxItem
 from app.ratelimit.models import RateLimitState
+from app.sla.models import HandoffSla, ReplyWait, SlaEvent, SlaPolicy
+from app.surveys.models import SurveyResponse
 from app.teams.models import Team, TeamMember
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "EventSubscription",
     "Handoff",
     "HandoffEvent",
+    "HandoffSla",
     "HelpEvent",
     "InboxItem",
     "KbCalibration",
@@ -53,6 +56,10 @@ __all__ = [
     "PasswordToken",
     "PhrasingVector",
     "RateLimitState",
+    "ReplyWait",
+    "SlaEvent",
+    "SlaPolicy",
+    "SurveyResponse",
     "Team",
     "TeamMember",
     "WebchatSession",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import hash_token, new_token
 from app.conversations.models import Contact, Conversation, Message
-from app.conversations.outcomes import record_outcome
+from app.conversations.outcomes import mark_returns, record_outcome
 from app.db import Base, utcnow
 from app.escalation.models import Agent, Handoff
 from app.escalation.service import open_handoff
@@ -81,6 +81,7 @@ async def make_conversation(
     )
     session.add(conversation)
     await session.flush()
+    await mark_returns(session, [contact.id], when)  # as starting one in the app does
     return conversation
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.analytics.kpi_export import BLANK, KPI_COLUMNS, kpi_columns
 from app.analytics.periods import Period
 from app.conversations.models import Conversation, Message, Outcome
 from app.escalation.models import Handoff
@@ -38,6 +39,7 @@ COLUMNS = (
     "agent_id",
     "csat_score",
     "csat_comment",
+    *KPI_COLUMNS,
 )
 
 
@@ -46,7 +48,10 @@ def _iso(value: datetime | None) -> str:
 
 
 async def _page(
-    session: AsyncSession, period: Period, after: tuple[datetime, int] | None
+    session: AsyncSession,
+    period: Period,
+    after: tuple[datetime, int] | None,
+    fcr_window_hours: int = 72,
 ) -> list[tuple[Any, ...]]:
     """The next page in (created_at, id) order: an index range scan, not a table scan."""
     keyset = []
@@ -113,6 +118,7 @@ async def _page(
             .group_by(Handoff.conversation_id)
         )
     }
+    kpis = await kpi_columns(session, ids, handoffs, fcr_window_hours)
     rows: list[tuple[Any, ...]] = []
     for cid, channel, status, created_at, closed_at, outcome, reason in conversations:
         handoff = handoffs.get(cid, (None,) * 7)
@@ -131,13 +137,14 @@ async def _page(
                 "" if handoff[4] is None else handoff[4],
                 "" if handoff[5] is None else handoff[5],
                 handoff[6] or "",
+                *kpis.get(cid, BLANK),
             )
         )
     return rows
 
 
 async def export_csv(
-    sessionmaker: async_sessionmaker[AsyncSession], *, period: Period
+    sessionmaker: async_sessionmaker[AsyncSession], *, period: Period, fcr_window_hours: int = 72
 ) -> AsyncIterator[str]:
     """CSV text chunks: the header, then one chunk per page of conversations."""
     buffer = io.StringIO()
@@ -147,7 +154,7 @@ async def export_csv(
     after: tuple[datetime, int] | None = None
     while True:
         async with sessionmaker() as session:
-            page = await _page(session, period, after)
+            page = await _page(session, period, after, fcr_window_hours)
             await session.rollback()
         if not page:
             return

@@ -49,6 +49,9 @@ from app.escalation.service import live_handoff_for, open_handoff, queue_positio
 from app.escalation.transcripts import customer_wrote
 from app.helpcenter.links import article_link
 from app.metrics import DUPLICATES, MESSAGES_IN
+from app.sla.service import customer_wrote as sla_customer_wrote
+from app.surveys.flow import after_bot as surveys_after_bot
+from app.surveys.questions import answer_of_action
 from app.teams.routing import RoutingPolicy
 from app.types import (
     Channel,
@@ -83,7 +86,9 @@ class ConversationEngine:
     def __init__(self, settings: Settings, kb: KnowledgeSource) -> None:
         self.settings = settings
         self.kb = kb
-        self.hours = BusinessHours.parse(settings.business_hours, settings.timezone)
+        self.hours = BusinessHours.parse(
+            settings.business_hours, settings.timezone, settings.holidays
+        )
         self._typed_buttons = {
             fold(title): button_id
             for button_id in (HELPFUL_YES, HELPFUL_NO, ESCALATE)
@@ -181,13 +186,15 @@ class ConversationEngine:
     async def _validate_action(self, session: AsyncSession, action: str | None) -> None:
         if action is None or action in _KNOWN_ACTIONS or score_of_action(action) is not None:
             return
+        if answer_of_action(action) is not None:
+            return
         if action.startswith(ARTICLE_PREFIX):
             if await self.kb.get_article(session, action.removeprefix(ARTICLE_PREFIX)) is None:
                 raise NotFound(f"article {action!r} does not exist", code="article_not_found")
             return
         raise ValidationFailed(
             f"unknown action {action!r}; expected helpful_yes, helpful_no, escalate,"
-            " article:<slug> or csat:1 .. csat:5",
+            " article:<slug>, csat:1 .. csat:5, ces:1 .. ces:7 or nps:0 .. nps:10",
             code="unknown_action",
         )
 
@@ -201,7 +208,7 @@ class ConversationEngine:
         if action is not None and action not in _KNOWN_ACTIONS:
             if action.startswith(ARTICLE_PREFIX):
                 return await self._serve_chosen(turn, action.removeprefix(ARTICLE_PREFIX))
-            if score_of_action(action) is not None:
+            if score_of_action(action) is not None or answer_of_action(action) is not None:
                 # A rating button of an earlier conversation, pressed after a new one began:
                 # too late to count, and no question for the KB either.
                 message.understood_as = "feedback"
@@ -272,6 +279,8 @@ class ConversationEngine:
         if turn.contact.channel == Channel.chatwoot:
             return []  # Chatwoot's agents have it: not a word from the bot
         handoff = await live_handoff_for(turn.session, turn.conversation.id)
+        if handoff is not None:
+            await sla_customer_wrote(turn.session, handoff, now=turn.now)
         if handoff is None and turn.conversation.last_bot_action == EXTERNAL_AGENT:
             # A person answers from another app; our agents step in only when asked.
             asked = (inbound.action or self._typed_action(text, turn)) == ESCALATE
@@ -298,7 +307,8 @@ class ConversationEngine:
         )
         conversation.feedback = "helpful"
         await close_conversation(turn.session, conversation, now=turn.now)
-        return [replies.plain("helpful_thanks", turn.lang)]
+        survey = await surveys_after_bot(turn.session, conversation, now=turn.now)
+        return [replies.plain("helpful_thanks", turn.lang), *survey]
 
     async def _escalate(
         self,

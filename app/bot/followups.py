@@ -21,6 +21,10 @@ from app.bot.types import HELPFUL_NO, HELPFUL_YES, InboundMessage, InboundResult
 from app.channels.outbound import send_replies
 from app.conversations.models import Contact, Conversation, Message
 from app.escalation.service import record_csat, record_csat_comment
+from app.surveys.answering import answer_survey
+from app.surveys.flow import ask_next
+from app.surveys.flow import current as survey_open
+from app.surveys.questions import thanks as survey_thanks
 from app.types import ConversationStatus, Sender
 
 CSAT_WINDOW = timedelta(days=7)
@@ -54,6 +58,8 @@ async def after_close(
         out = [replies.not_helpful(lang)] if inbound.action == HELPFUL_NO else []
     elif latest.awaiting_csat:
         out = await _answer_to_rating_question(session, latest, message, inbound, text, now)
+    elif survey_open(latest):
+        out = await answer_survey(session, latest, message, inbound, text, now)
     elif _comment_expected(latest, inbound, text, now):
         out = await _comment(session, latest, message, text, kb)
     else:
@@ -90,6 +96,10 @@ async def _answer_to_rating_question(
             session, conversation_id=latest.id, score=rating.score, now=now, comment=rating.comment
         )
         message.understood_as = "csat"
+        follow = await ask_next(session, latest, now=now)
+        if follow:  # the next survey question, instead of inviting a comment
+            latest.last_bot_action = COMMENT_CLOSED
+            return [survey_thanks(latest.language), *follow]
         if rating.comment is not None:
             latest.last_bot_action = COMMENT_CLOSED
             return [replies.plain("csat_comment_thanks", latest.language)]

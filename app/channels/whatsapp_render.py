@@ -87,6 +87,33 @@ def _wants_list(buttons: list[Button]) -> bool:
     return len(buttons) > MAX_BUTTONS or any(b.id.startswith(ARTICLE_PREFIX) for b in buttons)
 
 
+def _is_scale(buttons: list[Button]) -> bool:
+    """A survey scale longer than a list holds (NPS: 11 answers): nothing may be dropped."""
+    return len(buttons) > MAX_LIST_ROWS and not any(
+        b.id == ESCALATE or b.id.startswith(ARTICLE_PREFIX) for b in buttons
+    )
+
+
+def _scale_lists(recipient: str, body: str, buttons: list[Button]) -> list[dict[str, Any]]:
+    """Consecutive lists of near-equal size (NPS: 10..5, then 4..0), the question on the
+    first, the range of answers on the others, so every answer stays one tap."""
+    parts = -(-len(buttons) // MAX_LIST_ROWS)
+    size = -(-len(buttons) // parts)
+    chunks = [buttons[i : i + size] for i in range(0, len(buttons), size)]
+    return [
+        _envelope(
+            recipient,
+            {
+                "type": "interactive",
+                "interactive": _list_interactive(
+                    body if n == 0 else f"{chunk[0].title} - {chunk[-1].title}", chunk
+                ),
+            },
+        )
+        for n, chunk in enumerate(chunks)
+    ]
+
+
 def render_whatsapp(recipient: str, reply: Reply) -> list[dict[str, Any]]:
     """The payloads (in sending order) for one reply to ``recipient`` (a wa_id)."""
     buttons = list(reply.buttons)
@@ -96,6 +123,8 @@ def render_whatsapp(recipient: str, reply: Reply) -> list[dict[str, Any]]:
     payloads = [text_message(recipient, piece) for piece in head]
     # An interactive body may not be empty.
     body = tail or "-"
+    if _is_scale(buttons):
+        return payloads + _scale_lists(recipient, body, buttons)
     if _wants_list(buttons):
         interactive = _list_interactive(body, buttons)
     else:

@@ -72,6 +72,8 @@ class Conversation(Base):
     feedback: Mapped[str | None] = mapped_column(String(16))
     had_request: Mapped[bool] = mapped_column(default=False)
     awaiting_csat: Mapped[bool] = mapped_column(default=False)
+    # Surveys still to ask after the conversation ended ("nps,ces"), the first one asked now.
+    survey_pending: Mapped[str | None] = mapped_column(String(32))
 
 
 # What in a message can quote or identify the customer, whatever its kind (a location's
@@ -208,3 +210,6 @@ class Outcome(Base):
     # Copied from the conversation: stats attribute outcomes to the creation period.
     conversation_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the same contact next opened a conversation (FCR: did they come back?), set once
+    # by the next conversation's start so the KPI needs no search per request.
+    next_conversation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,8 +7,10 @@ inserts nothing and reports that the outcome was already there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Conversation, Outcome
@@ -56,3 +58,17 @@ async def close_conversation(
     conversation.status = ConversationStatus.closed.value
     conversation.closed_at = now
     await conversation_closed(session, conversation, now=now)
+
+
+async def mark_returns(session: AsyncSession, contact_ids: Sequence[int], now: datetime) -> None:
+    """These contacts opened a conversation at ``now``: their ended requests without a later
+    conversation yet get it as ``next_conversation_at`` (first contact resolution). One
+    statement per batch on ``ix_outcomes_contact_id_recorded_at``."""
+    if not contact_ids:
+        return
+    await session.execute(
+        update(Outcome)
+        .where(Outcome.contact_id.in_(set(contact_ids)), Outcome.next_conversation_at.is_(None))
+        .values(next_conversation_at=now)
+        .execution_options(synchronize_session=False)
+    )

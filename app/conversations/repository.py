@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import CUSTOMER_CONTENT, Contact, Conversation, Message
+from app.conversations.outcomes import mark_returns
 from app.db import utcnow
 from app.db_util import rowcount, upsert_rows
 from app.types import ConversationStatus
@@ -135,6 +136,8 @@ async def start_conversations(
     conversations = [_new_conversation(*start) for start in starts]
     session.add_all(conversations)
     await session.flush()
+    if starts:
+        await mark_returns(session, [contact.id for contact, _, _ in starts], starts[0][2])
     return conversations
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import actor_of, record
 from app.auth import Principal
-from app.bot.replies import rating_question
 from app.bot.types import Reply
 from app.channels.outbound import send_replies
 from app.conversations.models import Contact, Conversation, Message
@@ -31,6 +30,8 @@ from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.escalation.queue import WHATSAPP_REPLY_WINDOW
 from app.events.hooks import handoff_changed
+from app.sla import service as sla
+from app.surveys import flow as surveys
 from app.teams.assignment import after_capacity_freed
 from app.types import Channel, ConversationStatus, HandoffStatus, Sender
 
@@ -107,6 +108,7 @@ async def post_agent_reply(
         sender=Sender.agent,
         now=now,
     )
+    await sla.agent_replied(session, handoff, now=now)
     if handoff.first_agent_reply_at is None:
         handoff.first_agent_reply_at = now
     # The lease only guards "claimed but never answered"; a working agent keeps the handoff.
@@ -158,24 +160,25 @@ async def resolve_handoff(
     now: datetime,
     lease_seconds: int = 300,
 ) -> Handoff:
-    """Close the handoff and the conversation, then ask the customer for a 1-5 rating."""
+    """Close the handoff and the conversation, then ask the customer the surveys
+    (``ROUTER_SURVEY_AFTER_AGENT``: a 1-5 rating by default)."""
     handoff, conversation = await _lock_for_action(session, handoff_id, principal)
     holder = handoff.agent_id
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
     handoff.lease_expires_at = None
+    await sla.handoff_ended(session, handoff, now=now)
     await handoff_changed(session, handoff.id, "resolved", now=now)  # before the close
     if conversation.status != ConversationStatus.closed:
         await close_conversation(session, conversation, now=now)
     contact = await session.get_one(Contact, conversation.contact_id)
     # Outside WhatsApp's window the prompt could not be delivered: do not wait for an answer.
     if _can_send_free_form(contact, now):
-        conversation.awaiting_csat = True
         await send_replies(
             session,
             contact=contact,
             conversation_id=conversation.id,
-            replies=[rating_question(conversation.language)],
+            replies=await surveys.after_agent(session, conversation, now=now),
             sender=Sender.system,
             now=now,
         )

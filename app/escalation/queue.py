@@ -14,6 +14,7 @@ from app.escalation.errors import HandoffNotFound
 from app.escalation.models import Agent, Handoff
 from app.escalation.schemas import Customer, HandoffDetail, HandoffItem, TranscriptMessage
 from app.escalation.transcripts import transcript
+from app.sla.views import attach_sla
 from app.teams.models import Team
 from app.teams.queues import QueueView
 from app.teams.schemas import TeamRef
@@ -57,6 +58,7 @@ def _item(
         "created_at": handoff.created_at,
         "claimed_at": handoff.claimed_at,
         "lease_expires_at": handoff.lease_expires_at,
+        "first_agent_reply_at": handoff.first_agent_reply_at,
         "first_message": first_message,
         "team": TeamRef(id=team.id, name=team.name) if team is not None else None,
     }
@@ -109,10 +111,12 @@ async def list_handoffs(
         statement = view.narrow(statement)
         order = (*view.first(), *order)
     rows = await session.execute(statement.order_by(*order).limit(limit))
-    return [
+    items = [
         HandoffItem.model_validate(_item(handoff, contact, position, first, team))
         for handoff, contact, position, first, team in rows.tuples()
     ]
+    await attach_sla(session, items)
+    return items
 
 
 async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetime) -> HandoffDetail:
@@ -127,7 +131,7 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
     if row is None:
         raise HandoffNotFound(f"handoff {handoff_id} does not exist")
     handoff, contact, position, first, team, conversation, agent = row._tuple()
-    return HandoffDetail.model_validate(
+    detail = HandoffDetail.model_validate(
         {
             **_item(handoff, contact, position, first, team),
             "conversation_status": conversation.status,
@@ -141,6 +145,8 @@ async def handoff_detail(session: AsyncSession, *, handoff_id: int, now: datetim
             "labels": (await labels_of(session, [conversation.id])).get(conversation.id, []),
         }
     )
+    await attach_sla(session, [detail])
+    return detail
 
 
 async def conversation_transcript(

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.conversations.transcript import TranscriptItem
+from app.sla.schemas import HandoffSlaOut
 from app.teams.schemas import BodyId, TeamRef
 
 
@@ -35,6 +36,10 @@ class HandoffItem(BaseModel):
     first_message: str | None = None
     # The team it was routed or transferred to (issue 32).
     team: TeamRef | None = None
+    # Service level (app.sla): null when no policy applied.
+    sla: HandoffSlaOut | None = None
+    # Whether the first-response clock still runs (the agent page's SLA countdown).
+    first_agent_reply_at: datetime | None = None
 
 
 class HandoffList(BaseModel):

@@ -15,6 +15,7 @@ from app.db_util import insert_ignore, rowcount
 from app.escalation.models import Handoff, HandoffEvent
 from app.escalation.notifier import notify_after_commit
 from app.events.hooks import csat_received, handoff_changed
+from app.sla.service import apply_sla_policy
 from app.teams.assignment import assign_new_handoff
 from app.teams.routing import RoutingPolicy, route_new_handoff
 from app.types import ConversationStatus, HandoffStatus, OutcomeKind
@@ -75,6 +76,7 @@ async def open_handoff(
             await route_new_handoff(
                 session, handoff=handoff, conversation=conversation, policy=policy, now=now
             )
+            await apply_sla_policy(session, handoff, now=now)  # once its team is set
             notify_after_commit(session)
             await handoff_changed(session, new_id, "created", now=now)
             await hand_over(session, conversation, reason=reason, now=now)

@@ -12,6 +12,8 @@ class EventType(StrEnum):
     handoff_resolved = "handoff.resolved"
     conversation_closed = "conversation.closed"
     csat_received = "csat.received"
+    sla_warning = "sla.warning"
+    sla_breached = "sla.breached"
 
 
 # OutboxItem.channel of an event delivery; its recipient_key is "event:<subscription id>",

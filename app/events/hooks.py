@@ -66,6 +66,9 @@ async def _handoff_data(session: AsyncSession, handoff_id: int) -> dict[str, Any
     }
 
 
+# The handoff and customer part of every handoff-related event (``app.sla.events`` too).
+handoff_payload = _handoff_data
+
 _HANDOFF_EVENTS = {
     "created": EventType.handoff_created,
     "claimed": EventType.handoff_claimed,

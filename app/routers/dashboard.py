@@ -31,6 +31,7 @@ ASSETS = {
     "kb-status.js": "text/javascript; charset=utf-8",
     "help-panel.js": "text/javascript; charset=utf-8",
     "audit.js": JS,
+    "service-levels.js": JS,
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -15,6 +15,8 @@ from app.analytics.agents import agent_stats
 from app.analytics.articles import article_stats
 from app.analytics.export import export_csv
 from app.analytics.gaps import knowledge_gaps
+from app.analytics.kpi_schemas import KpiStats, SlaStats
+from app.analytics.kpis import kpi_stats
 from app.analytics.periods import Granularity, Period, resolve_period
 from app.analytics.schemas import AgentStats, ArticleStats, GapStats, SelfServiceStats
 from app.analytics.self_service import self_service_stats
@@ -24,6 +26,8 @@ from app.db import SessionDep, utcnow
 from app.helpcenter.export import with_help_section
 from app.helpcenter.stats import help_stats, overall_self_service_rate
 from app.json_body import JSONRoute
+from app.security_params import OptionalQueryId
+from app.sla.stats import sla_stats
 from app.types import Channel
 
 router = APIRouter(prefix="/api/v1/stats", tags=["stats"], route_class=JSONRoute)
@@ -121,7 +125,11 @@ async def get_export(
 ) -> StreamingResponse:
     """All conversations by default; each page is read in its own short transaction.
     ``sections=help`` appends the help center's numbers (app.helpcenter.export)."""
-    chunks = export_csv(request.app.state.sessionmaker, period=period)
+    chunks = export_csv(
+        request.app.state.sessionmaker,
+        period=period,
+        fcr_window_hours=_settings(request).fcr_window_hours,
+    )
     if sections == "help":
         chunks = await help_section(request, period, chunks)
     return StreamingResponse(
@@ -147,3 +155,35 @@ async def help_section(
         overall = await overall_self_service_rate(session, counts, period)
         await session.rollback()
     return with_help_section(chunks, stats, overall)
+
+
+# Issue 33: service levels and the seeds' KPIs; supervisors read statistics too.
+@router.get("/sla")
+async def get_sla(
+    session: SessionDep,
+    _reader: SupervisorDep,
+    period: PeriodDep,
+    channel: Channel | None = None,
+    team: OptionalQueryId = None,
+) -> SlaStats:
+    return await sla_stats(
+        session, period=period, channel=channel.value if channel else None, team=team
+    )
+
+
+@router.get("/kpis")
+async def get_kpis(
+    request: Request,
+    session: SessionDep,
+    _reader: SupervisorDep,
+    period: PeriodDep,
+    channel: Channel | None = None,
+    team: OptionalQueryId = None,
+) -> KpiStats:
+    return await kpi_stats(
+        session,
+        period=period,
+        channel=channel.value if channel else None,
+        team=team,
+        fcr_window_hours=_settings(request).fcr_window_hours,
+    )

@@ -60,6 +60,7 @@ ASSETS = {
             "agent",
             "agent-team",
             "agent-tools",
+            "agent-sla",
         )
     },
     "agent-article.js": "text/javascript; charset=utf-8",  # issue 30

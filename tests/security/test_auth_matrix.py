@@ -155,6 +155,18 @@ async def _retry_event(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/inbox/{await w.failed_event()}/retry")
 
 
+_POLICY = {"name": "Standar", "first_response_s": 900, "business_hours": True}
+
+
+def _sla_policy(ok: int = 200, **kwargs: Any) -> Build:
+    async def build(w: World, _caller: dict[str, str]) -> Call:
+        created = await w.client.post("/api/v1/sla-policies", json=_POLICY, headers=ADMIN)
+        assert created.status_code == 201, created.text
+        return Call(f"/api/v1/sla-policies/{created.json()['id']}", ok, **kwargs)
+
+    return build
+
+
 def _handshake(path: str, verify_token: str) -> Build:
     params = {"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": "4242"}
     return fixed(path, params=params)
@@ -368,6 +380,19 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("GET", "/api/v1/stats/export.csv"): (Auth.supervisor, fixed("/api/v1/stats/export.csv")),
     ("GET", "/api/v1/conversations"): (Auth.supervisor, fixed("/api/v1/conversations")),
     ("GET", "/api/v1/conversations/{conversation_id}"): (Auth.supervisor, _conversation),
+    # Issue 33: supervisors read (an agent gets 403, as for admin routes), admins change.
+    ("GET", "/api/v1/stats/sla"): (Auth.supervisor, fixed("/api/v1/stats/sla")),
+    ("GET", "/api/v1/stats/kpis"): (Auth.supervisor, fixed("/api/v1/stats/kpis")),
+    ("GET", "/api/v1/sla-policies"): (Auth.supervisor, fixed("/api/v1/sla-policies")),
+    ("POST", "/api/v1/sla-policies"): (
+        Auth.admin,
+        fixed("/api/v1/sla-policies", 201, json=_POLICY),
+    ),
+    ("PATCH", "/api/v1/sla-policies/{policy_id}"): (
+        Auth.admin,
+        _sla_policy(json={"position": 3}),
+    ),
+    ("DELETE", "/api/v1/sla-policies/{policy_id}"): (Auth.admin, _sla_policy(204)),
     ("POST", "/api/v1/kb/import"): (Auth.admin, _import),
     ("GET", "/api/v1/kb/export"): (Auth.admin, fixed("/api/v1/kb/export")),
     ("POST", "/api/v1/kb/coverage"): (

@@ -311,7 +311,14 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         response = await world.client.post("/api/v1/canned-responses", json=body, headers=ADMIN)
         return {"canned_id": response.json()["id"]}
 
+    async def sla_policy() -> dict[str, Any]:
+        body = {"name": "Fuzz", "first_response_s": 900, "business_hours": True}
+        created = await world.client.post("/api/v1/sla-policies", json=body, headers=ADMIN)
+        assert created.status_code == 201, created.text
+        return {"policy_id": created.json()["id"]}
+
     by_param = {
+        "{policy_id}": sla_policy,
         "{phrasing_id}": learned,
         "{team_id}": team,
         "{canned_id}": canned,

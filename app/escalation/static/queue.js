@@ -25,11 +25,13 @@
     li.appendChild(A.el("div", meta.join(" · "), "line2"));
     if (item.first_message) { li.appendChild(A.el("div", item.first_message, "line2 first")); }
     if (A.decorateRow) { A.decorateRow(li, item); }  // the team (agent-team.js)
+    if (A.slaDue) { A.slaDue(li, item); }  // agent-sla.js
     li.addEventListener("click", function () { A.openHandoff(item.id); });
     return li;
   }
 
   function render() {
+    if (A.slaSort) { waiting = A.slaSort(waiting); mine = A.slaSort(mine); }  // agent-sla.js
     var queue = $("queue");
     queue.textContent = "";
     waiting.forEach(function (item) { queue.appendChild(row(item, "queue-item")); });

@@ -1,0 +1,1 @@
+"""Service levels: policies, due times in business hours, breaches and their events."""

@@ -1,0 +1,3 @@
+from tests.bot.conftest import kb_loaded
+
+__all__ = ["kb_loaded"]

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.assist.service import Assistant
 from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
 from app.config import Settings, get_settings
@@ -49,6 +50,7 @@ from app.routers import (
     webhooks,
     workspace,
 )
+from app.routers import assist as assist_router
 from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.graph_client = graph_client(settings)
         app.state.kb = KnowledgeBase(settings, writer_queue=app.state.sqlite_writer_queue)
         app.state.bot = ConversationEngine(settings, app.state.kb)
+        app.state.assist = Assistant(settings, engine, app.state.sqlite_writer_queue)
         app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)
         app.state.inbox = InboxProcessor(
             app.state.sessionmaker,
@@ -182,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for worker in workers:
                 await worker.stop()
             await app.state.kb.close()
+            await app.state.assist.close()
             await app.state.graph_client.aclose()
             await engine.dispose()
 
@@ -224,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media.router)
     app.include_router(conversations_router.router)
     app.include_router(events_router.router)
+    app.include_router(assist_router.router)
     return app
 
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from app.assist.models import PublishedDraft
 from app.audit.models import AuditEntry
 from app.channels.models import WebchatSession
 from app.conversations.models import Contact, Conversation, Message, Outcome
@@ -38,6 +39,7 @@ __all__ = [
     "OutboxItem",
     "Outcome",
     "PhrasingVector",
+    "PublishedDraft",
     "RateLimitState",
     "Team",
     "TeamMember",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from app.main import create_app
 from app.metrics import exposition
 from tests.assist.support import import_kb, live_handoff, past_case
 from tests.conftest import make_settings
-from tests.fakes.chat_model import FakeChatModel
+from tests.fakes.chat_model import Answer, FakeChatModel
 
 TIMEOUT = 1.0
 
@@ -38,7 +39,7 @@ async def _app(database_url: str, base_url: str) -> FastAPI:
     )
 
 
-async def _assist(database_url: str, base_url: str) -> tuple[dict[str, object], float, int, int]:
+async def _assist(database_url: str, base_url: str) -> tuple[dict[str, Any], float, int, int]:
     """Arrange a handoff (KB, a resolved past case) and ask for assist; the body, the
     seconds it took, the past handoff's id and the live one's."""
     application = await _app(database_url, base_url)
@@ -66,7 +67,7 @@ async def _assist(database_url: str, base_url: str) -> tuple[dict[str, object], 
     return response.json(), took, past.id, handoff.id
 
 
-def _is_extractive(body: dict[str, object]) -> None:
+def _is_extractive(body: dict[str, Any]) -> None:
     assert body["generated_by"] == "extractive"
     assert body["model"] is None
     assert "refund saya belum masuk" in str(body["summary"])
@@ -138,9 +139,9 @@ async def test_no_draft_when_the_sources_do_not_answer(
     ids=["refusal", "prose", "truncated", "unknown-source", "uncited", "no-summary", "500"],
 )
 async def test_a_bad_answer_falls_back_to_extractive(
-    database_url: str, model: FakeChatModel, answer: object
+    database_url: str, model: FakeChatModel, answer: Answer
 ) -> None:
-    model.answer = answer  # type: ignore[assignment]
+    model.answer = answer
     body, _, _, _ = await _assist(database_url, model.url)
     assert len(model.requests) == 1
     _is_extractive(body)

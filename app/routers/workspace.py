@@ -46,6 +46,7 @@ SECURITY_HEADERS = {
 STATIC = files("app.escalation") / "static"
 ASSETS = {
     "agent.css": "text/css; charset=utf-8",
+    "assist.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
         for name in (
@@ -54,6 +55,7 @@ ASSETS = {
             "alerts",
             "transcript",
             "suggestions",
+            "assist",
             "conversation",
             "queue",
             "agent",

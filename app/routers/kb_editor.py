@@ -42,7 +42,17 @@ ASSETS = {
     "kb.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
-        for name in ("i18n", "api", "articles", "editor", "try", "gaps", "coverage", "main")
+        for name in (
+            "i18n",
+            "api",
+            "articles",
+            "editor",
+            "try",
+            "gaps",
+            "drafts",
+            "coverage",
+            "main",
+        )
     },
 }
 CSV_TYPES = ("text/csv", "application/csv")

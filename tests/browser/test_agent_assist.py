@@ -4,6 +4,7 @@ a draft into the reply box (nothing is sent)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -86,4 +87,52 @@ async def test_assist_panel_inserts_a_draft(
                 assert box["x"] + box["width"] <= width  # no sideways scrolling on a phone
             finally:
                 await browser.close()
+    assert problems == []
+
+
+async def test_kb_draft_is_edited_and_published_in_one_step(chromium: str, tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    from tests.assist.test_kb_drafts import _gap
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'router.db'}"
+    engine = create_engine(Settings(database_url=database_url))
+    await upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await _gap(session)
+    await engine.dispose()
+    problems: list[str] = []
+    async with running_service(tmp_path, database_url, TOKEN, ROUTER_KB_SEMANTIC="false") as base:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                context = await browser.new_context(
+                    locale="id-ID", viewport={"width": 390, "height": 844}
+                )
+                page = await context.new_page()
+                page.on("pageerror", lambda error: problems.append(str(error)))
+                await page.goto(f"{base}/kb")
+                await page.fill("#token", TOKEN)
+                await page.click("#token-form button[type=submit]")
+                row = page.locator("[data-test=draft-row]")
+                await expect(row).to_have_count(1)
+                await expect(row.locator("textarea").first).to_have_value(
+                    re.compile("hanya mengirim ke seluruh Indonesia")
+                )
+                await row.locator("textarea").first.fill("Kami baru mengirim ke seluruh Indonesia.")
+                await row.scroll_into_view_if_needed()
+                await page.screenshot(path=str(tmp_path / "kb-drafts.png"), full_page=True)
+                await row.locator("[data-test=draft-publish]").click()
+                await expect(row.locator("[data-test=draft-done]")).to_contain_text("Diterbitkan")
+            finally:
+                await browser.close()
+        async with httpx.AsyncClient(
+            base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}
+        ) as client:
+            articles = (await client.get("/api/v1/kb/articles")).json()["items"]
+    [article] = articles
+    assert article["answer"] == "Kami baru mengirim ke seluruh Indonesia."
+    assert len(article["variants"]) >= 2
     assert problems == []

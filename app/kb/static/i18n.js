@@ -98,6 +98,9 @@
     }
   };
 
+  // Another script's texts (drafts.js), merged before the page is translated.
+  KB.addTexts = function (more) { Object.keys(more).forEach(function (l) { if (TEXTS[l]) { Object.assign(TEXTS[l], more[l]); } }); };
+
   KB.lang = window.RouterLang.choose(); // as on every page: /assets/lang.js
 
   KB.t = function (key) {

@@ -23,7 +23,7 @@
     return KB.articles.load().then(function () {
       $("content").hidden = false;
       KB.setStatus(KB.t("loaded", new Date().toLocaleTimeString(KB.lang)));
-      return KB.gaps.load();
+      return KB.gaps.load().then(function () { return KB.drafts && KB.drafts.load(); });
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {
         KB.token.clear();
@@ -42,6 +42,7 @@
       KB.applyLanguage($("lang").value);
       KB.articles.render();
       KB.gaps.render();
+      if (KB.drafts) { KB.drafts.render(); }
     });
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();

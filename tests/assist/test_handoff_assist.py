@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.types import HandoffStatus, Sender
@@ -137,3 +140,44 @@ async def test_an_unrelated_question_gets_no_past_reply_and_unknown_handoff_is_4
     assert missing.json()["error"]["code"] == "handoff_not_found"
     bad = await client.get(f"/api/v1/handoffs/{handoff.id}/assist?lang=fr", headers=admin_headers)
     assert bad.status_code == 422
+
+
+async def test_past_questions_are_compared_by_the_kbs_encoder_and_their_vectors_kept(
+    database_url: str, admin_headers: dict[str, str]
+) -> None:
+    from app.kb.models import PhrasingVector
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    application = create_app(make_settings(database_url, kb_semantic=True))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await import_kb(client, admin_headers)
+            assert await application.state.kb.wait_semantic()
+            async with application.state.sessionmaker() as session:
+                resolved = await past_case(
+                    session,
+                    question="bagaimana cara mengembalikan barang rusak",
+                    reply="Foto barangnya lalu kirim lewat menu Komplain, kurir menjemputnya.",
+                )
+                _, handoff = await live_handoff(
+                    session, "barang yang saya terima rusak, bisa dikembalikan?"
+                )
+                await session.commit()
+            response = await client.get(
+                f"/api/v1/handoffs/{handoff.id}/assist", headers=admin_headers
+            )
+            await asyncio.sleep(0.2)  # the vectors are stored after the request
+            async with application.state.sessionmaker() as session:
+                stored = list(
+                    await session.scalars(
+                        select(PhrasingVector.model).where(
+                            PhrasingVector.model.like("%#assist-past")
+                        )
+                    )
+                )
+    assert response.status_code == 200, response.text
+    sources = [s for d in response.json()["drafts"] for s in d["sources"]]
+    assert {"kind": "past_reply", "slug": None, "handoff_id": resolved.id} in sources
+    assert len(stored) == 1

@@ -118,9 +118,8 @@ def _best_reply(cases: list[PastCase]) -> tuple[str, list[int]]:
     return best.example, [int(h) for h, _ in best.tags.most_common(REPLY_SOURCES)]
 
 
-async def kb_drafts(
-    session: AsyncSession, assistant: Assistant, *, days: int, limit: int
-) -> list[KbDraft]:
+async def extractive_drafts(session: AsyncSession, *, days: int, limit: int) -> list[KbDraft]:
+    """The unpublished drafts of the largest gaps, without a model."""
     done = await published_ids(session)
     gaps = [g for g in await gap_groups(session, days=days) if g.id not in done][:limit]
     drafts = []
@@ -139,9 +138,15 @@ async def kb_drafts(
                 generated_by="extractive",
             )
         )
-    if assistant.model is not None:
-        drafts = list(await asyncio.gather(*(_rewritten(assistant, d) for d in drafts)))
     return drafts
+
+
+async def rewritten(assistant: Assistant, drafts: list[KbDraft]) -> list[KbDraft]:
+    """The drafts as the model rewrote them, where it did (no session open: see
+    ``app.assist.service.finish_assist``)."""
+    if assistant.model is None:
+        return drafts
+    return list(await asyncio.gather(*(_rewritten(assistant, d) for d in drafts)))
 
 
 async def _rewritten(assistant: Assistant, draft: KbDraft) -> KbDraft:

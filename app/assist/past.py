@@ -100,7 +100,7 @@ class PastReplies:
         if encoders:
             unscored = []
             encoder = encoders[0]
-            vectors = await self._vectors_of(encoder, cases)
+            vectors = await self._vectors_of(session, encoder, cases)
             query = (await asyncio.to_thread(encoder.encode, [encoder_input(text)]))[0]
             least = MIN_SCORE.get(encoder.name, 1.0)
             for case in cases:
@@ -133,14 +133,17 @@ class PastReplies:
         index = self._index[1]
         return {int(index.articles[n].slug): values[BEST_F1] for n, _, values in rank(index, text)}
 
-    async def _vectors_of(self, encoder: Encoder, cases: list[PastCase]) -> dict[str, Vectors]:
-        """The vectors of these cases' questions that exist or fit the request's budget."""
+    async def _vectors_of(
+        self, session: AsyncSession, encoder: Encoder, cases: list[PastCase]
+    ) -> dict[str, Vectors]:
+        """The vectors of these cases' questions that exist or fit the request's budget (read
+        in the caller's session: on SQLite a second one would wait for its lock)."""
         model = f"{encoder.model}#assist-past"
         known = self._vectors.setdefault(model, {})
         texts = list(dict.fromkeys(encoder_input(c.question) for c in cases))
         missing = [t for t in texts if t not in known]
         if missing:
-            known.update(await self._stored(model, missing))
+            known.update(await load_vectors(session, model, missing))
             missing = [t for t in missing if t not in known]
         if missing:
             await self._embed(encoder, model, missing[:ENCODE_BUDGET])
@@ -170,13 +173,6 @@ class PastReplies:
             ):
                 await save_vectors(session, model, vectors)
                 await session.commit()
-
-    async def _stored(self, model: str, texts: list[str]) -> dict[str, Vectors]:
-        try:
-            async with AsyncSession(self._engine) as session:
-                return await load_vectors(session, model, texts)
-        except (SQLAlchemyError, OSError):
-            return {}
 
     async def close(self) -> None:
         for task in [self._background, *self._saving]:

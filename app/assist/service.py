@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -17,7 +18,7 @@ from app.assist.extractive import BotActivity, article_text, drafts, past_text, 
 from app.assist.llm import ChatModel, ModelFailed
 from app.assist.metrics import ASSIST_FALLBACKS, ASSIST_LATENCY, ASSIST_REQUESTS
 from app.assist.past import PastReplies
-from app.assist.prompts import assist_messages, number_sources, parse_assist
+from app.assist.prompts import Numbered, assist_messages, number_sources, parse_assist
 from app.assist.schemas import AssistOut, Draft, Source
 from app.assist.scrub import scrub
 from app.bot.types import ARTICLE_PREFIX
@@ -86,15 +87,26 @@ def request_texts(messages: list[Message]) -> list[str]:
     return (asking or texts)[-QUESTION_MESSAGES:]
 
 
-async def assist_handoff(
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the model step needs, read while a session was open."""
+
+    extractive: AssistOut
+    texts: list[str]  # the customer's request, not scrubbed yet
+    name: str | None
+    language: str
+    sources: list[Numbered]
+
+
+async def prepare_assist(
     session: AsyncSession,
     assistant: Assistant,
     kb: KnowledgeBase,
     *,
     handoff_id: int,
     lang: str,
-) -> AssistOut:
-    started = time.perf_counter()
+) -> Prepared:
+    """The extractive answer and the model's sources (the database part of a request)."""
     conversation_id = await handoff_conversation_id(session, handoff_id)
     language, name = await _conversation(session, conversation_id)
     messages = list(
@@ -110,23 +122,31 @@ async def assist_handoff(
     similar = await assistant.past.similar(
         session, " ".join(texts), kb.encoders, limit=PAST_DRAFTS, exclude=conversation_id
     )
-    out = AssistOut(
+    extractive = AssistOut(
         summary=summary(texts, await _bot_activity(session, messages), lang),
         drafts=drafts(articles, similar),
         generated_by="extractive",
         model=None,
     )
+    sources = number_sources(
+        [(Source(kind="article", slug=a.slug), article_text(a)) for a in articles],
+        [(Source(kind="past_reply", handoff_id=s.case.handoff_id), past_text(s)) for s in similar],
+    )
+    return Prepared(extractive, texts, name, language, sources)
+
+
+async def finish_assist(assistant: Assistant, prepared: Prepared, *, started: float) -> AssistOut:
+    """The model's summary and draft on top of the extractive answer, or the extractive one
+    when there is no model or it failed. Called with no session open: the model may take
+    ``llm_timeout_seconds``, and on SQLite an open session holds the only write lock."""
+    out = prepared.extractive
     if assistant.model is not None:
-        sources = number_sources(
-            [(Source(kind="article", slug=a.slug), article_text(a)) for a in articles],
-            [
-                (Source(kind="past_reply", handoff_id=s.case.handoff_id), past_text(s))
-                for s in similar
-            ],
-        )
+        sources = prepared.sources
         try:
             answer = await assistant.model.complete_json(
-                assist_messages([scrub(t, [name]) for t in texts], sources, language),
+                assist_messages(
+                    [scrub(t, [prepared.name]) for t in prepared.texts], sources, prepared.language
+                ),
                 "handoff",
                 lambda value: parse_assist(value, sources),
             )

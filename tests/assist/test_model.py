@@ -3,6 +3,7 @@ the extractive answer, within the timeout."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -166,3 +167,26 @@ async def test_an_unreachable_model_falls_back(database_url: str) -> None:
         port = sock.getsockname()[1]
     body, _, _, _ = await _assist(database_url, f"http://127.0.0.1:{port}/v1")
     _is_extractive(body)
+
+
+async def test_writes_do_not_wait_for_the_model(database_url: str, model: FakeChatModel) -> None:
+    """The model is called with no session open: on SQLite a session holds the only write
+    lock, which customers' messages need."""
+    model.delay = TIMEOUT * 0.8
+    model.answer = FakeChatModel.json_object({"summary": "s", "draft": None, "sources": []})
+    application = await _app(database_url, model.url)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            admin = {"Authorization": "Bearer test-admin-token"}
+            async with application.state.sessionmaker() as session:
+                _, handoff = await live_handoff(session, "refund saya belum masuk")
+                await session.commit()
+            assist = asyncio.create_task(
+                client.get(f"/api/v1/handoffs/{handoff.id}/assist", headers=admin)
+            )
+            while not model.requests:
+                await asyncio.sleep(0.01)
+            await import_kb(client, admin)  # a write while the model is writing
+            assert not assist.done()
+            assert (await assist).json()["generated_by"] == "llm"

@@ -317,6 +317,18 @@ class Settings(BaseSettings):
     def surveys_after_agent(self) -> tuple[str, ...]:
         return tuple(n for n in self.survey_after_agent.split(",") if n)
 
+    # Issue 34: assist for agents and KB editors. With a base URL and a model, drafts are
+    # written by that OpenAI-compatible model (POST {base}/chat/completions) from the KB's
+    # and past replies' text; unset, assist is extractive only (docs/agents.md#assist).
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url.strip() and self.llm_model.strip())
+
 
 @lru_cache
 def get_settings() -> Settings:

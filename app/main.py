@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.accounts.throttle import login_throttle
+from app.assist.service import Assistant
 from app.bot.engine import ConversationEngine
 from app.bot.sweeper import sweep_idle_conversations
 from app.calibration.job import calibration_workers
@@ -60,6 +61,7 @@ from app.routers import (
     workspace,
 )
 from app.routers import agenttools as agenttools_router
+from app.routers import assist as assist_router
 from app.routers import conversations as conversations_router
 from app.routers import events as events_router
 from app.routers import kb as kb_router
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.graph_client = graph_client(settings)
         app.state.kb = KnowledgeBase(settings, writer_queue=app.state.sqlite_writer_queue)
         app.state.bot = ConversationEngine(settings, app.state.kb)
+        app.state.assist = Assistant(settings, engine, app.state.sqlite_writer_queue)
         app.state.inbox_writer = InboxWriter(engine, app.state.sqlite_writer_queue)
         app.state.inbox = InboxProcessor(
             app.state.sessionmaker,
@@ -227,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await worker.stop()
             await app.state.help.close()
             await app.state.kb.close()
+            await app.state.assist.close()
             await app.state.graph_client.aclose()
             await engine.dispose()
 
@@ -279,6 +283,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(teams_router.router)
     app.include_router(agenttools_router.router)
     app.include_router(sla_router.router)
+    app.include_router(assist_router.router)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from app.accounts.models import AccountSession, PasswordToken
 from app.agenttools.models import CannedResponse, ConversationLabel
+from app.assist.models import PublishedDraft
 from app.audit.models import AuditEntry
 from app.calibration.models import KbCalibration
 from app.channels.models import WebchatSession
@@ -55,6 +56,7 @@ __all__ = [
     "Outcome",
     "PasswordToken",
     "PhrasingVector",
+    "PublishedDraft",
     "RateLimitState",
     "ReplyWait",
     "SlaEvent",

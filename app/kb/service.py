@@ -116,6 +116,12 @@ class KnowledgeBase:
         return len(self._cards)
 
     @property
+    def encoders(self) -> tuple[Encoder, ...]:
+        """The sentence encoders this KB searches with (none: words alone, or not loaded yet).
+        Assist compares past customer questions with the same ones."""
+        return self._embeddings.encoders
+
+    @property
     def semantic_ready(self) -> bool:
         """True when searches use the sentence encoders (their vectors match the current
         index)."""

@@ -45,6 +45,15 @@ ASSETS = {
         for name in (
             *("i18n", "api", "articles", "editor", "try", "gaps", "coverage", "main"),
             "kb-help",
+            "i18n",
+            "api",
+            "articles",
+            "editor",
+            "try",
+            "gaps",
+            "drafts",
+            "coverage",
+            "main",
         )
     },
     "kb-learning.js": "text/javascript; charset=utf-8",  # issue 30

@@ -47,6 +47,7 @@ STATIC = files("app.escalation") / "static"
 ASSETS = {
     "agent.css": "text/css; charset=utf-8",
     "agent-team.css": "text/css; charset=utf-8",
+    "assist.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
         for name in (
@@ -55,6 +56,7 @@ ASSETS = {
             "alerts",
             "transcript",
             "suggestions",
+            "assist",
             "conversation",
             "queue",
             "agent",

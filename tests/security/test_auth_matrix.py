@@ -359,6 +359,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", H + "/resolve"): (Auth.agent, _claimed("resolve")),
     ("GET", H + "/messages"): (Auth.agent, _read("messages")),
     ("GET", H + "/suggestions"): (Auth.agent, _read("suggestions")),
+    ("GET", H + "/assist"): (Auth.agent, _read("assist")),
     ("GET", "/api/v1/agents/me"): (Auth.agent, fixed("/api/v1/agents/me")),
     ("GET", "/agent"): (Auth.public, fixed("/agent")),
     ("GET", "/agent/assets/{name}"): (Auth.public, fixed("/agent/assets/agent.js")),
@@ -408,6 +409,12 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", "/api/v1/kb/learned/accept"): (Auth.admin, _accept_learned),
     ("POST", "/api/v1/kb/learned/{phrasing_id}/accept"): (Auth.admin, _learned("accept")),
     ("POST", "/api/v1/kb/learned/{phrasing_id}/reject"): (Auth.admin, _learned("reject")),
+    ("GET", "/api/v1/kb/drafts"): (Auth.admin, fixed("/api/v1/kb/drafts")),
+    # No knowledge gap in this world: an admin gets past authentication to the 404.
+    ("POST", "/api/v1/kb/drafts/{draft_id}/publish"): (
+        Auth.admin,
+        fixed("/api/v1/kb/drafts/0123abcd/publish", 404, json=article_body("dari-draf")),
+    ),
     ("GET", "/api/v1/kb/articles"): (Auth.admin, fixed("/api/v1/kb/articles")),
     ("POST", "/api/v1/kb/articles"): (Auth.admin, _new_article),
     ("GET", A): (Auth.admin, _article()),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import secrets
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -32,9 +33,17 @@ from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.analytics.clustering import Group, normalize
+from app.assist.kb_drafts import draft_id
 from app.db import utcnow
 from app.types import Channel, Sender
-from tests.factories import bearer, make_contact, make_conversation, make_message
+from tests.factories import (
+    bearer,
+    make_contact,
+    make_conversation,
+    make_inbound,
+    make_message,
+)
 from tests.fakes.graph_api import FakeGraphApi
 from tests.security.conftest import (
     CW_SECRET,
@@ -317,6 +326,17 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         assert created.status_code == 201, created.text
         return {"policy_id": created.json()["id"]}
 
+    async def kb_draft() -> dict[str, Any]:
+        """A fresh knowledge gap (two customers asked the same the bot could not answer)."""
+        wording = " ".join(secrets.token_hex(5) for _ in range(3))
+        for _ in range(2):
+            conversation = await make_conversation(world.session)
+            await make_inbound(
+                world.session, conversation=conversation, text=wording, understood_as="none"
+            )
+        await world.session.commit()
+        return {"draft_id": draft_id(Group(key=normalize(wording)))}
+
     by_param = {
         "{policy_id}": sla_policy,
         "{phrasing_id}": learned,
@@ -330,6 +350,7 @@ def targets(world: World, chat: dict[str, str], media_url: str) -> Callable[[API
         "{item_id}": delivery,
         "{conversation_id}": conversation,
         "{job_id}": coverage_job,
+        "{draft_id}": kb_draft,
     }
     webhooks = {
         "/webhooks/whatsapp": (WA_SECRET, WA_VERIFY),

@@ -105,6 +105,7 @@
         refreshDetail().catch(function () {});  // status, position, the WhatsApp window
         var fromCustomer = added.some(function (m) { return m.sender === "customer"; });
         if (fromCustomer && !$("kb-query").value.trim()) { A.loadSuggestions(id, null); }
+        if (fromCustomer && A.loadAssist) { A.loadAssist(id); }
       }
     });
   }
@@ -138,6 +139,7 @@
       $("transcript").scrollTop = $("transcript").scrollHeight;
       open.loop = A.loop(poll);
       A.loadSuggestions(id, null);
+      if (A.loadAssist) { A.loadAssist(id); }
     }, function (error) {
       if (error.status !== 401) { A.notice(A.reason(error)); }
     });

@@ -107,6 +107,8 @@
       return vars && vars[name] !== undefined ? String(vars[name]) : "";
     });
   };
+  // Another script's labels (assist.js), merged before the page is translated.
+  A.addText = function (more) { Object.keys(more).forEach(function (l) { if (TEXT[l]) { Object.assign(TEXT[l], more[l]); } }); };
   A.label = function (group, key) { return (dict[group] || {})[key] || key; };
 
   // "3 min", "2 h 5 min": short enough for a queue row.

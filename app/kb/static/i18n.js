@@ -121,6 +121,8 @@
     forget: "Keluar", enter_token: "Masuk dengan akun admin (e-mail dan kata sandi) atau token admin." });
   Object.assign(TEXTS.en, { email: "E-mail", password: "Password", token: "or admin token",
     forget: "Sign out", enter_token: "Sign in with an admin account (e-mail and password) or the admin token." });
+  // Another script's texts (drafts.js), merged before the page is translated.
+  KB.addTexts = function (more) { Object.keys(more).forEach(function (l) { if (TEXTS[l]) { Object.assign(TEXTS[l], more[l]); } }); };
 
   KB.lang = window.RouterLang.choose(); // as on every page: /assets/lang.js
 

@@ -25,7 +25,7 @@
       KB.setStatus(KB.t("loaded", new Date().toLocaleTimeString(KB.lang)));
       if (KB.help) { KB.help.load(); } // categories and most read (kb-help.js)
       if (KB.learning) { KB.learning.load(); }
-      return KB.gaps.load();
+      return KB.gaps.load().then(function () { return KB.drafts && KB.drafts.load(); });
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {
         KB.token.clear();
@@ -45,6 +45,7 @@
       KB.articles.render();
       KB.gaps.render();
       if (KB.learning) { KB.learning.render(); }
+      if (KB.drafts) { KB.drafts.render(); }
     });
     $("token-form").addEventListener("submit", function (event) {
       event.preventDefault();

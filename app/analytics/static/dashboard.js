@@ -140,6 +140,8 @@
       $("content").hidden = false;
       setStatus(t("updated") + " " + D.format.dateTime(new Date().toISOString()) + ".", false);
       if (D.audit) { D.audit.load(); }
+      if (D.helpPanel) { D.helpPanel.load(); } // help-panel.js (issue 31)
+      if (D.serviceLevels) { D.serviceLevels.reload(); } // service-levels.js (issue 33)
       return showDrill();
     }).catch(function (error) {
       if (error.status === 401 || error.status === 403) {

@@ -29,10 +29,8 @@
   }
   function pct(v) { return v === null || v === undefined ? "–" : v.toFixed(1).replace(/\.0$/, "") + " %"; }
 
-  function get(path, params, token) {
-    return fetch(path + "?" + params.toString(), { headers: { Authorization: "Bearer " + token } })
-      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); });
-  }
+  // The dashboard's API layer: the admin token or a signed-in account's session.
+  function get(path, params) { return window.RouterDashboard.api.getJson(path, params); }
 
   function table(title, items, hook) {
     var box = el("div", null, "help-col");
@@ -90,27 +88,19 @@
 
   function load() {
     var node = document.getElementById("help-panel");
-    var token = localStorage.getItem("router.adminToken");
-    if (!node || !token) { return; }
+    if (!node) { return; }
     var params = new URLSearchParams();
     var from = (document.getElementById("from") || {}).value, to = (document.getElementById("to") || {}).value;
     if (from) { params.set("from", from); }
     if (to) { params.set("to", to); }
     var gapParams = new URLSearchParams(params);
     gapParams.set("limit", "10");
-    Promise.all([get("/api/v1/stats/help", params, token), get("/api/v1/stats/self-service", params, token),
-      get("/api/v1/stats/gaps", gapParams, token)])
+    Promise.all([get("/api/v1/stats/help", params), get("/api/v1/stats/self-service", params),
+      get("/api/v1/stats/gaps", gapParams)])
       .then(function (r) { render(node, r[0], r[1], r[2]); })
       .catch(function () { node.hidden = true; });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    setTimeout(load, 500); // after the dashboard filled its period
-    ["refresh", "from", "to", "preset"].forEach(function (id) {
-      var node = document.getElementById(id);
-      if (node) { node.addEventListener(id === "refresh" ? "click" : "change", function () { setTimeout(load, 300); }); }
-    });
-    var form = document.getElementById("token-form");
-    if (form) { form.addEventListener("submit", function () { setTimeout(load, 800); }); }
-  });
+  // dashboard.js calls this after each successful load (sign-in, refresh, a new period).
+  window.RouterDashboard.helpPanel = { load: load };
 })();

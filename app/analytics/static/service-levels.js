@@ -83,7 +83,7 @@
   function call(method, path, body) {
     return fetch(path, {
       method: method,
-      headers: { Authorization: "Bearer " + D.api.token(), "Content-Type": "application/json" },
+      headers: Object.assign({ "Content-Type": "application/json" }, D.api.headers()),
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       if (response.status === 204) { return null; }
@@ -205,7 +205,7 @@
   }
 
   function reload() {
-    if (!D.api.token() || !$("sl-root")) { return; }
+    if (!$("sl-root")) { return; }
     var p = params();
     D.api.getJson("/api/v1/stats/kpis", p).then(kpis).catch(function () {});
     D.api.getJson("/api/v1/stats/sla", p).then(compliance).catch(function () {});
@@ -297,8 +297,7 @@
         setTimeout(function () { build(root); reload(); }, 50);
       });
     }
-    if ($("refresh")) { $("refresh").addEventListener("click", later); }
-    if ($("token-form")) { $("token-form").addEventListener("submit", later); }
-    later();
+    // dashboard.js reloads this panel after each successful load (sign-in, refresh, period).
+    D.serviceLevels = { reload: reload };
   });
 })();

@@ -14,11 +14,9 @@
   var mineShown = null;  // ids assigned to me on screen (null before the first answer)
   var current = null;  // the open handoff's detail
 
+  // The token, or a signed-in session's CSRF header (api.js).
   function headers() {
-    var h = { "Content-Type": "application/json" };
-    if (A.token && A.token()) { h.Authorization = "Bearer " + A.token(); }
-    if (A.extraHeaders) { Object.assign(h, A.extraHeaders()); }  // a session's CSRF header
-    return h;
+    return Object.assign({ "Content-Type": "application/json" }, A.authHeaders());
   }
 
   // --- presence ---------------------------------------------------------------------------

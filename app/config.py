@@ -62,7 +62,6 @@ class Settings(BaseSettings):
     kb_refresh_interval_seconds: float = Field(default=5.0, gt=0)
     kb_answer_margin: float = Field(default=0.05, ge=0, le=1)
     kb_semantic: bool = True  # the sentence encoder as extra evidence (app/kb/semantic.py)
-    public_base_url: str = ""
 
     # Handoff queue
     handoff_lease_seconds: int = Field(default=300, ge=1)

@@ -252,6 +252,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from pydantic import SecretStr
 
     from app.accounts.demo import ensure_demo_admin
+    from app.demo_workday import ensure_demo_workday
     from app.kb.demo import load_demo_kb
 
     settings = _load_settings()
@@ -264,6 +265,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _run_preflight(settings)
     kb = _run(settings, lambda s: load_demo_kb(s, reset=args.reset_kb))
     email, password = _run(settings, ensure_demo_admin)
+    _run(settings, lambda s: ensure_demo_workday(s, email))
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
     base = f"http://{args.host}:{args.port}"
 

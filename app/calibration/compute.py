@@ -34,9 +34,13 @@ def calibrate(
     target: float,
     margin: float,
     stop: Callable[[], bool] = lambda: False,
+    learned: Callable[[str, str], bool] = lambda slug, text: False,
 ) -> Result:
+    """``learned(slug, text)``: a wording learned from customers (kept, never a probe)."""
     vectors = [s.vectors for s in semantic] if semantic else []
-    probes = leave_one_out(index.articles, full=index, vectors=vectors, model=model, stop=stop)
+    probes = leave_one_out(
+        index.articles, full=index, vectors=vectors, model=model, stop=stop, learned=learned
+    )
     encoders = model.encoders if vectors else ()
     confusable = confusable_pairs(index, probes)
     if len(probes) < MIN_PROBES:

@@ -28,12 +28,27 @@ from app.config import Settings
 from app.db import utcnow
 from app.db_util import rowcount
 from app.kb.service import KnowledgeBase
+from app.learning.models import LearnedPhrasing
+from app.learning.scrub import wording_key
 from app.workers import PeriodicWorker
 
 logger = logging.getLogger("app.calibration")
 
 RUNNING, DONE = "running", "done"
 KEEP_VERSIONS = 5  # older rows than the latest few are deleted
+
+
+async def accepted_wordings(session: AsyncSession) -> set[tuple[str, str]]:
+    """(slug, wording key) of the wordings learned from customers. They stay in the index but
+    are not probes: a wording is proposed only when the bot did not answer it rightly, so
+    they are the KB's past failures, not a sample of its messages; as probes they would
+    raise the threshold for the customers they were learned to help."""
+    rows = await session.execute(
+        select(LearnedPhrasing.slug, LearnedPhrasing.text_key).where(
+            LearnedPhrasing.status == "accepted"
+        )
+    )
+    return {(slug, key) for slug, key in rows}
 
 
 class Calibrator:
@@ -73,6 +88,8 @@ class Calibrator:
             return None
         started = time.perf_counter()
         snapshot = self._kb.snapshot()
+        async with self._sessionmaker() as session:
+            learned = await accepted_wordings(session)
         result = await asyncio.to_thread(
             calibrate,
             snapshot.index,
@@ -80,6 +97,7 @@ class Calibrator:
             snapshot.model,
             target=self._settings.kb_target_wrong,
             margin=self._settings.kb_answer_margin,
+            learned=lambda slug, text: (slug, wording_key(text)) in learned,
         )
         row = await self._save(version, claim, result)
         if row is not None:

@@ -23,6 +23,7 @@ from app.kb.matcher import WORDS, Model, score
 from app.kb.semantic import SemanticIndex, Vectors
 
 FOLDS = 5
+KEPT = -1  # the "fold" of a phrasing never held out
 COSINE_CHUNK = 256  # held-out phrasings per matrix product (memory: chunk x phrasings)
 Scored = list[tuple[int, float]]  # (article number, score), best first
 
@@ -64,12 +65,20 @@ def leave_one_out(
     model: Model = WORDS,
     stop: Callable[[], bool] = lambda: False,
     whole: bool = False,
+    learned: Callable[[str, str], bool] = lambda slug, text: False,
 ) -> list[Probe]:
     """A probe for every phrasing of an article that has another one (a lone phrasing
     held out leaves its article nothing to be found by). ``full`` is the index of
     ``articles``; ``vectors``, per encoder of ``model``, the unit vectors of ``full``'s
-    entries in entry order (empty: words only). ``stop`` is asked between folds."""
+    entries in entry order (empty: words only). ``stop`` is asked between folds.
+    ``learned(slug, text)``: a wording learned from customers, which stays in the index but
+    is never a probe (see ``app.calibration.job``)."""
     folds = _folds(articles, whole)
+    if not whole:
+        for number, article in enumerate(articles):
+            for position, text in enumerate((article.question, *article.variants)):
+                if learned(article.slug, text):
+                    folds[number][position] = KEPT
     # Which article and phrasing each entry of ``full`` is (entries skip empty phrasings).
     entry_of: dict[tuple[int, int], int] = {}
     at = 0

@@ -191,7 +191,7 @@ def _check(snapshot: Any, rows: list[tuple[int, str, str]]) -> list[tuple[int, l
             if semantic
             else []
         )
-        out.append((phrasing_id, pulls(index, slug, text, semantic, vectors)))
+        out.append((phrasing_id, pulls(index, slug, text, semantic, vectors, snapshot.model)))
     return out
 
 

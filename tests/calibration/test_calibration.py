@@ -185,3 +185,26 @@ def test_the_threshold_rises_with_wrong_answers_and_leans_on_the_default() -> No
     many = choose(probes * 20, target=0.02, margin=0.0, default=0.5)
     assert many.threshold > choice.threshold
     assert choice.expected_wrong == 0.1  # the 10 wrong ones still answer at the mean
+
+
+def test_learned_wordings_stay_in_the_index_but_are_not_probes() -> None:
+    from app.calibration.loo import leave_one_out
+    from app.kb.index import ArticleText, MatchIndex
+    from tests.learning.kb import ARTICLES
+
+    learned = ("ganti-alamat", "alamatnya mau diganti kak")
+    articles = [
+        ArticleText(
+            a["slug"],
+            a["question"],
+            (*a["variants"], *([learned[1]] if a["slug"] == learned[0] else [])),
+        )
+        for a in ARTICLES
+    ]
+    index = MatchIndex.build(articles)
+    everything = leave_one_out(articles, full=index)
+    probes = leave_one_out(articles, full=index, learned=lambda s, t: (s, t) == learned)
+    assert len(everything) == len(probes) + 1
+    assert learned[1] not in {p.text for p in probes}
+    # The author's phrasings are all probed as before.
+    assert {p.text for p in probes} == {p.text for p in everything} - {learned[1]}

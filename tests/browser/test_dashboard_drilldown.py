@@ -3,11 +3,14 @@
 A click on an outcome, a gap or an article to rewrite opens the filtered conversation list; a
 row opens its transcript; the URL carries the whole view (period, channel, language, list,
 transcript), so a copied link shows the same; the CSV button downloads the export with the
-token; labels are Indonesian unless English is chosen; times are in ROUTER_TIMEZONE.
+token (the conversation rows, then the help center's section); labels are Indonesian unless
+English is chosen; times are in ROUTER_TIMEZONE.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -147,9 +150,14 @@ async def test_numbers_open_their_conversations_and_transcripts(
             download = await info.value
             assert download.suggested_filename == f"conversations_{seeded}_{seeded}.csv"
             saved = await download.path()
-            lines = Path(saved).read_text(encoding="utf-8-sig").splitlines()
-            assert lines[0].startswith("conversation_id,channel")
-            assert len(lines) == 1 + 8  # the seeded conversations of that day
+            records = list(csv.reader(io.StringIO(Path(saved).read_text(encoding="utf-8-sig"))))
+            # The conversation rows, then a blank row and the help center's section (issue 31).
+            end = records.index([])
+            header, conversations = records[0], records[1:end]
+            assert header[:2] == ["conversation_id", "channel"]
+            assert len(conversations) == 8  # the seeded conversations of that day
+            assert all(len(row) == len(header) and row[0].isdigit() for row in conversations)
+            assert records[end + 1] == ["help_center", "value"]
         finally:
             await browser.close()
 

@@ -126,6 +126,7 @@ def extract_payload(path: Path, destination: Path) -> Manifest:
                 )
             if digest.hexdigest() != manifest.payload_sha256:
                 raise BackupError(f"{path} is corrupt: the payload's SHA-256 does not match")
+            _require_end(path, member.offset_data + _blocks(member.size))
             return manifest
     except (tarfile.TarError, OSError, EOFError) as exc:
         destination.unlink(missing_ok=True)
@@ -133,6 +134,23 @@ def extract_payload(path: Path, destination: Path) -> Manifest:
     except BackupError:
         destination.unlink(missing_ok=True)
         raise
+
+
+def _blocks(size: int) -> int:
+    return -(-size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
+
+
+def _require_end(path: Path, payload_end: int) -> None:
+    """After the payload, ``write_archive``'s tar holds only its end: two zero blocks, then
+    zeros up to a whole record. Up to ~10 KB of that end can be cut off with the payload
+    intact, and ``tarfile`` reads a missing end as a normal one: check it here."""
+    size = path.stat().st_size
+    with path.open("rb") as source:
+        source.seek(payload_end)
+        tail = source.read(tarfile.RECORDSIZE + 2 * tarfile.BLOCKSIZE)
+    whole = 2 * tarfile.BLOCKSIZE <= size - payload_end <= tarfile.RECORDSIZE + tarfile.BLOCKSIZE
+    if not whole or size % tarfile.RECORDSIZE or tail.count(0) != len(tail):
+        raise BackupError(f"{path} is truncated or corrupt: the archive's end is missing")
 
 
 def _open(path: Path) -> tarfile.TarFile:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Boolean, Integer, column, insert, select, table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.expression import TableClause
 
 from app.backup import BackupError, create_backup, restore_backup
 from app.backup.archive import read_manifest
 from app.config import Settings
 from app.conversations.models import Contact, Message
-from app.db import create_engine, create_sessionmaker
+from app.db import UTCDateTime, create_engine, create_sessionmaker, utcnow
 from app.migrate import alembic_config, downgrade, upgrade
 from app.outbox.models import OutboxItem
-from app.types import OutcomeKind, Sender
+from app.types import JSONType, OutcomeKind, Sender
 from tests.backup.helpers import (
     data_counts,
     model_counts,
@@ -57,6 +59,140 @@ async def _fill(settings: Settings) -> None:
         await engine.dispose()
 
 
+def _at(name: str) -> Any:
+    return column(name, UTCDateTime())
+
+
+# The tables as revision 0014 made them, with the columns an older router wrote: the ORM
+# models carry every column later migrations add, so they cannot fill the old schema.
+CONTACTS_0014 = table(
+    "contacts",
+    column("id"),
+    column("channel"),
+    column("external_id"),
+    column("language"),
+    _at("created_at"),
+)
+CONVERSATIONS_0014 = table(
+    "conversations",
+    column("id"),
+    column("contact_id"),
+    column("channel"),
+    column("status"),
+    column("language"),
+    _at("created_at"),
+    _at("last_customer_at"),
+    column("consecutive_misses"),
+    column("had_request", Boolean()),
+    column("awaiting_csat", Boolean()),
+)
+MESSAGES_0014 = table(
+    "messages",
+    column("id"),
+    column("conversation_id"),
+    column("contact_id"),
+    column("channel"),
+    column("direction"),
+    column("sender"),
+    column("text"),
+    _at("created_at"),
+)
+OUTCOMES_0014 = table(
+    "outcomes",
+    column("conversation_id"),
+    column("contact_id"),
+    column("outcome"),
+    column("channel"),
+    _at("conversation_created_at"),
+    _at("recorded_at"),
+)
+OUTBOX_0014 = table(
+    "outbox",
+    column("message_id"),
+    column("channel"),
+    column("recipient_key"),
+    column("payload", JSONType),
+    column("status"),
+    column("attempts"),
+    _at("next_attempt_at"),
+    _at("created_at"),
+)
+
+
+async def _row(connection: AsyncConnection, into: TableClause, **values: Any) -> int:
+    statement = insert(into).values(**values).returning(column("id", Integer()))
+    return (await connection.execute(statement)).scalar_one()
+
+
+async def _fill_0014(settings: Settings) -> None:
+    """What ``_fill`` writes, as SQL naming only the columns revision 0014 had."""
+    engine = create_engine(settings)
+    now, webchat = utcnow(), "webchat"
+    try:
+        async with engine.begin() as connection:
+            for n in range(3):
+                contact = await _row(
+                    connection,
+                    CONTACTS_0014,
+                    channel=webchat,
+                    external_id=f"customer-{n}",
+                    language="id",
+                    created_at=now,
+                )
+                conversation = await _row(
+                    connection,
+                    CONVERSATIONS_0014,
+                    contact_id=contact,
+                    channel=webchat,
+                    status="bot",
+                    language="id",
+                    created_at=now,
+                    last_customer_at=now,
+                    consecutive_misses=0,
+                    had_request=True,
+                    awaiting_csat=False,
+                )
+                for direction, sender, text in (
+                    ("in", "customer", f"halo {n}"),
+                    ("out", "bot", "Halo juga 😊"),
+                ):
+                    reply = await _row(
+                        connection,
+                        MESSAGES_0014,
+                        conversation_id=conversation,
+                        contact_id=contact,
+                        channel=webchat,
+                        direction=direction,
+                        sender=sender,
+                        text=text,
+                        created_at=now,
+                    )
+            await connection.execute(
+                insert(OUTCOMES_0014).values(
+                    conversation_id=conversation,
+                    contact_id=contact,
+                    outcome=OutcomeKind.no_request.value,
+                    channel=webchat,
+                    conversation_created_at=now,
+                    recorded_at=now,
+                )
+            )
+            await connection.execute(
+                insert(OUTBOX_0014).values(
+                    message_id=reply,
+                    channel=webchat,
+                    recipient_key="k",
+                    payload={"t": [1, "dua"]},
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
 async def _migrate(
     settings: Settings, step: Callable[[AsyncEngine, str], Awaitable[None]], to: str
 ) -> None:
@@ -74,7 +210,7 @@ async def test_a_backup_of_an_older_schema_is_migrated_on_restore(
     settings = make_settings(database_url)
     try:
         await _migrate(settings, downgrade, OLD_REVISION)  # as an older router left it
-        await _fill(settings)
+        await _fill_0014(settings)
         path = await create_backup(settings, tmp_path / "old.tar")
         assert read_manifest(path).schema_revision == OLD_REVISION
         await _migrate(settings, upgrade, "head")

@@ -12,7 +12,7 @@ import pytest
 
 from app.backup import BackupError, create_backup, restore_backup
 from app.backup import sqlite as sqlite_backup
-from app.backup.archive import extract_payload, read_manifest, write_archive
+from app.backup.archive import Manifest, extract_payload, file_sha256, read_manifest, write_archive
 from app.config import Settings
 from app.main import create_app
 from app.outbox.models import OutboxItem
@@ -133,6 +133,34 @@ async def test_a_corrupt_or_truncated_file_is_refused_and_the_target_untouched(
             await restore_backup(settings, bad, force=True)
         assert await model_counts(settings.database_url) == before
         assert await outbox_rows(settings.database_url) == outbox
+
+
+def test_a_file_cut_anywhere_after_its_payload_is_refused(tmp_path: Path) -> None:
+    """A tar ends in zero blocks padded to a whole record: up to ~10 KB that can be cut off
+    with the payload still whole, which ``tarfile`` alone reads as a normal end."""
+    payload = tmp_path / "database.sqlite3"
+    payload.write_bytes(b"x" * 512)
+    manifest = Manifest(
+        backend="sqlite",
+        schema_revision="head",
+        tables={},
+        created_at="2026-01-01T00:00:00+00:00",
+        payload_name=payload.name,
+        payload_size=512,
+        payload_sha256=file_sha256(payload),
+    )
+    whole = tmp_path / "whole.tar"
+    write_archive(whole, manifest, payload)
+    assert extract_payload(whole, tmp_path / "out") == manifest
+    raw = whole.read_bytes()
+    after_payload = len(raw) - raw.rindex(b"x") - 1
+    assert after_payload > 5000  # zeros only: the payload's own checksum cannot tell
+    cut = tmp_path / "cut.tar"
+    for missing in (1, 511, 512, 1024, 5000, after_payload - 1024, after_payload):
+        cut.write_bytes(raw[:-missing])
+        with pytest.raises(BackupError, match="truncated"):
+            extract_payload(cut, tmp_path / "out")
+        assert not (tmp_path / "out").exists()
 
 
 async def test_a_target_holding_data_is_refused_without_force(

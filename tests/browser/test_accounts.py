@@ -1,6 +1,7 @@
 """Signing in with a password in a real headless chromium: an agent sets the password from
 the setup link, signs in on /agent, signs out (the session is gone on the server too); an
-admin then reads the failed attempt in the dashboard's audit log."""
+admin then reads the failed attempt in the dashboard's audit log, and the KPI and help-center
+panels fill for the signed-in admin as they do for the admin token."""
 
 from __future__ import annotations
 
@@ -78,5 +79,8 @@ async def test_set_a_password_sign_in_and_sign_out(chromium: str, base: str) -> 
         await expect(failed).to_have_count(1)
         await expect(failed).to_contain_text("ani@toko.example")
         assert "bukan-kata-sandinya" not in await page.content()
+        # The panels other scripts add read with the session too, not only with a token.
+        await expect(page.locator("[data-test=kpi-panel]")).to_contain_text("FCR")
+        await expect(page.locator("[data-test=help-panel]")).to_be_visible()
         await context.close()
     assert problems == []

@@ -8,7 +8,9 @@ table's column types still convert values in and out (UTC datetimes, JSON).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -235,3 +237,13 @@ async def in_chunks(
         total += done
         if done < chunk:
             return total
+
+
+@contextlib.asynccontextmanager
+async def queued_transaction(
+    sessionmaker: async_sessionmaker[AsyncSession], writer_queue: asyncio.Lock | None
+) -> AsyncIterator[AsyncSession]:
+    """A background job's transaction, behind the SQLite writer queue when there is one (so
+    a job never holds SQLite's write lock while requests wait for it)."""
+    async with writer_queue or contextlib.nullcontext(), sessionmaker() as session, session.begin():
+        yield session

@@ -26,7 +26,7 @@ from app.calibration.compute import Result, calibrate
 from app.calibration.models import KbCalibration
 from app.config import Settings
 from app.db import utcnow
-from app.db_util import rowcount
+from app.db_util import queued_transaction, rowcount
 from app.kb.service import KnowledgeBase
 from app.learning.models import LearnedPhrasing
 from app.learning.scrub import wording_key
@@ -68,11 +68,7 @@ class Calibrator:
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            self._writer_queue or contextlib.nullcontext(),
-            self._sessionmaker() as session,
-            session.begin(),
-        ):
+        async with queued_transaction(self._sessionmaker, self._writer_queue) as session:
             yield session
 
     async def run(self) -> KbCalibration | None:

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import utcnow
+from app.db_util import queued_transaction
 from app.kb import coverage_jobs as jobs
 from app.kb.coverage import CoverageItem, decide, group_missed
 from app.kb.models import CoverageJob
@@ -65,11 +66,7 @@ class CoverageRunner:
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            self._writer_queue or contextlib.nullcontext(),
-            self._sessionmaker() as session,
-            session.begin(),
-        ):
+        async with queued_transaction(self._sessionmaker, self._writer_queue) as session:
             yield session
 
     async def run_pending(self) -> int:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.conversations.models import Outcome
 from app.db import utcnow
-from app.db_util import insert_ignore
+from app.db_util import insert_ignore, queued_transaction
 from app.kb.semantic import encoder_text
 from app.kb.service import KnowledgeBase
 from app.learning import service
@@ -59,11 +59,7 @@ class Learner:
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            self._writer_queue or contextlib.nullcontext(),
-            self._sessionmaker() as session,
-            session.begin(),
-        ):
+        async with queued_transaction(self._sessionmaker, self._writer_queue) as session:
             yield session
 
     async def run(self, now: datetime | None = None) -> int:

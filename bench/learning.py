@@ -39,7 +39,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.calibration.job import Calibrator
+from app.calibration.job import Calibrator, refresh_calibration
+from app.calibration.off_topic import OffTopicQuestions
 from app.config import Settings
 from app.db import utcnow
 from app.learning.harvest import Learner
@@ -47,6 +48,9 @@ from app.main import create_app
 from bench.matcher import DATASETS
 
 SEED = 30  # the order customers arrive in (see ``bench``)
+# A question no article answers: when the bot does not answer it, the customer asks for a
+# person (the agent resolves without an article), as anyone else not helped does.
+OUT_OF_SCOPE = "out_of_scope"
 TOKEN = "bench-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 ALL = (
@@ -65,6 +69,7 @@ class Replay:
         self.app, self.client, self.settings = app, client, settings
         self.agent: dict[str, str] = {}
         self.taught: dict[str, int] = {}  # how the teaching customers' first replies went
+        self.off_topic = OffTopicQuestions()
 
     async def setup(self, articles: list[dict[str, Any]]) -> None:
         r = await self.client.post(
@@ -82,6 +87,8 @@ class Replay:
             await kb.refresh(session)
         await kb.wait_semantic()
         await Calibrator(self.app.state.sessionmaker, kb, self.settings).run()
+        # What every process does between searches: the thresholds and off-topic questions.
+        await refresh_calibration(self.app.state.sessionmaker, kb, self.off_topic)
 
     async def customer(self) -> dict[str, str]:
         r = await self.client.post("/api/v1/webchat/sessions", json={"name": "Pelanggan"})
@@ -98,7 +105,7 @@ class Replay:
         who = await self.customer()
         return who, await self.send(who, text=text)
 
-    async def teach(self, text: str, expected: str | None) -> None:
+    async def teach(self, text: str, expected: str | None, kind: str | None = None) -> None:
         who, out = await self.first_reply(text)
         answered, offered = _read(out)
         if expected and answered == expected:
@@ -110,9 +117,9 @@ class Replay:
             await self.send(who, action=f"article:{expected}")
             await self.send(who, action="helpful_yes")
             return
-        if answered is None and not expected:
+        if answered is None and not expected and kind != OUT_OF_SCOPE:
             self._count("no article, none answered")
-            return  # nothing to ask a person about
+            return  # a greeting, thanks, a request for a person: nothing to ask about
         self._count("to an agent" if expected else "to an agent, no article")
         if answered is not None:
             await self.send(who, action="helpful_no")
@@ -274,7 +281,7 @@ async def bench(path: str, sample: int, every: int) -> None:
                 before = await replay.measure(held)
                 scores_before = await replay.right_scores(held)
                 for test in teach:
-                    await replay.teach(test["text"], test["expected"])
+                    await replay.teach(test["text"], test["expected"], test.get("kind"))
                 proposed, accepted, flagged = await replay.learn()
                 await replay.ready()
                 after = await replay.measure(held)

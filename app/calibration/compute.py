@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.calibration.customers import customer_probes
+from app.calibration.evidence import Asked
 from app.calibration.loo import Probe, leave_one_out
 from app.calibration.threshold import MIN_PROBES, Choice, choose_encoder, choose_words
 from app.kb.index import MatchIndex
 from app.kb.matcher import WORDS, Model
-from app.kb.semantic import SemanticIndex
+from app.kb.semantic import Encoder, SemanticIndex
 
 CONFUSABLE_KEPT = 100  # pairs stored per KB version
 EXAMPLES = 3
@@ -23,6 +25,7 @@ class Result:
     words: Choice | None  # None: too few phrasings to tell (the default stays)
     encoder: Choice | None
     checked: int
+    customers: int = 0  # customers' questions with a known answer that counted
     confusable: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -35,23 +38,36 @@ def calibrate(
     margin: float,
     stop: Callable[[], bool] = lambda: False,
     learned: Callable[[str, str], bool] = lambda slug, text: False,
+    encoders: Sequence[Encoder] = (),
+    asked: Sequence[Asked] = (),
 ) -> Result:
-    """``learned(slug, text)``: a wording learned from customers (kept, never a probe)."""
+    """``learned(slug, text)``: a wording learned from customers (kept, never a probe).
+    ``asked``: customers' questions with a known answer (``app.calibration.evidence``),
+    searched with ``encoders`` (those of ``semantic``)."""
     vectors = [s.vectors for s in semantic] if semantic else []
     probes = leave_one_out(
         index.articles, full=index, vectors=vectors, model=model, stop=stop, learned=learned
     )
-    encoders = model.encoders if vectors else ()
+    names = model.encoders if vectors else ()
     confusable = confusable_pairs(index, probes)
     if len(probes) < MIN_PROBES:
-        return Result(encoders, None, None, len(probes), confusable)
-    words = choose_words(probes, target, margin, WORDS.answer_threshold)
+        return Result(names, None, None, len(probes), confusable=confusable)
+    customers = customer_probes(
+        index,
+        semantic if vectors else None,
+        encoders if vectors else (),
+        model,
+        asked,
+        learned=learned,
+        stop=stop,
+    )
+    words = choose_words(probes, target, margin, WORDS.answer_threshold, customers)
     encoder = (
-        choose_encoder(probes, target, margin, words.threshold, model.answer_threshold)
+        choose_encoder(probes, target, margin, words.threshold, model.answer_threshold, customers)
         if vectors
         else None
     )
-    return Result(encoders, words, encoder, len(probes), confusable)
+    return Result(names, words, encoder, len(probes), len(customers), confusable)
 
 
 def confusable_pairs(index: MatchIndex, probes: Sequence[Probe]) -> list[dict[str, Any]]:

@@ -23,7 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.calibration.compute import Result, calibrate
+from app.calibration.evidence import customer_evidence
 from app.calibration.models import KbCalibration
+from app.calibration.off_topic import OffTopicQuestions
 from app.config import Settings
 from app.db import utcnow
 from app.db_util import queued_transaction, rowcount
@@ -86,6 +88,7 @@ class Calibrator:
         snapshot = self._kb.snapshot()
         async with self._sessionmaker() as session:
             learned = await accepted_wordings(session)
+            asked = await customer_evidence(session)
         result = await asyncio.to_thread(
             calibrate,
             snapshot.index,
@@ -94,6 +97,8 @@ class Calibrator:
             target=self._settings.kb_target_wrong,
             margin=self._settings.kb_answer_margin,
             learned=lambda slug, text: (slug, wording_key(text)) in learned,
+            encoders=snapshot.encoders,
+            asked=asked,
         )
         row = await self._save(version, claim, result)
         if row is not None:
@@ -103,6 +108,7 @@ class Calibrator:
                 extra={
                     "kb_version": version,
                     "phrasings": result.checked,
+                    "customers": result.customers,
                     "words_threshold": row.words_threshold,
                     "encoder_threshold": row.encoder_threshold,
                     "seconds": round(time.perf_counter() - started, 3),
@@ -201,12 +207,17 @@ def apply(kb: KnowledgeBase, row: KbCalibration) -> None:
 
 
 async def refresh_calibration(
-    sessionmaker: async_sessionmaker[AsyncSession], kb: KnowledgeBase
+    sessionmaker: async_sessionmaker[AsyncSession],
+    kb: KnowledgeBase,
+    off_topic: OffTopicQuestions | None = None,
 ) -> None:
+    """Every process: the latest thresholds, and the questions the KB does not cover."""
     async with sessionmaker() as session:
         row = await latest(session)
     if row is not None:
         apply(kb, row)
+    if off_topic is not None:
+        await off_topic.refresh(sessionmaker, kb)
 
 
 def calibration_workers(
@@ -217,10 +228,11 @@ def calibration_workers(
 ) -> tuple[PeriodicWorker, PeriodicWorker]:
     """(every process: read the latest thresholds, the background jobs: calibrate)."""
     calibrator = Calibrator(sessionmaker, kb, settings, writer_queue=writer_queue)
+    off_topic = OffTopicQuestions()
     return (
         PeriodicWorker(
             "kb_calibration_refresh",
-            lambda: refresh_calibration(sessionmaker, kb),
+            lambda: refresh_calibration(sessionmaker, kb, off_topic),
             settings.kb_refresh_interval_seconds,
         ),
         PeriodicWorker("kb_calibration", calibrator.run, settings.kb_calibration_interval_seconds),

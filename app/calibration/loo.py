@@ -36,6 +36,9 @@ class Probe:
     text: str
     words: Scored  # by words alone
     encoder: Scored | None  # with the encoders' evidence (None: no vectors)
+    # Closer to a question the KB does not cover than to its best article (app.kb.offtopic):
+    # the bot would not answer it by the encoders.
+    declined: bool = False
 
 
 def _folds(articles: Sequence[ArticleText], whole: bool = False) -> list[list[int]]:

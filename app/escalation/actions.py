@@ -159,13 +159,16 @@ async def resolve_handoff(
     principal: Principal,
     now: datetime,
     lease_seconds: int = 300,
+    article: str | None = None,
 ) -> Handoff:
     """Close the handoff and the conversation, then ask the customer the surveys
-    (``ROUTER_SURVEY_AFTER_AGENT``: a 1-5 rating by default)."""
+    (``ROUTER_SURVEY_AFTER_AGENT``: a 1-5 rating by default). ``article``: the KB article
+    the agent answered with (checked by the caller)."""
     handoff, conversation = await _lock_for_action(session, handoff_id, principal)
     holder = handoff.agent_id
     handoff.status = HandoffStatus.resolved.value
     handoff.resolved_at = now
+    handoff.resolved_article = article
     handoff.lease_expires_at = None
     await sla.handoff_ended(session, handoff, now=now)
     await handoff_changed(session, handoff.id, "resolved", now=now)  # before the close

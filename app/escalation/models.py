@@ -72,6 +72,9 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_agent_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The article the agent resolved with (``{"article": slug}``), null when none: the
+    # calibration reads it as the right answer to what the customer asked.
+    resolved_article: Mapped[str | None] = mapped_column(String(120))
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the customer wrote with or right after the rating ("cepat dan ramah").

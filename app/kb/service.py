@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +46,7 @@ from app.kb.matcher import (
     score,
 )
 from app.kb.models import Article
+from app.kb.offtopic import OffTopic, declines
 from app.kb.semantic import Encoder, SemanticIndex, encoder_text
 from app.metrics import MATCHER_DECISIONS
 
@@ -104,6 +106,9 @@ class KnowledgeBase:
         # Answer thresholds chosen for this KB by app.calibration, per encoder setup (() for
         # words alone); the fitted defaults until one is persisted. Read per search: a dict.
         self.calibrated: dict[tuple[str, ...], float] = {}
+        # Questions customers asked that no article answers (app.kb.offtopic), set by
+        # app.calibration.off_topic; None: none learned yet. Read per search.
+        self.off_topic: OffTopic | None = None
 
     @property
     def version(self) -> int | None:
@@ -270,6 +275,9 @@ class KnowledgeBase:
         if index is None:
             raise RuntimeError("the KB index is not built yet (refresh first)")
         embeddings = self._embeddings
+        off_topic = self.off_topic
+        if off_topic is not None and off_topic.encoders != embeddings.model.encoders:
+            off_topic = None  # made with other encoders: the next refresh makes new ones
         return _Search(
             index,
             embeddings.ready(index),
@@ -277,6 +285,7 @@ class KnowledgeBase:
             embeddings.model,
             self.thresholds(),
             self.thresholds(embeddings.model),
+            off_topic,
         )
 
     async def get_article(self, session: AsyncSession, slug: str) -> Article | None:
@@ -296,6 +305,7 @@ class _Pending:
     model: Model
     query: Query | None  # the text prepared once: the encoders' score needs it again
     encoder_text: str | None  # what the encoders still have to read; None: decided by words
+    off_topic: bool = False  # closer to a question the KB does not cover: do not answer
 
 
 @dataclass(frozen=True)
@@ -309,12 +319,19 @@ class _Search:
     model: Model  # the encoders' fitted model
     words_thresholds: Thresholds
     encoder_thresholds: Thresholds
+    off_topic: OffTopic | None = None
     positions: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
     def snapshot(self) -> tuple[int, ...]:
-        """Which index, vectors and encoders: searches with the same one encode together."""
-        return (id(self.index), *map(id, self.semantic or ()), *map(id, self.encoders))
+        """Which index, vectors, encoders and off-topic questions: searches with the same
+        one encode together."""
+        return (
+            id(self.index),
+            *map(id, self.semantic or ()),
+            *map(id, self.encoders),
+            id(self.off_topic),
+        )
 
     def by_words(self, text: str) -> _Pending:
         index = self.index
@@ -338,15 +355,33 @@ class _Search:
         assert self.semantic is not None
         texts = [p.encoder_text or "" for p in pending]
         vectors = [encoder.encode(texts) for encoder in self.encoders]
+        # After the encoders' article cosines, when off-topic questions are known, one more
+        # array per encoder: the closest off-topic question's cosine (``with_cosines``).
+        closest = self.off_topic.closest(vectors) if self.off_topic is not None else []
+        pairs = list(zip(self.semantic, vectors, strict=True))
         return [
-            [index.article_cosines(v[row]) for index, v in zip(self.semantic, vectors, strict=True)]
+            [
+                *(index.article_cosines(v[row]) for index, v in pairs),
+                *(np.array([c[row]]) for c in closest),
+            ]
             for row in range(len(pending))
         ]
 
     def with_cosines(self, pending: _Pending, cosines: Sequence[Cosines]) -> _Pending:
         """Rescored with the encoders' evidence."""
-        scored = score(self.index, pending.text, self.model, cosines, query=pending.query)
-        return _Pending(pending.position, pending.text, scored, self.model, pending.query, None)
+        assert self.semantic is not None
+        articles, off_topic = cosines[: len(self.semantic)], cosines[len(self.semantic) :]
+        scored = score(self.index, pending.text, self.model, articles, query=pending.query)
+        declined = (
+            bool(off_topic)
+            and bool(scored)
+            and declines(
+                [float(c[0]) for c in off_topic], [float(c[scored[0][0]]) for c in articles]
+            )
+        )
+        return _Pending(
+            pending.position, pending.text, scored, self.model, pending.query, None, declined
+        )
 
     def with_encoders(self, pending: Sequence[_Pending]) -> list[_Pending]:
         """``pending`` rescored with one encoder call per encoder."""
@@ -356,13 +391,16 @@ class _Search:
 
     def decide(self, pending: _Pending, limit: int) -> SearchResult:
         by_encoders = bool(pending.model.encoders)
-        return decide(
+        result = decide(
             self.index,
             pending.scored,
             self.encoder_thresholds if by_encoders else self.words_thresholds,
             limit=max(1, min(limit, 10)),
             model="encoder" if by_encoders else "words",
         )
+        if pending.off_topic and result.decision == "answer":
+            return SearchResult("suggest", result.matches, result.model)
+        return result
 
 
 # What a live search asks of the encoders: its KB snapshot and its text between the passes.

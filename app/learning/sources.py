@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,7 +45,12 @@ async def wording_before_handoff(session: AsyncSession, conversation_id: int) ->
     """What the customer asked in a conversation handed to an agent: the last message the
     bot searched the KB for before the handoff, else the first the customer wrote to the
     agent (someone who asked for a person at once explains while waiting)."""
-    messages = await _inbound(session, conversation_id)
+    return asked(await _inbound(session, conversation_id))
+
+
+def asked(messages: Sequence[Message]) -> str | None:
+    """``wording_before_handoff`` on a conversation's inbound messages, oldest first; in a
+    conversation that was not handed over, the last message the bot searched the KB for."""
     waiting = [at for at, m in enumerate(messages) if m.understood_as == "handoff"]
     first_waiting = waiting[0] if waiting else len(messages)
     for message in reversed(messages[:first_waiting]):

@@ -157,6 +157,7 @@ async def resolve(
         principal=principal,
         now=now,
         lease_seconds=settings.handoff_lease_seconds,
+        article=article,
     )
     if article is not None:
         await learn_from_handoff(session, kb, settings, handoff=handoff, slug=article, now=now)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calibration.job import Calibrator, refresh_calibration
 from app.calibration.models import KbCalibration
-from app.calibration.threshold import PRIOR_WEIGHT, choose
+from app.calibration.threshold import PRIOR_CUSTOMERS, PRIOR_WEIGHT, choose
 from app.config import Settings
 from app.db import utcnow
 from app.kb.matcher import WORDS
@@ -178,13 +178,38 @@ def test_the_threshold_rises_with_wrong_answers_and_leans_on_the_default() -> No
     choice = choose(probes, target=0.02, margin=0.0, default=0.5)
     own = 0.81
     assert choice.threshold == round((PRIOR_WEIGHT * 0.5 + 100 * own) / (PRIOR_WEIGHT + 100), 3)
-    # All right: the KB's own choice is the bottom of the grid.
+    # All right: the KB's phrasings alone never lower it (they hold no off-topic question).
     clean = choose([(0, [(0, 0.9)])] * 100, target=0.02, margin=0.0, default=0.8)
-    assert clean.threshold < 0.8
+    assert clean.threshold == 0.8
     # More evidence moves further from the default.
     many = choose(probes * 20, target=0.02, margin=0.0, default=0.5)
     assert many.threshold > choice.threshold
     assert choice.expected_wrong == 0.1  # the 10 wrong ones still answer at the mean
+
+
+def test_customers_questions_may_lower_or_raise_it() -> None:
+    phrasings = [(0, [(0, 0.9)])] * 100
+    # Customers answered rightly at 0.6, wrongly at 0.55 (3 %): their own choice is 0.56 and
+    # the threshold comes down towards it, by their weight.
+    happy = [(0, [(0, 0.6)])] * 194 + [(-1, [(0, 0.55)])] * 6
+    lower = choose(phrasings, target=0.02, margin=0.0, default=0.8, customers=happy)
+    assert lower.threshold == round(
+        (PRIOR_CUSTOMERS * 0.8 + 200 * 0.56) / (PRIOR_CUSTOMERS + 200), 3
+    )
+    assert lower.expected_wrong == 0.0
+    assert lower.answered == 0.0  # 0.6 is under the mean: none of them answers yet
+    # Off-topic questions (article -1) that score 0.85 push it above them.
+    off_topic = [(-1, [(0, 0.85)])] * 20 + [(0, [(0, 0.95)])] * 180
+    higher = choose(phrasings, target=0.02, margin=0.0, default=0.8, customers=off_topic)
+    assert higher.threshold == round(
+        (PRIOR_CUSTOMERS * 0.8 + 200 * 0.86) / (PRIOR_CUSTOMERS + 200), 3
+    )
+    assert higher.threshold > 0.8
+    # The customers' share at the threshold used: the mean is still under their 0.85.
+    assert higher.expected_wrong == 0.1
+    # Too few customers are not evidence yet.
+    few = choose(phrasings, target=0.02, margin=0.0, default=0.8, customers=off_topic[:29])
+    assert few.threshold == 0.8
 
 
 def test_learned_wordings_stay_in_the_index_but_are_not_probes() -> None:

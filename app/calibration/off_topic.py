@@ -1,0 +1,77 @@
+"""Every process's copy of the questions the KB does not cover (``app.kb.offtopic``): what
+customers asked in the newest handoffs an agent resolved without an article, embedded with
+the KB's encoders. Read again only when such a handoff is added (or erased) or the encoders
+change; each question is embedded once per process.
+
+A question worded as one of the KB's own phrasings is left out: the agent answered by hand
+something the KB covers, and it must not stop the bot answering it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.calibration.evidence import unanswered_mark, unanswered_questions
+from app.kb.index import MatchIndex
+from app.kb.offtopic import OffTopic
+from app.kb.semantic import Encoder, Vectors, encoder_text
+from app.kb.service import KnowledgeBase
+from app.learning.scrub import wording_key
+
+OFF_TOPIC_MAX = 500  # the newest questions kept: recent customers, a bounded cost per search
+
+
+class OffTopicQuestions:
+    def __init__(self, limit: int = OFF_TOPIC_MAX) -> None:
+        self._limit = limit
+        self._mark: tuple[object, ...] | None = None
+        self._cache: dict[tuple[str, str], Vectors] = {}  # (encoder, text) -> vector
+
+    async def refresh(
+        self, sessionmaker: async_sessionmaker[AsyncSession], kb: KnowledgeBase
+    ) -> None:
+        if kb.version is None or not kb.semantic_ready:
+            return
+        snapshot = kb.snapshot()
+        if snapshot.semantic is None or not snapshot.encoders:
+            return
+        async with sessionmaker() as session:
+            mark = (*await unanswered_mark(session), kb.version, snapshot.model.encoders)
+            if mark == self._mark:
+                return
+            texts = await unanswered_questions(session, self._limit)
+        known = {wording_key(text) for text in snapshot.index.entry_texts}
+        texts = list(dict.fromkeys(t for t in texts if wording_key(t) not in known))
+        vectors = await asyncio.to_thread(
+            self._embed, snapshot.index, snapshot.encoders, snapshot.model.encoders, texts
+        )
+        kb.off_topic = (
+            OffTopic(snapshot.model.encoders, tuple(vectors), len(texts)) if texts else None
+        )
+        self._mark = mark
+
+    def _embed(
+        self,
+        index: MatchIndex,
+        encoders: Sequence[Encoder],
+        names: Sequence[str],
+        texts: list[str],
+    ) -> list[Vectors]:
+        if not texts:
+            return []
+        spelled = [encoder_text(index, t) for t in texts]  # as a customer's message is read
+        out: list[Vectors] = []
+        for name, encoder in zip(names, encoders, strict=True):
+            todo = list(dict.fromkeys(t for t in spelled if (name, t) not in self._cache))
+            if todo:
+                made = encoder.encode(todo)
+                self._cache.update({(name, t): v for t, v in zip(todo, made, strict=True)})
+            out.append(np.vstack([self._cache[(name, t)] for t in spelled]))
+        # Only what is in use stays cached (erased or older questions go).
+        wanted = {(name, t) for name in names for t in spelled}
+        self._cache = {k: v for k, v in self._cache.items() if k in wanted}
+        return out

@@ -114,13 +114,13 @@ def test_a_question_does_not_find_the_wording_learned_from_it() -> None:
 
 def test_off_topic_questions_the_bot_would_answer_raise_the_threshold() -> None:
     index = _index()
-    kwargs = {"target": 0.02, "margin": 0.05}
-    alone = calibrate(index, None, WORDS, **kwargs)
-    assert alone.words is not None and alone.customers == 0
+    alone = calibrate(index, None, WORDS, target=0.02, margin=0.05)
+    assert alone.words is not None
+    assert alone.customers == 0
     # Customers whose question reads like an article's but that no article answered.
     off_topic = [Asked(a["question"], None) for a in ARTICLES] * 5
     answered = [Asked(v, a["slug"]) for a in ARTICLES for v in a["variants"]]
-    raised = calibrate(index, None, WORDS, asked=off_topic + answered, **kwargs)
+    raised = calibrate(index, None, WORDS, target=0.02, margin=0.05, asked=off_topic + answered)
     assert raised.customers == len(off_topic) + len(answered)
     assert raised.words is not None
     assert raised.words.threshold > alone.words.threshold

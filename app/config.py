@@ -261,6 +261,9 @@ class Settings(BaseSettings):
     kb_target_wrong: float = Field(default=0.02, gt=0, lt=1)
     kb_calibration_interval_seconds: float = Field(default=10.0, gt=0)
     kb_calibration_lease_seconds: float = Field(default=300.0, gt=0)
+    # A KB version is calibrated again on the conversations that ended since, at most this
+    # often (customers' questions with a known answer: app.calibration.evidence).
+    kb_recalibrate_seconds: float = Field(default=3600.0, gt=0)
     # review: proposals wait for an editor; auto: a proposal seen from at least
     # kb_learning_min_count customers is accepted by itself; off: nothing is recorded.
     kb_learning: Literal["review", "auto", "off"] = "review"

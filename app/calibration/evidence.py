@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations.models import Message, Outcome
-from app.escalation.models import Handoff
+from app.escalation.models import Handoff, HandoffEvent
 from app.learning.sources import asked
 from app.types import Direction, HandoffStatus, OutcomeKind
 
@@ -57,6 +57,14 @@ async def customer_evidence(session: AsyncSession, limit: int = CUSTOMERS_READ) 
             labels[conversation] = slug
             seen.add(conversation)
     return await _asked_in(session, labels, limit)
+
+
+async def evidence_mark(session: AsyncSession) -> str:
+    """Changes when a conversation ends or a handoff changes (claimed, resolved: its events),
+    read as two primary-key maxima."""
+    outcome = await session.scalar(select(func.max(Outcome.id)))
+    handoff = await session.scalar(select(func.max(HandoffEvent.id)))
+    return f"{outcome or 0}:{handoff or 0}"
 
 
 def _unanswered() -> tuple[ColumnElement[bool], ...]:

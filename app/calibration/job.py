@@ -18,12 +18,12 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.calibration.compute import Result, calibrate
-from app.calibration.evidence import customer_evidence
+from app.calibration.evidence import customer_evidence, evidence_mark
 from app.calibration.models import KbCalibration
 from app.calibration.off_topic import OffTopicQuestions
 from app.config import Settings
@@ -81,7 +81,9 @@ class Calibrator:
         version = self._kb.version
         if version is None or not self._kb.status()["semantic_ready"]:
             return None  # the encoders' vectors come first: the next tick
-        claim = await self._claim(version)
+        async with self._sessionmaker() as session:
+            mark = await evidence_mark(session)
+        claim = await self._claim(version) or await self._reclaim(version, mark)
         if claim is None:
             return None
         started = time.perf_counter()
@@ -100,7 +102,7 @@ class Calibrator:
             encoders=snapshot.encoders,
             asked=asked,
         )
-        row = await self._save(version, claim, result)
+        row = await self._save(version, claim, result, mark)
         if row is not None:
             apply(self._kb, row)
             logger.info(
@@ -151,7 +153,34 @@ class Calibrator:
             )
             return claim if rowcount(taken) else None
 
-    async def _save(self, version: int, claim: str, result: Result) -> KbCalibration | None:
+    async def _reclaim(self, version: int, mark: str) -> str | None:
+        """Calibrate a done version again when conversations ended since it was (customers'
+        evidence), at most every ``kb_recalibrate_seconds``. The row stays done meanwhile,
+        so every process keeps using its thresholds; the lease keeps it to one runner."""
+        now = utcnow()
+        claim = uuid.uuid4().hex
+        async with self._transaction() as session:
+            taken = await session.execute(
+                update(KbCalibration)
+                .where(
+                    KbCalibration.kb_version == version,
+                    KbCalibration.status == DONE,
+                    KbCalibration.updated_at
+                    < now - timedelta(seconds=self._settings.kb_recalibrate_seconds),
+                    or_(KbCalibration.evidence_mark.is_(None), KbCalibration.evidence_mark != mark),
+                    or_(
+                        KbCalibration.lease_expires_at.is_(None),
+                        KbCalibration.lease_expires_at < now,
+                    ),
+                )
+                .values(claim=claim, lease_expires_at=now + self._lease)
+                .execution_options(synchronize_session=False)
+            )
+            return claim if rowcount(taken) else None
+
+    async def _save(
+        self, version: int, claim: str, result: Result, mark: str
+    ) -> KbCalibration | None:
         now = utcnow()
         async with self._transaction() as session:
             done = await session.execute(
@@ -168,6 +197,8 @@ class Calibrator:
                         result.encoder.expected_wrong if result.encoder else None
                     ),
                     phrasings_checked=result.checked,
+                    customers_checked=result.customers,
+                    evidence_mark=mark,
                     confusable=result.confusable,
                     updated_at=now,
                 )

@@ -30,6 +30,10 @@ class KbCalibration(Base):
     encoder_threshold: Mapped[float | None] = mapped_column(Float)
     encoder_expected_wrong: Mapped[float | None] = mapped_column(Float)
     phrasings_checked: Mapped[int] = mapped_column(Integer, default=0)
+    # Customers' questions with a known answer it read (app.calibration.evidence), and the
+    # newest outcome and handoff ids then: newer conversations calibrate the version again.
+    customers_checked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    evidence_mark: Mapped[str | None] = mapped_column(String(64))
     # Pairs of articles the matcher confuses on their own phrasings, worst first.
     confusable: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

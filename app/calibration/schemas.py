@@ -11,6 +11,7 @@ class CalibrationOut(BaseModel):
     answer_threshold: float  # the one this process's searches use now
     expected_wrong: float | None
     phrasings_checked: int
+    customers_checked: int  # customers' questions with a known answer it read
     kb_version: int | None  # the KB version it was computed for; null until the first
     updated_at: datetime | None
 

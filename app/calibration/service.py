@@ -26,6 +26,7 @@ async def calibration_status(
         answer_threshold=thresholds.answer,
         expected_wrong=expected,
         phrasings_checked=row.phrasings_checked if row else 0,
+        customers_checked=row.customers_checked if row else 0,
         kb_version=row.kb_version if row else None,
         updated_at=row.updated_at if row else None,
     )

@@ -3,6 +3,7 @@ replica's searches, shown by kb/status; an operator's threshold wins."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -233,3 +234,32 @@ def test_learned_wordings_stay_in_the_index_but_are_not_probes() -> None:
     assert learned[1] not in {p.text for p in probes}
     # The author's phrasings are all probed as before.
     assert {p.text for p in probes} == {p.text for p in everything} - {learned[1]}
+
+
+async def test_new_conversations_calibrate_the_version_again_at_most_so_often(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str
+) -> None:
+    from tests.learning.test_learning import VAGUE, pick_and_confirm
+
+    settings = make_settings(database_url, kb_recalibrate_seconds=0.01)
+    await load_kb(client, admin_headers)
+    kb: KnowledgeBase = app.state.kb
+    first = await Calibrator(app.state.sessionmaker, kb, settings).run()
+    assert first is not None
+    assert first.customers_checked == 0
+    await asyncio.sleep(0.02)
+    # Nothing ended since: nothing to calibrate again.
+    assert await Calibrator(app.state.sessionmaker, kb, settings).run() is None
+
+    await pick_and_confirm(client, VAGUE, "cara-refund")  # deflected on an article
+    hourly = make_settings(database_url)  # the default interval has not passed yet
+    assert await Calibrator(app.state.sessionmaker, kb, hourly).run() is None
+    await asyncio.sleep(0.02)
+    again = await Calibrator(app.state.sessionmaker, kb, settings).run()
+    assert again is not None
+    assert again.kb_version == first.kb_version  # the same version, read again
+    assert again.customers_checked == 1
+    assert again.status == "done"
+    assert again.evidence_mark != first.evidence_mark
+    status = await _status(client, admin_headers)
+    assert status["customers_checked"] == 1

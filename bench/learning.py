@@ -6,9 +6,11 @@ are replayed as a stream of customers, in an order shuffled with a fixed seed, t
 real web chat API. The first half of the stream teaches: a customer offered the right
 article among suggestions picks it and confirms; one answered rightly confirms; anyone else
 asks for a person, and a simulated agent resolves the handoff with the right article
-(``{"article": slug}``; a message no article answers is resolved without one). The learning
-job then runs, the editor accepts every proposal the guard did not flag, and the KB
-calibrates again. The second half is never taught: its first replies are measured before
+(``{"article": slug}``; a question no article answers is resolved without one, also when the
+bot did not answer it: its customer was not helped either; greetings, thanks and requests
+for a person are not asked about). The learning job then runs, the editor accepts every
+proposal the guard did not flag, the KB calibrates again (on the teaching half's questions
+too) and the questions no article answered are loaded, as every process does. The second half is never taught: its first replies are measured before
 and after.
 
 One table per dataset: first reply answered right (of the messages an article answers),

@@ -1,12 +1,13 @@
 // Which KB article answered the customer, sent with "resolve" ({"article": slug}) so the bot
 // learns the customer's wording. Pre-filled when the agent inserted a KB suggestion; the agent
-// may pick another suggestion (search the KB to list more) or none.
+// may pick another suggestion (search the KB to list more) or none, which teaches the bot that
+// the KB does not cover the question (it stops answering questions like it).
 (function () {
   "use strict";
   var A = (window.Agent = window.Agent || {});
   var TEXT = {
-    id: { label: "Artikel yang menjawab", none: "Tanpa artikel" },
-    en: { label: "Article that answered", none: "No article" }
+    id: { label: "Artikel yang menjawab", none: "Tanpa artikel (tidak ada di KB)" },
+    en: { label: "Article that answered", none: "No article (not in the KB)" }
   };
   var text = TEXT[A.lang] || TEXT.id;
   var handoff = null;

@@ -13,7 +13,7 @@ from app.db import create_engine, create_sessionmaker, utcnow
 from app.learning.models import LearnedPhrasing
 from app.migrate import upgrade
 from tests.bot.kb_fixture import ARTICLES
-from tests.browser.test_kb_page import TOKEN, Browser, _api, _article
+from tests.browser.test_kb_page import TOKEN, Browser, _api, _article, _shot
 from tests.serve import running_service
 
 pytestmark = pytest.mark.browser
@@ -61,6 +61,12 @@ async def test_an_editor_accepts_a_learned_wording(service: str, chromium: str) 
     async with browser as page:
         row = page.locator("[data-test=learned-row]")
         await row.first.wait_for()
+        # What the answer threshold is and what it was chosen from.
+        line = await page.locator("[data-test=kb-calibration]").text_content()
+        assert line is not None
+        assert line.startswith("Bot menjawab bila keyakinannya minimal")
+        await page.locator("#confusable-panel").scroll_into_view_if_needed()
+        await _shot(page, "kb-learning")
         assert WORDING in await row.first.text_content()
         await row.first.locator("[data-test=learned-accept]").click()
         await page.wait_for_function(

@@ -14,7 +14,9 @@
       no_confusable: "Tidak ada artikel yang tertukar (dihitung setelah setiap perubahan KB).",
       confused: "tertukar {count}x, keyakinan tertinggi {score}%",
       went: "\"{text}\" ({slug}) dijawab dengan {went_to}",
-      advice: "Saran: gabungkan kedua artikel bila isinya sama, atau bedakan pertanyaan dan variasinya."
+      advice: "Saran: gabungkan kedua artikel bila isinya sama, atau bedakan pertanyaan dan variasinya.",
+      calibrated: "Bot menjawab bila keyakinannya minimal {threshold}%: dipilih dari {phrasings} kalimat KB dan {customers} pertanyaan pelanggan yang jawabannya diketahui, perkiraan jawaban salah {wrong}%.",
+      uncalibrated: "Bot menjawab bila keyakinannya minimal {threshold}% (ambang bawaan atau ROUTER_KB_ANSWER_THRESHOLD: belum dipilih dari KB ini)."
     },
     en: {
       learned_title: "Learned wordings", learned_hint: "customers' wordings that led to an article; accepted, one becomes its variant",
@@ -26,11 +28,14 @@
       no_confusable: "No articles are confused (computed after every KB change).",
       confused: "confused {count}x, highest confidence {score}%",
       went: "\"{text}\" ({slug}) answered with {went_to}",
-      advice: "Advice: merge the two articles if they say the same, or make their questions and variants distinct."
+      advice: "Advice: merge the two articles if they say the same, or make their questions and variants distinct.",
+      calibrated: "The bot answers when at least {threshold}% sure: chosen from {phrasings} KB phrasings and {customers} customers' questions whose answer is known, expected wrong answers {wrong}%.",
+      uncalibrated: "The bot answers when at least {threshold}% sure (the default or ROUTER_KB_ANSWER_THRESHOLD: not chosen from this KB yet)."
     }
   };
   var learned = [];
   var pairs = [];
+  var calibration = null;
 
   function t(key, vars) {
     var text = (TEXT[KB.lang] || TEXT.id)[key] || TEXT.id[key] || key;
@@ -109,10 +114,12 @@
   function load() {
     return Promise.all([
       KB.request("/api/v1/kb/learned", { params: { status: "pending", limit: "50" } }),
-      KB.request("/api/v1/kb/confusable", { params: { limit: "20" } })
+      KB.request("/api/v1/kb/confusable", { params: { limit: "20" } }),
+      KB.request("/api/v1/kb/status")
     ]).then(function (results) {
       learned = results[0].body.items;
       pairs = results[1].body.items;
+      calibration = results[2].body.calibration;
       render();
     }).catch(function (error) { KB.setStatus(error.message, true); });
   }
@@ -123,10 +130,27 @@
     heading.appendChild(KB.el("small", t(key + "_hint")));
   }
 
+  // The answer threshold this KB uses and what it was chosen from (kb/status).
+  function renderCalibration() {
+    var line = document.getElementById("calibration");
+    if (!line || !calibration) { return; }
+    var percent = function (value) { return Math.round(value * 1000) / 10; };
+    var values = {
+      threshold: percent(calibration.answer_threshold),
+      phrasings: calibration.phrasings_checked,
+      customers: calibration.customers_checked
+    };
+    // No expected share: too few phrasings to choose from, or the operator set the threshold.
+    var chosen = calibration.expected_wrong !== null;
+    if (chosen) { values.wrong = percent(calibration.expected_wrong); }
+    line.textContent = t(chosen ? "calibrated" : "uncalibrated", values);
+  }
+
   function render() {
     title("learned-title", "learned");
     title("confusable-title", "confusable");
     renderLearned();
+    renderCalibration();
     renderConfusable();
   }
 

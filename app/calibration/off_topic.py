@@ -1,7 +1,8 @@
 """Every process's copy of the questions the KB does not cover (``app.kb.offtopic``): what
 customers asked in the newest handoffs an agent resolved without an article, embedded with
-the KB's encoders. Read again only when such a handoff is added (or erased) or the encoders
-change; each question is embedded once per process.
+the KB's encoders. Read again when such a handoff is added, the KB or its encoders change,
+and at least every ``REREAD_SECONDS`` (an erased customer's or a retention-redacted question
+leaves every process's memory then); each question is embedded once per process.
 
 A question worded as one of the KB's own phrasings is left out: the agent answered by hand
 something the KB covers, and it must not stop the bot answering it.
@@ -10,6 +11,7 @@ something the KB covers, and it must not stop the bot answering it.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,11 +25,13 @@ from app.kb.service import KnowledgeBase
 from app.learning.scrub import wording_key
 
 OFF_TOPIC_MAX = 500  # the newest questions kept: recent customers, a bounded cost per search
+REREAD_SECONDS = 3600.0
 
 
 class OffTopicQuestions:
-    def __init__(self, limit: int = OFF_TOPIC_MAX) -> None:
+    def __init__(self, limit: int = OFF_TOPIC_MAX, reread_seconds: float = REREAD_SECONDS) -> None:
         self._limit = limit
+        self._reread = reread_seconds
         self._mark: tuple[object, ...] | None = None
         self._cache: dict[tuple[str, str], Vectors] = {}  # (encoder, text) -> vector
 
@@ -40,7 +44,12 @@ class OffTopicQuestions:
         if snapshot.semantic is None or not snapshot.encoders:
             return
         async with sessionmaker() as session:
-            mark = (*await unanswered_mark(session), kb.version, snapshot.model.encoders)
+            mark = (
+                *await unanswered_mark(session),
+                kb.version,
+                snapshot.model.encoders,
+                int(time.time() // self._reread),
+            )
             if mark == self._mark:
                 return
             texts = await unanswered_questions(session, self._limit)

@@ -4,6 +4,8 @@ suggestions instead (app.kb.offtopic, app.calibration.off_topic)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from app.calibration.loo import Probe
 from app.calibration.off_topic import OffTopicQuestions
 from app.calibration.threshold import choose_encoder
 from app.config import Settings
+from app.conversations.models import Contact, Conversation
 from app.escalation.models import Handoff
 from app.kb.offtopic import OffTopic, declines
 from app.kb.service import KnowledgeBase
@@ -102,6 +105,27 @@ async def test_a_handoff_resolved_without_an_article_teaches_what_is_not_covered
 
     assert _decision((await _ask(client, ALIKE))[1]) == "suggest"
     assert _decision((await _ask(client, COVERED))[1]) == "answer"
+
+    # Erased, the customer's question leaves the process's memory at the next re-read.
+    hourly = OffTopicQuestions(reread_seconds=0.05)
+    await refresh_calibration(app.state.sessionmaker, kb, hourly)
+    assert kb.off_topic is not None
+    external_id = await session.scalar(
+        select(Contact.external_id)
+        .join(Conversation, Conversation.contact_id == Contact.id)
+        .join(Handoff, Handoff.conversation_id == Conversation.id)
+        .where(Handoff.id == handoff_id)
+    )
+    await session.commit()
+    erased = await client.post(
+        "/api/v1/contacts/erase",
+        json={"channel": "webchat", "external_id": external_id},
+        headers=admin_headers,
+    )
+    assert erased.status_code == 200, erased.text
+    await asyncio.sleep(0.06)
+    await refresh_calibration(app.state.sessionmaker, kb, hourly)
+    assert kb.off_topic is None
 
 
 @needs_encoder

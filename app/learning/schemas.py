@@ -43,9 +43,16 @@ class AcceptMany(BaseModel):
     ids: list[Annotated[int, Field(ge=1, le=MAX_DB_ID)]] = Field(min_length=1, max_length=500)
 
 
+class Refused(BaseModel):
+    id: int
+    code: str  # article_not_found | too_many_variants
+    message: str
+
+
 class AcceptManyOut(BaseModel):
     items: list[LearnedOut]
     not_found: list[int]
+    refused: list[Refused] = []  # left pending: the article is gone or has no room
 
 
 class ResolveIn(BaseModel):

@@ -134,8 +134,24 @@ async def _get(session: AsyncSession, phrasing_id: int) -> LearnedPhrasing:
 async def accept(
     session: AsyncSession, *, phrasing_id: int, actor: str, now: datetime
 ) -> LearnedPhrasing:
-    """Make the wording a variant of its article (idempotent: accepted stays accepted)."""
+    """Make the wording a variant of its article (idempotent: accepted stays accepted). A
+    refusal (the article is gone or has no room) is raised before anything changes."""
     phrasing = await _get(session, phrasing_id)
+    if phrasing.status == ACCEPTED:
+        return phrasing
+    article = await session.scalar(
+        select(Article).where(Article.slug == phrasing.slug).with_for_update()
+    )
+    if article is None:
+        raise Conflict(f"article {phrasing.slug!r} no longer exists", code="article_not_found")
+    variants = list(article.variants or [])
+    known = {wording_key(v) for v in (article.question, *variants)}
+    new = wording_key(phrasing.text) not in known
+    if new and len(variants) >= MAX_VARIANTS:
+        raise Conflict(
+            f"article {article.slug!r} already has {MAX_VARIANTS} variants",
+            code="too_many_variants",
+        )
     won = await session.execute(
         update(LearnedPhrasing)
         .where(LearnedPhrasing.id == phrasing_id, LearnedPhrasing.status != ACCEPTED)
@@ -143,19 +159,8 @@ async def accept(
         .execution_options(synchronize_session=False)
     )
     if rowcount(won):
-        article = await session.scalar(
-            select(Article).where(Article.slug == phrasing.slug).with_for_update()
-        )
-        if article is None:
-            raise Conflict(f"article {phrasing.slug!r} no longer exists", code="article_not_found")
-        variants = list(article.variants or [])
-        known = {wording_key(v) for v in (article.question, *variants)}
-        if wording_key(phrasing.text) not in known:
-            if len(variants) >= MAX_VARIANTS:
-                raise Conflict(
-                    f"article {article.slug!r} already has {MAX_VARIANTS} variants",
-                    code="too_many_variants",
-                )
+        # The article row is locked: another editor's accept waits here, then finds it done.
+        if new:
             article.variants = [*variants, phrasing.text]
             article.revision += 1
             article.updated_at = now

@@ -11,11 +11,18 @@ from app.auth import AdminDep
 from app.calibration.schemas import ConfusableList
 from app.calibration.service import confusable
 from app.db import SessionDep, utcnow
-from app.errors import NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.json_body import JSONRoute
 from app.learning import service
 from app.learning.models import LearnedPhrasing
-from app.learning.schemas import AcceptMany, AcceptManyOut, LearnedList, LearnedOut, LearnedStatus
+from app.learning.schemas import (
+    AcceptMany,
+    AcceptManyOut,
+    LearnedList,
+    LearnedOut,
+    LearnedStatus,
+    Refused,
+)
 from app.security_params import PathId
 
 router = APIRouter(prefix="/api/v1/kb", tags=["kb"], route_class=JSONRoute)
@@ -49,7 +56,7 @@ async def list_learned(
 @router.post("/learned/accept", response_model=AcceptManyOut)
 async def accept_many(body: AcceptMany, session: SessionDep, principal: AdminDep) -> AcceptManyOut:
     now, actor = utcnow(), actor_of(principal)
-    items, missing = [], []
+    items, missing, refused = [], [], []
     for phrasing_id in dict.fromkeys(body.ids):
         try:
             items.append(
@@ -57,7 +64,9 @@ async def accept_many(body: AcceptMany, session: SessionDep, principal: AdminDep
             )
         except NotFound:
             missing.append(phrasing_id)
-    return AcceptManyOut(items=[_out(r) for r in items], not_found=missing)
+        except Conflict as error:  # refused before it changed anything: the others go on
+            refused.append(Refused(id=phrasing_id, code=error.code, message=error.message))
+    return AcceptManyOut(items=[_out(r) for r in items], not_found=missing, refused=refused)
 
 
 @router.post("/learned/{phrasing_id}/accept", response_model=LearnedOut)

@@ -245,6 +245,44 @@ async def test_reject_and_accept_many(
     assert bad.status_code == 422
 
 
+async def test_accept_many_goes_on_past_an_article_with_no_room(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], settings: Settings
+) -> None:
+    from app.kb.schemas import MAX_VARIANTS
+
+    await load_kb(client, admin_headers)
+    full = [f"cara refund nomor {n}" for n in range(MAX_VARIANTS)]
+    patched = await client.patch(
+        "/api/v1/kb/articles/cara-refund", json={"variants": full}, headers=admin_headers
+    )
+    assert patched.status_code == 200, patched.text
+    async with app.state.sessionmaker() as session:
+        ids = []
+        for slug, text in [("cara-refund", VAGUE), ("lacak-paket", "paket ku nyasar kemana ya")]:
+            made = await propose(
+                session,
+                app.state.kb,
+                text=text,
+                slug=slug,
+                source="agent_answer",
+                conversation_id=len(ids) + 1,
+                contact_id=None,
+                now=utcnow(),
+            )
+            assert made is not None
+            ids.append(made.id)
+        await session.commit()
+    many = await client.post("/api/v1/kb/learned/accept", json={"ids": ids}, headers=admin_headers)
+    assert many.status_code == 200, many.text
+    assert [i["id"] for i in many.json()["items"]] == [ids[1]]
+    [refused] = many.json()["refused"]
+    assert (refused["id"], refused["code"]) == (ids[0], "too_many_variants")
+    # Left as it was: still pending, the article unchanged.
+    assert [i["id"] for i in await learned(client, admin_headers, status="pending")] == [ids[0]]
+    article = await client.get("/api/v1/kb/articles/cara-refund", headers=admin_headers)
+    assert article.json()["variants"] == full
+
+
 async def test_auto_mode_accepts_what_enough_customers_used(
     admin_headers: dict[str, str], database_url: str
 ) -> None:

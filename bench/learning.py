@@ -10,8 +10,8 @@ asks for a person, and a simulated agent resolves the handoff with the right art
 bot did not answer it: its customer was not helped either; greetings, thanks and requests
 for a person are not asked about). The learning job then runs, the editor accepts every
 proposal the guard did not flag, the KB calibrates again (on the teaching half's questions
-too) and the questions no article answered are loaded, as every process does. The second half is never taught: its first replies are measured before
-and after.
+too) and the questions no article answered are loaded, as every process does. The second
+half is never taught: its first replies are measured before and after.
 
 One table per dataset: first reply answered right (of the messages an article answers),
 wrong (answered with another article, or answered when none should be, of all), top-3 (the

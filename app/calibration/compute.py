@@ -13,7 +13,7 @@ from app.calibration.loo import Probe, leave_one_out
 from app.calibration.threshold import MIN_PROBES, Choice, choose_encoder, choose_words
 from app.kb.index import MatchIndex
 from app.kb.matcher import WORDS, Model
-from app.kb.semantic import Encoder, SemanticIndex
+from app.kb.semantic import Encoder, SemanticIndex, Vectors
 
 CONFUSABLE_KEPT = 100  # pairs stored per KB version
 EXAMPLES = 3
@@ -40,6 +40,7 @@ def calibrate(
     learned: Callable[[str, str], bool] = lambda slug, text: False,
     encoders: Sequence[Encoder] = (),
     asked: Sequence[Asked] = (),
+    cache: dict[tuple[str, str], Vectors] | None = None,
 ) -> Result:
     """``learned(slug, text)``: a wording learned from customers (kept, never a probe).
     ``asked``: customers' questions with a known answer (``app.calibration.evidence``),
@@ -60,6 +61,7 @@ def calibrate(
         asked,
         learned=learned,
         stop=stop,
+        cache=cache,
     )
     words = choose_words(probes, target, margin, WORDS.answer_threshold, customers)
     encoder = (

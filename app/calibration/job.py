@@ -29,6 +29,7 @@ from app.calibration.off_topic import OffTopicQuestions
 from app.config import Settings
 from app.db import utcnow
 from app.db_util import queued_transaction, rowcount
+from app.kb.semantic import Vectors
 from app.kb.service import KnowledgeBase
 from app.learning.models import LearnedPhrasing
 from app.learning.scrub import wording_key
@@ -67,6 +68,8 @@ class Calibrator:
         self._settings = settings
         self._lease = timedelta(seconds=settings.kb_calibration_lease_seconds)
         self._writer_queue = writer_queue
+        # Customers' questions' vectors from the last calibration run here (customers.py).
+        self._vectors: dict[tuple[str, str], Vectors] = {}
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -101,6 +104,7 @@ class Calibrator:
             learned=lambda slug, text: (slug, wording_key(text)) in learned,
             encoders=snapshot.encoders,
             asked=asked,
+            cache=self._vectors,
         )
         row = await self._save(version, claim, result, mark)
         if row is not None:

@@ -15,8 +15,10 @@ from app.calibration.evidence import Asked, customer_evidence
 from app.config import Settings
 from app.escalation.models import Handoff
 from app.kb.index import ArticleText, MatchIndex
-from app.kb.matcher import WORDS, score
+from app.kb.matcher import WORDS, model_for, score
+from app.kb.semantic import SemanticIndex, Vectors, entry_texts
 from tests.factories import bearer, make_agent
+from tests.kb.test_semantic import Counting, needs_encoder
 from tests.learning.kb import ARTICLES, load_kb
 from tests.learning.test_learning import VAGUE, Customer, pick_and_confirm, suggest_settings
 
@@ -124,3 +126,27 @@ def test_off_topic_questions_the_bot_would_answer_raise_the_threshold() -> None:
     assert raised.customers == len(off_topic) + len(answered)
     assert raised.words is not None
     assert raised.words.threshold > alone.words.threshold
+
+
+@needs_encoder
+def test_questions_are_embedded_once_across_calibrations() -> None:
+    index = _index()
+    encoder = Counting()
+    semantic = [SemanticIndex(encoder.encode(entry_texts(index)), index)]
+    model = model_for((encoder.name,))
+    asked = [Asked("paket ku nyasar kemana ya", "lacak-paket"), Asked("harga emas", None)]
+    cache: dict[tuple[str, str], Vectors] = {}
+    encoder.texts.clear()
+    first = customer_probes(index, semantic, [encoder], model, asked, cache=cache)
+    assert len(encoder.texts) == 2
+    again = customer_probes(
+        index,
+        semantic,
+        [encoder],
+        model,
+        [*asked[1:], Asked("cs buka jam berapa", None)],
+        cache=cache,
+    )
+    assert len(encoder.texts) == 3  # only the new question
+    assert len(cache) == 2  # the one no longer asked is dropped
+    assert first[1].encoder == again[0].encoder  # the same vector, the same scores

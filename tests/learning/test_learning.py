@@ -257,7 +257,7 @@ async def test_accept_many_goes_on_past_an_article_with_no_room(
     )
     assert patched.status_code == 200, patched.text
     async with app.state.sessionmaker() as session:
-        ids = []
+        ids: list[int] = []
         for slug, text in [("cara-refund", VAGUE), ("lacak-paket", "paket ku nyasar kemana ya")]:
             made = await propose(
                 session,

@@ -6,8 +6,8 @@
   "use strict";
   var A = (window.Agent = window.Agent || {});
   var TEXT = {
-    id: { label: "Artikel yang menjawab", none: "Tanpa artikel (tidak ada di KB)" },
-    en: { label: "Article that answered", none: "No article (not in the KB)" }
+    id: { label: "Artikel yang menjawab", none: "Tidak ada di KB" },
+    en: { label: "Article that answered", none: "Not in the KB" }
   };
   var text = TEXT[A.lang] || TEXT.id;
   var handoff = null;

@@ -111,6 +111,13 @@ class AgentCreateIn(BaseModel):
     max_open: int | None = Field(default=None, ge=1, le=100)
 
 
+class AgentRoutingIn(BaseModel):
+    """``PATCH /api/v1/agents/{id}``: what is given changes; the role has its own PUT."""
+
+    teams: list[BodyId] | None = Field(default=None, max_length=200)
+    max_open: int | None = Field(default=None, ge=1, le=100)
+
+
 class AgentCreated(BaseModel):
     id: int
     name: str

@@ -10,12 +10,19 @@ from app.accounts.service import create_account, deactivate_account, setup_link
 from app.audit.service import actor_of
 from app.auth import AdminDep
 from app.db import SessionDep, utcnow
+from app.errors import ValidationFailed
 from app.escalation.agents import list_agents
-from app.escalation.schemas import AgentCreated, AgentCreateIn, AgentList, AgentOut
+from app.escalation.schemas import (
+    AgentCreated,
+    AgentCreateIn,
+    AgentList,
+    AgentOut,
+    AgentRoutingIn,
+)
 from app.json_body import JSONRoute
 from app.routers.accounts import base_url
 from app.security_params import PathId
-from app.teams.service import agents_with_load, configure_routing
+from app.teams.service import agents_with_load, change_routing, configure_routing
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"], route_class=JSONRoute)
 
@@ -46,6 +53,24 @@ async def create(
 @router.get("")
 async def list_all(_admin: AdminDep, session: SessionDep) -> AgentList:
     return AgentList(items=await agents_with_load(session, await list_agents(session)))
+
+
+@router.patch("/{agent_id}")
+async def change(
+    agent_id: PathId, body: AgentRoutingIn, admin: AdminDep, session: SessionDep
+) -> AgentOut:
+    """An agent's teams and how many handoffs they may hold at once."""
+    if body.teams is None and body.max_open is None:
+        raise ValidationFailed("give teams or max_open to change", code="nothing_to_change")
+    agent = await change_routing(
+        session,
+        agent_id=agent_id,
+        teams=body.teams,
+        max_open=body.max_open,
+        actor=actor_of(admin),
+    )
+    [out] = await agents_with_load(session, [agent])
+    return out
 
 
 @router.delete("/{agent_id}")

@@ -10,7 +10,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import record
 from app.errors import ValidationFailed
+from app.escalation.errors import AgentNotFound
 from app.escalation.models import Agent, Handoff
 from app.escalation.schemas import AgentOut
 from app.teams.errors import TeamNameTaken, TeamNotFound, UnknownAgent, UnknownTeam
@@ -184,6 +186,37 @@ async def configure_routing(
     if teams is not None:
         await set_agent_teams(session, agent.id, teams)
     await session.flush()
+
+
+async def change_routing(
+    session: AsyncSession,
+    *,
+    agent_id: int,
+    teams: Sequence[int] | None,
+    max_open: int | None,
+    actor: str,
+) -> Agent:
+    """An existing agent's teams and limit (``PATCH /api/v1/agents/{id}``). A lower limit
+    takes nothing away: the agent gets no new handoff until under it."""
+    agent = await session.get(Agent, agent_id)
+    if agent is None:
+        raise AgentNotFound(f"agent {agent_id} does not exist")
+    held = (await teams_of_agents(session, [agent_id])).get(agent_id, [])
+    before: dict[str, object] = {"teams": held, "max_open": agent.max_open}
+    await configure_routing(session, agent, teams=teams, max_open=max_open)
+    after: dict[str, object] = {
+        "teams": sorted(set(teams)) if teams is not None else held,
+        "max_open": agent.max_open,
+    }
+    if after != before:
+        await record(
+            session,
+            actor=actor,
+            action="agent.routing_changed",
+            target=f"agent:{agent_id}",
+            details={"from": before, "to": after},
+        )
+    return agent
 
 
 async def agents_with_load(session: AsyncSession, agents: Sequence[Agent]) -> list[AgentOut]:

@@ -252,6 +252,10 @@ async def _password_reset(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/agents/{agent_id}/password-reset")
 
 
+async def _routing(w: World, _caller: dict[str, str]) -> Call:
+    return Call(f"/api/v1/agents/{await w.account()}", json={"max_open": 5})
+
+
 async def _role(w: World, _caller: dict[str, str]) -> Call:
     return Call(f"/api/v1/agents/{await w.account()}/role", json={"role": "supervisor"})
 
@@ -492,6 +496,7 @@ ROUTES: dict[tuple[str, str], tuple[Auth, Build]] = {
     ("POST", "/api/v1/auth/password-setup"): (Auth.public, _password_setup),
     ("POST", "/api/v1/agents/{agent_id}/password-reset"): (Auth.admin, _password_reset),
     ("PUT", "/api/v1/agents/{agent_id}/role"): (Auth.admin, _role),
+    ("PATCH", "/api/v1/agents/{agent_id}"): (Auth.admin, _routing),
     ("GET", "/password-setup"): (Auth.public, fixed("/password-setup")),
     ("GET", "/api/v1/audit"): (Auth.admin, fixed("/api/v1/audit")),
     ("GET", "/accounts/assets/{name}"): (Auth.public, fixed("/accounts/assets/account.js")),

@@ -97,6 +97,49 @@ async def test_team_changes_are_audited(client: httpx.AsyncClient, app: FastAPI)
     assert actions == ["team.create", "team.delete"]
 
 
+async def test_an_agents_teams_and_limit_change_and_are_audited(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    billing, shipping = await new_team(client, "Billing"), await new_team(client, "Shipping")
+    agent_id, _ = await new_agent(client, "Ani", teams=[billing["id"]])
+    url = f"/api/v1/agents/{agent_id}"
+    changed = await client.patch(url, json={"max_open": 5}, headers=ADMIN)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["max_open"], changed.json()["teams"]) == (5, [billing["id"]])
+    moved = await client.patch(url, json={"teams": [shipping["id"]]}, headers=ADMIN)
+    assert (moved.json()["max_open"], moved.json()["teams"]) == (5, [shipping["id"]])
+    # Clear errors, nothing changed.
+    for body, status, code in [
+        ({"teams": [shipping["id"], 999999]}, 422, "unknown_team"),
+        ({"max_open": 0}, 422, "validation_error"),
+        ({}, 422, "nothing_to_change"),
+    ]:
+        bad = await client.patch(url, json=body, headers=ADMIN)
+        assert bad.status_code == status, bad.text
+        assert bad.json()["error"]["code"] == code
+    missing = await client.patch("/api/v1/agents/999999", json={"max_open": 2}, headers=ADMIN)
+    assert missing.status_code == 404
+    listed = (await client.get("/api/v1/agents", headers=ADMIN)).json()["items"]
+    [ani] = [a for a in listed if a["id"] == agent_id]
+    assert (ani["max_open"], ani["teams"]) == (5, [shipping["id"]])
+    async with app.state.sessionmaker() as session:
+        changes = list(
+            await session.scalars(
+                select(AuditEntry.details).where(AuditEntry.action == "agent.routing_changed")
+            )
+        )
+    assert changes == [
+        {
+            "from": {"teams": [billing["id"]], "max_open": 3},
+            "to": {"teams": [billing["id"]], "max_open": 5},
+        },
+        {
+            "from": {"teams": [billing["id"]], "max_open": 5},
+            "to": {"teams": [shipping["id"]], "max_open": 5},
+        },
+    ]
+
+
 async def test_handoff_goes_to_the_team_of_the_last_article(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:

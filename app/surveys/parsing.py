@@ -1,7 +1,7 @@
 """Typed answers to the CES (1-7) and NPS (0-10) questions: pure functions.
 
 Read like CSAT ratings (``app.bot.ratings``): "9", "9/10", "9 dari 10", "nilai 9 kak",
-"sembilan", a keycap emoji ("9️⃣", "🔟"), and for CES the words of a button ("sangat
+"sembilan", "9 mantap", a keycap emoji ("9️⃣", "🔟"), and for CES the words of a button ("sangat
 mudah") or a number out of 7. A number that counts something ("2 hari", "3 pcs") and a
 number out of range are not answers; neither is anything else, which the engine then
 handles as a new message.
@@ -26,6 +26,11 @@ _LEADS = frozenset(
 )
 _FILLER = frozenset(
     "kak ka kakak min admin gan sis bro mas mbak ya deh dong sih aja ok oke".split()
+)
+# What follows a score as praise or thanks ("9 mantap", "10 terima kasih"): still the answer.
+_AFTER = frozenset(
+    "mantap mantul bagus keren puas top sip good great nice makasih terima kasih thanks thank"
+    " you".split()
 )
 _ANSWER = re.compile(
     r"^(?P<lead>(?:[a-z]+\s*[:=]?\s+)*?)(?P<number>\d{1,2}|[a-z]+)"
@@ -63,7 +68,9 @@ def read_answer(kind: str, text: str) -> int | None:
         return None
     lead = match.group("lead").replace(":", " ").replace("=", " ").split()
     rest = match.group("rest").split()
-    if any(w not in _LEADS and w not in _FILLER for w in lead + rest):
+    if any(w not in _LEADS and w not in _FILLER for w in lead) or any(
+        w not in _LEADS and w not in _FILLER and w not in _AFTER for w in rest
+    ):
         return None
     number = match.group("number")
     value = int(number) if number.isdigit() else _WORDS.get(number)

@@ -24,6 +24,8 @@ from app.surveys.questions import answer_of_action, buttons
         ("nol", 0),
         ("skor: 6", 6),
         ("８", 8),  # full-width
+        ("9 mantap", 9),  # praise or thanks after the score
+        ("10 terima kasih kak", 10),
     ],
 )
 def test_nps_answers(text: str, score: int) -> None:

@@ -28,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.calibration.compute import calibrate
 from app.calibration.evidence import Asked
+from app.calibration.questions import VectorCache
 from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import model_for
-from app.kb.semantic import SemanticIndex, Vectors, load_encoders
+from app.kb.semantic import SemanticIndex, load_encoders
 from bench.matcher import DATASETS, synthesise
 
 E5_WIDTH = 384  # multilingual-e5-small
@@ -80,7 +81,7 @@ def main() -> None:
         )
         for n, e in enumerate(range(0, index.size, max(1, index.size // args.customers)))
     ][: args.customers]
-    cache: dict[tuple[str, str], Vectors] = {}
+    cache: VectorCache = {}
     for run in ("first", "again (their vectors kept, as the job keeps them)"):
         started = time.perf_counter()
         with_customers = calibrate(

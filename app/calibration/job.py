@@ -26,10 +26,10 @@ from app.calibration.compute import Result, calibrate
 from app.calibration.evidence import customer_evidence, evidence_mark
 from app.calibration.models import KbCalibration
 from app.calibration.off_topic import OffTopicQuestions
+from app.calibration.questions import VectorCache
 from app.config import Settings
 from app.db import utcnow
 from app.db_util import queued_transaction, rowcount
-from app.kb.semantic import Vectors
 from app.kb.service import KnowledgeBase
 from app.learning.models import LearnedPhrasing
 from app.learning.scrub import wording_key
@@ -69,7 +69,7 @@ class Calibrator:
         self._lease = timedelta(seconds=settings.kb_calibration_lease_seconds)
         self._writer_queue = writer_queue
         # Customers' questions' vectors from the last calibration run here (customers.py).
-        self._vectors: dict[tuple[str, str], Vectors] = {}
+        self._vectors: VectorCache = {}
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:

@@ -53,7 +53,8 @@ def _folds(articles: Sequence[ArticleText], whole: bool = False) -> list[list[in
     return out
 
 
-def _without(article: ArticleText, keep: Sequence[bool]) -> ArticleText:
+def keep_phrasings(article: ArticleText, keep: Sequence[bool]) -> ArticleText:
+    """``article`` with only the phrasings (question first, then variants) ``keep`` marks."""
     phrasings = [p for p, k in zip((article.question, *article.variants), keep, strict=True) if k]
     if not phrasings:  # nothing left to match: the article stays for its answer's words
         return ArticleText(article.slug, "", (), article.context)
@@ -104,7 +105,7 @@ def leave_one_out(
         if not held:
             continue
         kept = [
-            _without(article, [f != fold for f in folds[number]])
+            keep_phrasings(article, [f != fold for f in folds[number]])
             if len(folds[number]) > 1 or whole
             else article
             for number, article in enumerate(articles)

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.calibration.evidence import unanswered_mark, unanswered_questions
-from app.kb.index import MatchIndex
+from app.calibration.questions import VectorCache, embed_questions
 from app.kb.offtopic import OffTopic
-from app.kb.semantic import Encoder, Vectors, encoder_text
 from app.kb.service import KnowledgeBase
 from app.learning.scrub import wording_key
 
@@ -33,7 +30,7 @@ class OffTopicQuestions:
         self._limit = limit
         self._reread = reread_seconds
         self._mark: tuple[object, ...] | None = None
-        self._cache: dict[tuple[str, str], Vectors] = {}  # (encoder, text) -> vector
+        self._cache: VectorCache = {}
 
     async def refresh(
         self, sessionmaker: async_sessionmaker[AsyncSession], kb: KnowledgeBase
@@ -56,31 +53,9 @@ class OffTopicQuestions:
         known = {wording_key(text) for text in snapshot.index.entry_texts}
         texts = list(dict.fromkeys(t for t in texts if wording_key(t) not in known))
         vectors = await asyncio.to_thread(
-            self._embed, snapshot.index, snapshot.encoders, snapshot.model.encoders, texts
+            embed_questions, snapshot.index, snapshot.encoders, texts, self._cache
         )
         kb.off_topic = (
             OffTopic(snapshot.model.encoders, tuple(vectors), len(texts)) if texts else None
         )
         self._mark = mark
-
-    def _embed(
-        self,
-        index: MatchIndex,
-        encoders: Sequence[Encoder],
-        names: Sequence[str],
-        texts: list[str],
-    ) -> list[Vectors]:
-        if not texts:
-            return []
-        spelled = [encoder_text(index, t) for t in texts]  # as a customer's message is read
-        out: list[Vectors] = []
-        for name, encoder in zip(names, encoders, strict=True):
-            todo = list(dict.fromkeys(t for t in spelled if (name, t) not in self._cache))
-            if todo:
-                made = encoder.encode(todo)
-                self._cache.update({(name, t): v for t, v in zip(todo, made, strict=True)})
-            out.append(np.vstack([self._cache[(name, t)] for t in spelled]))
-        # Only what is in use stays cached (erased or older questions go).
-        wanted = {(name, t) for name in names for t in spelled}
-        self._cache = {k: v for k, v in self._cache.items() if k in wanted}
-        return out

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.calibration.compute import calibrate
 from app.calibration.customers import NONE, customer_probes
 from app.calibration.evidence import Asked, customer_evidence
+from app.calibration.questions import VectorCache
 from app.config import Settings
 from app.escalation.models import Handoff
 from app.kb.index import ArticleText, MatchIndex
 from app.kb.matcher import WORDS, model_for, score
-from app.kb.semantic import SemanticIndex, Vectors, entry_texts
+from app.kb.semantic import SemanticIndex, entry_texts
 from tests.factories import bearer, make_agent
 from tests.kb.test_semantic import Counting, needs_encoder
 from tests.learning.kb import ARTICLES, load_kb
@@ -135,7 +136,7 @@ def test_questions_are_embedded_once_across_calibrations() -> None:
     semantic = [SemanticIndex(encoder.encode(entry_texts(index)), index)]
     model = model_for((encoder.name,))
     asked = [Asked("paket ku nyasar kemana ya", "lacak-paket"), Asked("harga emas", None)]
-    cache: dict[tuple[str, str], Vectors] = {}
+    cache: VectorCache = {}
     encoder.texts.clear()
     first = customer_probes(index, semantic, [encoder], model, asked, cache=cache)
     assert len(encoder.texts) == 2
